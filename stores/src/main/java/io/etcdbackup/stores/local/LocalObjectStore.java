@@ -1,0 +1,283 @@
+package io.etcdbackup.stores.local;
+
+import io.etcdbackup.stores.NoSuchObjectException;
+import io.etcdbackup.stores.ObjectAlreadyExistsException;
+import io.etcdbackup.stores.ObjectInfo;
+import io.etcdbackup.stores.ObjectIterator;
+import io.etcdbackup.stores.ObjectKeys;
+import io.etcdbackup.stores.ObjectStore;
+import io.etcdbackup.stores.ObjectWriter;
+import io.etcdbackup.stores.WriteMode;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * An {@link ObjectStore} in a local directory (or a mounted network filesystem). A key is a
+ * relative path under the root. Objects are written to a temp file in {@value #INCOMING}, forced
+ * to disk, then renamed into place (and the parent directory forced), so a reader only ever sees
+ * complete objects. {@link WriteMode#IF_ABSENT} publishes with a hard link, which fails atomically
+ * when the target exists.
+ *
+ * <p>Quirk of a filesystem: a key cannot also be a folder of other keys ({@code a/b} and
+ * {@code a/b/c} cannot both exist); such a write fails with an {@link IOException} naming both.
+ * The first segment {@value #INCOMING} is reserved.
+ */
+final class LocalObjectStore implements ObjectStore {
+
+    static final String INCOMING = ".incoming";
+
+    private final Path root;
+    private final Path incoming;
+
+    LocalObjectStore(Path root) throws IOException {
+        this.root = root.toAbsolutePath().normalize();
+        this.incoming = this.root.resolve(INCOMING);
+        Files.createDirectories(incoming);
+    }
+
+    @Override
+    public ObjectWriter create(String key, WriteMode mode) throws IOException {
+        Path target = resolve(key);
+        Path temp = incoming.resolve(UUID.randomUUID() + ".part");
+        FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        return new LocalWriter(key, target, temp, channel, mode);
+    }
+
+    @Override
+    public InputStream open(String key) throws IOException {
+        Path path = resolve(key);
+        try {
+            if (Files.isDirectory(path)) {
+                throw new NoSuchObjectException(location(), key);
+            }
+            return Files.newInputStream(path);
+        } catch (NoSuchFileException e) {
+            throw new NoSuchObjectException(location(), key, e);
+        }
+    }
+
+    @Override
+    public InputStream open(String key, long offset, long length) throws IOException {
+        if (offset < 0 || length < 0) {
+            throw new IllegalArgumentException("negative range offset=" + offset + " length=" + length + " for " + key);
+        }
+        Path path = resolve(key);
+        FileChannel channel;
+        try {
+            if (Files.isDirectory(path)) {
+                throw new NoSuchObjectException(location(), key);
+            }
+            channel = FileChannel.open(path, StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
+            throw new NoSuchObjectException(location(), key, e);
+        }
+        long size = channel.size();
+        long start = Math.min(offset, size);
+        long end = Math.min(size, start + length);
+        channel.position(start);
+        InputStream whole = Channels.newInputStream(channel);
+        return new BoundedInputStream(whole, end - start);
+    }
+
+    @Override
+    public ObjectInfo stat(String key) throws IOException {
+        Path path = resolve(key);
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+            if (!attributes.isRegularFile()) {
+                throw new NoSuchObjectException(location(), key);
+            }
+            return new ObjectInfo(key, attributes.size(), attributes.lastModifiedTime().toInstant());
+        } catch (NoSuchFileException e) {
+            throw new NoSuchObjectException(location(), key, e);
+        }
+    }
+
+    @Override
+    public ObjectIterator list(String prefix) throws IOException {
+        // Walk only the deepest folder the prefix fully names; filter the rest by string prefix.
+        int slash = prefix.lastIndexOf('/');
+        Path start = slash < 0 ? root : root.resolve(prefix.substring(0, slash));
+        if (!start.normalize().startsWith(root) || !Files.isDirectory(start)) {
+            return ObjectIterator.of(List.of());
+        }
+        List<ObjectInfo> found = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(start)) {
+            for (Path path : (Iterable<Path>) files::iterator) {
+                String key = root.relativize(path).toString();
+                if (key.equals(INCOMING) || key.startsWith(INCOMING + "/") || !key.startsWith(prefix)) {
+                    continue;
+                }
+                BasicFileAttributes attributes;
+                try {
+                    attributes = Files.readAttributes(path, BasicFileAttributes.class);
+                } catch (NoSuchFileException deletedMeanwhile) {
+                    continue;
+                }
+                if (attributes.isRegularFile()) {
+                    found.add(new ObjectInfo(key, attributes.size(), attributes.lastModifiedTime().toInstant()));
+                }
+            }
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+        found.sort((a, b) -> ObjectKeys.compareUtf8(a.key(), b.key()));
+        return ObjectIterator.of(found);
+    }
+
+    @Override
+    public void delete(String key) throws IOException {
+        Path path = resolve(key);
+        if (Files.isDirectory(path)) {
+            return; // a folder of other keys is not an object
+        }
+        Files.deleteIfExists(path);
+        pruneEmptyFolders(path.getParent());
+    }
+
+    @Override
+    public String location() {
+        return "file://" + root;
+    }
+
+    @Override
+    public void close() {
+        // nothing held open
+    }
+
+    private Path resolve(String key) {
+        ObjectKeys.requireValid(key);
+        if (key.equals(INCOMING) || key.startsWith(INCOMING + "/")) {
+            throw new IllegalArgumentException("object key '" + key + "' uses the local store's reserved folder " + INCOMING);
+        }
+        return root.resolve(key);
+    }
+
+    private void pruneEmptyFolders(Path folder) {
+        Path current = folder;
+        while (current != null && current.startsWith(root) && !current.equals(root)) {
+            try {
+                Files.delete(current);
+            } catch (DirectoryNotEmptyException | NoSuchFileException e) {
+                return;
+            } catch (IOException e) {
+                return; // best effort: an empty folder left behind is harmless
+            }
+            current = current.getParent();
+        }
+    }
+
+    private static void forceFolder(Path folder) throws IOException {
+        try (FileChannel dir = FileChannel.open(folder, StandardOpenOption.READ)) {
+            dir.force(true);
+        }
+    }
+
+    private final class LocalWriter extends ObjectWriter {
+        private final String key;
+        private final Path target;
+        private final Path temp;
+        private final FileChannel channel;
+        private final OutputStream out;
+        private final WriteMode mode;
+        private boolean finished;
+
+        LocalWriter(String key, Path target, Path temp, FileChannel channel, WriteMode mode) {
+            this.key = key;
+            this.target = target;
+            this.temp = temp;
+            this.channel = channel;
+            this.out = Channels.newOutputStream(channel);
+            this.mode = mode;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            ensureOpen();
+            out.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            ensureOpen();
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            try {
+                channel.force(true);
+                channel.close();
+                Path parent = target.getParent();
+                try {
+                    Files.createDirectories(parent);
+                } catch (FileAlreadyExistsException e) {
+                    throw new IOException("local store cannot hold '" + key + "': '" + root.relativize(e.getFile() == null ? parent : Path.of(e.getFile()))
+                            + "' is an object, not a folder", e);
+                }
+                if (Files.isDirectory(target)) {
+                    throw new IOException("local store cannot hold '" + key + "': it is already a folder of other keys");
+                }
+                if (mode == WriteMode.IF_ABSENT) {
+                    try {
+                        Files.createLink(target, temp);
+                    } catch (FileAlreadyExistsException e) {
+                        throw new ObjectAlreadyExistsException(location(), key);
+                    }
+                    Files.delete(temp);
+                } else {
+                    Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                }
+                forceFolder(parent);
+            } catch (IOException | RuntimeException e) {
+                discard();
+                throw e;
+            }
+        }
+
+        @Override
+        public void abort() {
+            finished = true;
+            discard();
+        }
+
+        private void discard() {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // closing a file we are about to delete
+            }
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException ignored) {
+                // a leftover temp file is invisible to readers and listings
+            }
+        }
+
+        private void ensureOpen() throws IOException {
+            if (finished) {
+                throw new IOException("writer for '" + key + "' is already closed or aborted");
+            }
+        }
+    }
+}
