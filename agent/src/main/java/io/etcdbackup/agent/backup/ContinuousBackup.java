@@ -1,0 +1,192 @@
+package io.etcdbackup.agent.backup;
+
+import io.etcdbackup.snapshot.catalog.FullSnapshotRef;
+import io.etcdbackup.snapshot.catalog.Generation;
+import io.etcdbackup.snapshot.capture.Continuity;
+import io.etcdbackup.snapshot.capture.DeltaCapture;
+import io.etcdbackup.snapshot.etcd.MemberStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The sidecar's capture loop: continues the newest generation (or starts one), captures deltas
+ * continuously, takes full snapshots on the cron schedule without pausing deltas, starts a new
+ * generation when the watch falls behind compaction, and retries with backoff while etcd or the
+ * store is unreachable. {@link #close()} publishes the buffered deltas.
+ */
+public final class ContinuousBackup implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ContinuousBackup.class);
+
+    private final BackupService service;
+    private final Optional<FullSchedule> schedule;
+    private final Clock clock;
+    private final ScheduledExecutorService control;
+    private volatile DeltaCapture capture;
+    private volatile String generation;
+    private volatile boolean closed;
+    private int startAttempts;
+
+    public ContinuousBackup(BackupService service, Optional<FullSchedule> schedule, Clock clock) {
+        this.service = service;
+        this.schedule = schedule;
+        this.clock = clock;
+        this.control = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "backup-control");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Begins in the background; failures to reach etcd or the store are retried. */
+    public void start() {
+        control.execute(this::bootstrap);
+    }
+
+    /** The generation being captured, once started. */
+    public Optional<String> generation() {
+        return Optional.ofNullable(generation);
+    }
+
+    /** The last revision durable in the store, or 0 before the first segment. */
+    public long lastPublishedRevision() {
+        DeltaCapture current = capture;
+        return current == null ? 0 : current.lastPublishedRevision();
+    }
+
+    /** Publishes buffered deltas now. */
+    public long flushDeltas() throws IOException {
+        DeltaCapture current = capture;
+        if (current == null) {
+            throw new IllegalStateException("capture has not started yet");
+        }
+        return current.flush();
+    }
+
+    /** Takes a full snapshot now (on the control thread), returning when it is published. */
+    public FullSnapshotRef takeFullNow() throws Exception {
+        return control.submit(() -> service.takeFull(requireGeneration())).get();
+    }
+
+    private String requireGeneration() {
+        if (generation == null) {
+            throw new IllegalStateException("capture has not started yet");
+        }
+        return generation;
+    }
+
+    private void bootstrap() {
+        if (closed) {
+            return;
+        }
+        try {
+            MemberStatus status = service.memberStatus();
+            Continuity.Decision decision = Continuity.decide(service.catalog(), status);
+            if (decision.continues()) {
+                Generation current = decision.generation().get();
+                LOG.info("continuing generation={} from_revision={}", current.id(), decision.lastRevision() + 1);
+                startCapture(current.id(), decision.lastRevision() + 1, status);
+                Instant lastFull = current.latestFull().get().createdAt();
+                if (schedule.map(s -> s.isOverdue(lastFull, clock.instant())).orElse(false)) {
+                    LOG.info("newest full snapshot from {} missed a scheduled time; taking one now", lastFull);
+                    control.execute(this::scheduledFull);
+                }
+            } else {
+                FullSnapshotRef full = service.startGeneration(decision.reason());
+                startCapture(full.generation(), full.revision() + 1, status);
+            }
+            startAttempts = 0;
+            scheduleNextFull();
+        } catch (Exception e) {
+            long delay = Math.min(60, 1L << Math.min(++startAttempts, 6));
+            LOG.warn("backup not started, retrying in {} s: {}", delay, e.toString());
+            control.schedule(this::bootstrap, delay, TimeUnit.SECONDS);
+        }
+    }
+
+    private void startCapture(String generationId, long fromRevision, MemberStatus status) {
+        DeltaCapture next = service.newCapture(generationId, status, new DeltaCapture.Listener() {
+            @Override
+            public void onCompacted(long compactRevision) {
+                control.execute(() -> restartAfterCompaction(compactRevision));
+            }
+        });
+        next.start(fromRevision);
+        capture = next;
+        generation = generationId;
+    }
+
+    private void restartAfterCompaction(long compactRevision) {
+        if (closed) {
+            return;
+        }
+        DeltaCapture broken = capture;
+        long lastCaptured = broken.lastReceivedRevision();
+        try {
+            broken.close();
+        } catch (IOException e) {
+            LOG.warn("could not publish the deltas buffered before the compaction gap: {}", e.toString());
+        }
+        capture = null;
+        generation = null;
+        try {
+            MemberStatus status = service.memberStatus();
+            FullSnapshotRef full = service.startGeneration("delta watch fell behind etcd compaction at revision " + compactRevision
+                    + " (revisions after " + lastCaptured + " were not captured)");
+            startCapture(full.generation(), full.revision() + 1, status);
+        } catch (Exception e) {
+            LOG.warn("could not start a new generation after compaction, retrying: {}", e.toString());
+            control.schedule(this::bootstrap, 5, TimeUnit.SECONDS);
+        }
+    }
+
+    private void scheduleNextFull() {
+        if (schedule.isEmpty() || closed) {
+            return;
+        }
+        Instant now = clock.instant();
+        schedule.get().nextAfter(now).ifPresent(next -> {
+            long delay = Math.max(0, Duration.between(now, next).toMillis());
+            control.schedule(() -> {
+                scheduledFull();
+                scheduleNextFull();
+            }, delay, TimeUnit.MILLISECONDS);
+        });
+    }
+
+    private void scheduledFull() {
+        if (closed || generation == null) {
+            return;
+        }
+        try {
+            service.takeFull(generation);
+        } catch (Exception e) {
+            LOG.warn("scheduled full snapshot failed: {}", e.toString());
+        }
+    }
+
+    /** Stops capture and publishes what is buffered. */
+    @Override
+    public void close() throws IOException {
+        closed = true;
+        control.shutdownNow();
+        try {
+            control.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        DeltaCapture current = capture;
+        if (current != null) {
+            current.close();
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package io.etcdbackup.agent.cli;
+
+import io.etcdbackup.agent.backup.CaptureSettings;
+import io.etcdbackup.agent.config.ByteSizes;
+import io.etcdbackup.agent.config.Durations;
+import io.etcdbackup.snapshot.capture.DeltaCapture;
+import io.etcdbackup.snapshot.capture.FullSnapshotter;
+import io.etcdbackup.snapshot.format.Codec;
+import picocli.CommandLine.Option;
+
+import java.util.Optional;
+
+/** How snapshots are captured and encoded. */
+final class CaptureOptions {
+
+    @Option(names = "--compression", defaultValue = "zstd", paramLabel = "CODEC",
+            description = "Payload compression: zstd, gzip or none (default: ${DEFAULT-VALUE}).")
+    String compression;
+
+    @Option(names = "--compression-level", paramLabel = "N",
+            description = "Compression level (zstd 1-19, default 3; gzip 1-9, default 6).")
+    Integer compressionLevel;
+
+    @Option(names = "--delta-period", defaultValue = "20s", paramLabel = "DURATION",
+            description = "Publish captured revisions this often (default: ${DEFAULT-VALUE}).")
+    String deltaPeriod;
+
+    @Option(names = "--delta-flush-size", defaultValue = "10MiB", paramLabel = "BYTES",
+            description = "Publish as soon as this many event bytes are buffered (default: ${DEFAULT-VALUE}).")
+    String deltaFlushSize;
+
+    @Option(names = "--delta-memory-limit", defaultValue = "64MiB", paramLabel = "BYTES",
+            description = "Hard cap on buffered event bytes: the watch is paused (gRPC flow control) at this size "
+                    + "until a segment is published (default: ${DEFAULT-VALUE}).")
+    String deltaMemoryLimit;
+
+    @Option(names = "--snapshot-idle-timeout", defaultValue = "2m", paramLabel = "DURATION",
+            description = "Abort a full snapshot when etcd sends nothing for this long (default: ${DEFAULT-VALUE}).")
+    String snapshotIdleTimeout;
+
+    CaptureSettings settings(Optional<String> fullSchedule) {
+        Codec codec = Codec.fromId(compression);
+        int level = compressionLevel != null ? compressionLevel : codec.defaultLevel();
+        return new CaptureSettings(
+                new FullSnapshotter.Settings(codec, level, Durations.parse(snapshotIdleTimeout)),
+                new DeltaCapture.Settings(Durations.parse(deltaPeriod), ByteSizes.parse(deltaFlushSize),
+                        ByteSizes.parse(deltaMemoryLimit), codec, level),
+                fullSchedule, Optional.empty());
+    }
+}

@@ -1,0 +1,47 @@
+package io.etcdbackup.agent.cli;
+
+import io.etcdbackup.snapshot.etcd.EtcdClients;
+import io.etcdbackup.snapshot.etcd.EtcdConnection;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** How to reach etcd; shared by every command that talks to it. */
+final class EtcdOptions {
+
+    @Option(names = "--endpoints", required = true, paramLabel = "URL[,URL...]",
+            description = "etcd client URLs; the first is the member this agent sits beside (full snapshots are read from it).")
+    String endpoints;
+
+    @Option(names = "--cacert", paramLabel = "FILE", description = "PEM CA bundle to verify etcd's TLS certificate.")
+    Path caCert;
+
+    @Option(names = "--cert", paramLabel = "FILE", description = "PEM client certificate for etcd mutual TLS.")
+    Path cert;
+
+    @Option(names = "--key", paramLabel = "FILE", description = "PEM (PKCS#8) client key for etcd mutual TLS.")
+    Path key;
+
+    @Option(names = "--user", paramLabel = "NAME", description = "etcd user, when etcd authentication is on.")
+    String user;
+
+    @Option(names = "--password-file", paramLabel = "FILE", description = "File holding the etcd user's password.")
+    Path passwordFile;
+
+    EtcdClients clients() {
+        Optional<String> password = Optional.ofNullable(passwordFile).map(f -> {
+            try {
+                return Files.readString(f, StandardCharsets.UTF_8).strip();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read --password-file " + f, e);
+            }
+        });
+        return new EtcdClients(new EtcdConnection(EtcdConnection.parseEndpoints(endpoints), Optional.ofNullable(caCert),
+                Optional.ofNullable(cert), Optional.ofNullable(key), Optional.ofNullable(user), password));
+    }
+}

@@ -1,0 +1,121 @@
+package io.etcdbackup.agent.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.etcdbackup.snapshot.catalog.Catalog;
+import io.etcdbackup.snapshot.catalog.DeltaSegmentRef;
+import io.etcdbackup.snapshot.catalog.FullSnapshotRef;
+import io.etcdbackup.snapshot.catalog.Generation;
+import io.etcdbackup.snapshot.catalog.GenerationInfo;
+import io.etcdbackup.stores.ObjectStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/** What the store holds. */
+@Command(name = "list", mixinStandardHelpOptions = true,
+        description = "Show generations, full snapshots and delta segments with revisions, sizes and times.")
+final class ListCommand implements Callable<Integer> {
+
+    @Mixin
+    StoreOptions store;
+
+    @Option(names = "--output", defaultValue = "text", paramLabel = "FORMAT", description = "text or json (default: ${DEFAULT-VALUE}).")
+    String output;
+
+    @Option(names = "--summary", description = "One line per delta chain instead of one per segment.")
+    boolean summary;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!output.equals("text") && !output.equals("json")) {
+            throw new IllegalArgumentException("--output must be text or json, got '" + output + "'");
+        }
+        try (ObjectStore objects = store.open()) {
+            Catalog catalog = new Catalog(objects);
+            List<Generation> generations = catalog.generations();
+            if (output.equals("json")) {
+                printJson(catalog, generations, System.out);
+            } else {
+                printText(catalog, generations, System.out);
+            }
+            return 0;
+        }
+    }
+
+    private void printText(Catalog catalog, List<Generation> generations, PrintStream out) throws Exception {
+        out.println("store " + catalog.store().location());
+        if (generations.isEmpty()) {
+            out.println("no backups");
+            return;
+        }
+        for (Generation g : generations) {
+            Optional<GenerationInfo> info = catalog.generationInfo(g.id());
+            out.printf(Locale.ROOT, "generation %s  last revision %d  %d full, %d delta  %s%n", g.id(), g.lastRevision(),
+                    g.fulls().size(), g.deltas().size(), bytes(g.totalBytes()));
+            info.ifPresent(i -> out.println("  started " + i.startedAt() + ": " + i.reason()));
+            for (FullSnapshotRef f : g.fulls()) {
+                out.printf(Locale.ROOT, "  full   revision %-12d %s  %10s  %s%n", f.revision(), f.createdAt(), bytes(f.size()), f.key());
+            }
+            if (g.deltas().isEmpty()) {
+                continue;
+            }
+            if (summary) {
+                DeltaSegmentRef first = g.deltas().get(0);
+                DeltaSegmentRef last = g.deltas().get(g.deltas().size() - 1);
+                out.printf(Locale.ROOT, "  deltas revisions %d..%d  %d segments  %s  %s .. %s%n", first.firstRevision(),
+                        last.lastRevision(), g.deltas().size(), bytes(g.deltas().stream().mapToLong(DeltaSegmentRef::size).sum()),
+                        first.publishedAt(), last.publishedAt());
+            } else {
+                for (DeltaSegmentRef d : g.deltas()) {
+                    out.printf(Locale.ROOT, "  delta  revisions %d..%d  %s  %10s  %s%n", d.firstRevision(), d.lastRevision(),
+                            d.publishedAt(), bytes(d.size()), d.key());
+                }
+            }
+        }
+    }
+
+    private static void printJson(Catalog catalog, List<Generation> generations, PrintStream out) throws Exception {
+        ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).enable(SerializationFeature.INDENT_OUTPUT);
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (Generation g : generations) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("id", g.id());
+            entry.put("lastRevision", g.lastRevision());
+            entry.put("bytes", g.totalBytes());
+            entry.put("info", catalog.generationInfo(g.id()).orElse(null));
+            entry.put("fulls", g.fulls());
+            entry.put("deltas", g.deltas());
+            list.add(entry);
+        }
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("store", catalog.store().location());
+        root.put("generations", list);
+        out.println(json.writeValueAsString(root));
+    }
+
+    static String bytes(long n) {
+        if (n < 1024) {
+            return n + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double value = n;
+        int unit = -1;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
+    }
+}

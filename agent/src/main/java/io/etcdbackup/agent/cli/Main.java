@@ -1,0 +1,51 @@
+package io.etcdbackup.agent.cli;
+
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+
+/** Entry point: runs a command and exits 0 on success, 1 with a one-line error on failure, 2 on bad usage. */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line without exiting (for tests). */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new RootCommand());
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            PrintWriter err = commandLine.getErr();
+            err.println("error: " + oneLine(e));
+            err.flush();
+            org.slf4j.LoggerFactory.getLogger(Main.class).debug("command failed", e);
+            return 1;
+        });
+        return cli.execute(args);
+    }
+
+    static String oneLine(Throwable e) {
+        Throwable t = e;
+        while ((t instanceof java.util.concurrent.ExecutionException || t instanceof java.io.UncheckedIOException
+                || t instanceof java.util.concurrent.CompletionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        if (t instanceof java.nio.file.NoSuchFileException) {
+            message = "no such file: " + message;
+        }
+        return message.replace('\n', ' ');
+    }
+
+    /** The version from the jar's manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"etcd-backup-agent " + (version == null ? "development build" : version)};
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package io.etcdbackup.agent.cli;
+
+import io.etcdbackup.agent.backup.BackupService;
+import io.etcdbackup.agent.config.Durations;
+import io.etcdbackup.snapshot.catalog.FullSnapshotRef;
+import io.etcdbackup.stores.ObjectStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/** One-off snapshots. */
+@Command(name = "snapshot", mixinStandardHelpOptions = true,
+        description = "Take one snapshot now and exit.",
+        subcommands = {SnapshotCommand.Full.class, SnapshotCommand.Delta.class})
+final class SnapshotCommand {
+
+    @Command(name = "full", mixinStandardHelpOptions = true,
+            description = "Stream a full snapshot of the member into the store (a new generation if continuity cannot be proved).")
+    static final class Full implements Callable<Integer> {
+        @Mixin
+        EtcdOptions etcd;
+        @Mixin
+        StoreOptions store;
+        @Mixin
+        CaptureOptions capture;
+
+        @Override
+        public Integer call() throws Exception {
+            try (ObjectStore objects = store.open();
+                 BackupService service = new BackupService(etcd.clients(), objects, capture.settings(Optional.empty()), Clock.systemUTC())) {
+                FullSnapshotRef full = service.takeFull();
+                System.out.println("full snapshot " + full.key() + " revision=" + full.revision() + " bytes=" + full.size());
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "delta", mixinStandardHelpOptions = true,
+            description = "Capture every revision since the last captured one into delta segments.")
+    static final class Delta implements Callable<Integer> {
+        @Mixin
+        EtcdOptions etcd;
+        @Mixin
+        StoreOptions store;
+        @Mixin
+        CaptureOptions capture;
+
+        @Option(names = "--timeout", defaultValue = "5m", paramLabel = "DURATION",
+                description = "Give up when the watch has not delivered every revision by then (default: ${DEFAULT-VALUE}).")
+        String timeout;
+
+        @Override
+        public Integer call() throws Exception {
+            try (ObjectStore objects = store.open();
+                 BackupService service = new BackupService(etcd.clients(), objects, capture.settings(Optional.empty()), Clock.systemUTC())) {
+                Optional<Long> last = service.takeDeltaOnce(Durations.parse(timeout));
+                System.out.println(last.map(r -> "delta captured up to revision " + r).orElse("nothing new to capture"));
+                return 0;
+            }
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package io.etcdbackup.restore;
+
+import io.etcdbackup.snapshot.catalog.DeltaSegmentRef;
+import io.etcdbackup.snapshot.catalog.FullSnapshotRef;
+
+import java.util.List;
+
+/**
+ * What a restore will read: one full snapshot and the delta segments after it, in chain order.
+ *
+ * @param generation     the generation restored from
+ * @param full           the base full snapshot
+ * @param deltas         delta segments to replay, contiguous from the base
+ * @param targetRevision the revision the restored data will hold
+ */
+public record RestorePlan(String generation, FullSnapshotRef full, List<DeltaSegmentRef> deltas, long targetRevision) {
+
+    public RestorePlan {
+        deltas = List.copyOf(deltas);
+    }
+
+    /** Bytes to download. */
+    public long totalBytes() {
+        return full.size() + deltas.stream().mapToLong(DeltaSegmentRef::size).sum();
+    }
+
+    /** Number of objects to download. */
+    public int objectCount() {
+        return 1 + deltas.size();
+    }
+}

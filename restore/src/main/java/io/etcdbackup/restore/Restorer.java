@@ -1,0 +1,312 @@
+package io.etcdbackup.restore;
+
+import io.etcd.jetcd.api.Event;
+import io.etcdbackup.snapshot.EtcdBackupException;
+import io.etcdbackup.snapshot.catalog.DeltaSegmentRef;
+import io.etcdbackup.snapshot.catalog.FullSnapshotRef;
+import io.etcdbackup.snapshot.etcd.EtcdBinaries;
+import io.etcdbackup.snapshot.etcd.EtcdClients;
+import io.etcdbackup.snapshot.etcd.EtcdConnection;
+import io.etcdbackup.snapshot.etcd.EtcdProcess;
+import io.etcdbackup.snapshot.format.CorruptObjectException;
+import io.etcdbackup.snapshot.format.DeltaEventCodec;
+import io.etcdbackup.snapshot.format.ObjectHeader;
+import io.etcdbackup.snapshot.format.ObjectKind;
+import io.etcdbackup.snapshot.format.SnapshotObjectReader;
+import io.etcdbackup.stores.ObjectStore;
+import io.grpc.ManagedChannel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.Stream;
+
+/**
+ * Executes a {@link RestorePlan} into a data directory.
+ *
+ * <ol>
+ *   <li>Download the full snapshot, verifying the object's checksum (etcd's tool then verifies
+ *       etcd's own hash).</li>
+ *   <li>Without deltas: {@code snapshot restore} it with the target membership.</li>
+ *   <li>With deltas: {@code snapshot restore} it as a single-member scratch server on loopback,
+ *       replay the verified segments into it ({@link DeltaReplayer}), save the result with
+ *       {@code snapshot save}, and {@code snapshot restore} that with the target membership. The
+ *       second step makes any membership possible (a three-member cluster cannot run one member
+ *       alone) at the cost of one local snapshot.</li>
+ *   <li>Everything is produced in {@code <data-dir>.part} and swapped in at the end; a failed
+ *       restore leaves the existing data directory untouched.</li>
+ * </ol>
+ */
+public final class Restorer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Restorer.class);
+
+    /**
+     * @param binaries        etcd executables
+     * @param scratchRoot     where scratch servers and downloads go; null for next to the data dir
+     * @param defaultLeaseTtl TTL (seconds) for leases whose granted TTL was not recorded
+     * @param maxFetchers     delta segments downloaded ahead of replay, in parallel
+     */
+    public record Settings(EtcdBinaries binaries, Path scratchRoot, long defaultLeaseTtl, int maxFetchers) {
+        public Settings {
+            if (maxFetchers < 1) {
+                throw new IllegalArgumentException("max fetchers must be at least 1, got " + maxFetchers);
+            }
+        }
+    }
+
+    /**
+     * What a restore produced.
+     *
+     * @param dataDir  the restored data directory
+     * @param revision the revision it holds
+     * @param objects  objects read
+     * @param bytes    bytes downloaded
+     * @param took     wall time
+     */
+    public record Result(Path dataDir, long revision, int objects, long bytes, Duration took) {
+    }
+
+    private final ObjectStore store;
+    private final Settings settings;
+    private final EtcdTool tool;
+
+    public Restorer(ObjectStore store, Settings settings) {
+        this.store = store;
+        this.settings = settings;
+        this.tool = new EtcdTool(settings.binaries());
+    }
+
+    /**
+     * Restores {@code plan} into {@code target}.
+     *
+     * @throws CorruptObjectException if an object fails verification (named in the message)
+     * @throws EtcdBackupException    for other restore failures; the data dir is untouched
+     */
+    public Result restore(RestorePlan plan, RestoreTarget target) throws IOException {
+        long started = System.nanoTime();
+        Path dataDir = target.dataDir();
+        if (isNonEmptyDirectory(dataDir) && !target.replaceExisting()) {
+            throw new EtcdBackupException("data dir " + dataDir + " exists and is not empty; pass --replace-existing to replace it");
+        }
+        if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
+            throw new EtcdBackupException("data dir " + dataDir + " exists and is not a directory");
+        }
+        Path part = dataDir.resolveSibling(dataDir.getFileName() + ".part");
+        Path scratchRoot = settings.scratchRoot() != null ? settings.scratchRoot() : dataDir.getParent();
+        Files.createDirectories(scratchRoot);
+        Path work = scratchRoot.resolve(dataDir.getFileName() + ".restore-" + UUID.randomUUID().toString().substring(0, 8));
+        LOG.info("restore started generation={} base={} deltas={} target_revision={} bytes={} data_dir={}",
+                plan.generation(), plan.full().key(), plan.deltas().size(), plan.targetRevision(), plan.totalBytes(), dataDir);
+        deleteRecursively(part);
+        Files.createDirectories(work);
+        try {
+            Path fullFile = work.resolve("full.db");
+            fetchFull(plan.full(), fullFile);
+            long revision;
+            if (plan.deltas().isEmpty()) {
+                restoreInto(fullFile, part, target, work);
+                revision = plan.full().revision();
+            } else {
+                Path replayed = work.resolve("replayed.db");
+                revision = replay(plan, fullFile, work, replayed);
+                Files.delete(fullFile);
+                restoreInto(replayed, part, target, work);
+            }
+            swapIn(part, dataDir);
+            Result result = new Result(dataDir, revision, plan.objectCount(), plan.totalBytes(),
+                    Duration.ofNanos(System.nanoTime() - started));
+            LOG.info("restore finished data_dir={} revision={} objects={} bytes={} duration_ms={}",
+                    dataDir, revision, result.objects(), result.bytes(), result.took().toMillis());
+            return result;
+        } catch (IOException | RuntimeException e) {
+            deleteRecursively(part);
+            throw e;
+        } finally {
+            deleteRecursively(work);
+        }
+    }
+
+    private void restoreInto(Path snapshotFile, Path part, RestoreTarget target, Path work) throws IOException {
+        tool.restore(snapshotFile, part, target.name(), target.initialCluster(), target.initialAdvertisePeerUrls(),
+                target.initialClusterToken(), work.resolve("restore-target.log"));
+    }
+
+    private long replay(RestorePlan plan, Path fullFile, Path work, Path replayed) throws IOException {
+        Path scratchDir = work.resolve("scratch.etcd");
+        List<String> flags = new java.util.ArrayList<>(List.of(
+                "--max-txn-ops=1000000",
+                "--max-request-bytes=" + (64 * 1024 * 1024),
+                "--quota-backend-bytes=" + (8L * 1024 * 1024 * 1024),
+                "--snapshot-count=1000000",
+                "--heartbeat-interval=10",
+                "--election-timeout=100"));
+        if (settings.binaries().supportsUnsafeNoFsync()) {
+            flags.add("--unsafe-no-fsync");
+        }
+        EtcdProcess.Spec spec = EtcdProcess.Spec.singleMember(settings.binaries(), "scratch", scratchDir, flags);
+        tool.restore(fullFile, scratchDir, spec.name(), spec.initialCluster(), EtcdProcess.peerUrl(spec.peerPort()), spec.clusterToken(),
+                work.resolve("restore-scratch.log"));
+        ExecutorService fetchers = Executors.newFixedThreadPool(settings.maxFetchers(), r -> {
+            Thread t = new Thread(r, "restore-fetch");
+            t.setDaemon(true);
+            return t;
+        });
+        try (EtcdProcess scratch = EtcdProcess.start(spec).awaitHealthy(Duration.ofMinutes(5))) {
+            ManagedChannel channel = new EtcdClients(EtcdConnection.plain(List.of(scratch.clientUrl()))).newChannel(scratch.clientUrl());
+            try (DeltaReplayer replayer = new DeltaReplayer(channel, settings.defaultLeaseTtl())) {
+                LOG.info("replay started base_revision={} target_revision={} segments={}",
+                        replayer.revision(), plan.targetRevision(), plan.deltas().size());
+                replayAll(plan, replayer, fetchers);
+                long finalRevision = replayer.verifiedRevision();
+                if (finalRevision != plan.targetRevision()) {
+                    throw new RevisionMismatchException("the whole chain", plan.targetRevision(), finalRevision);
+                }
+            } finally {
+                channel.shutdownNow();
+            }
+            tool.save(scratch.clientUrl(), replayed);
+            return plan.targetRevision();
+        } finally {
+            fetchers.shutdownNow();
+        }
+    }
+
+    private void replayAll(RestorePlan plan, DeltaReplayer replayer, ExecutorService fetchers) throws IOException {
+        Deque<CompletableFuture<FetchedSegment>> ahead = new ArrayDeque<>();
+        int next = 0;
+        long lastLog = System.nanoTime();
+        long replayedRevisions = 0;
+        long started = System.nanoTime();
+        for (int done = 0; done < plan.deltas().size(); done++) {
+            while (next < plan.deltas().size() && ahead.size() < settings.maxFetchers()) {
+                DeltaSegmentRef ref = plan.deltas().get(next++);
+                ahead.add(CompletableFuture.supplyAsync(() -> fetchDelta(ref), fetchers));
+            }
+            FetchedSegment segment;
+            try {
+                segment = ahead.removeFirst().join();
+            } catch (CompletionException e) {
+                ahead.forEach(f -> f.cancel(true));
+                if (e.getCause() instanceof UncheckedIOException io) {
+                    throw io.getCause();
+                }
+                if (e.getCause() instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw e;
+            }
+            replayedRevisions += replayer.apply(segment.ref().key(), segment.events(), segment.header().leases());
+            long expected = Math.max(segment.ref().lastRevision(), 0);
+            if (replayer.revision() != expected) {
+                throw new RevisionMismatchException("segment " + segment.ref().key(), expected, replayer.revision());
+            }
+            if (System.nanoTime() - lastLog > 5_000_000_000L || done == plan.deltas().size() - 1) {
+                double seconds = Math.max(1e-3, (System.nanoTime() - started) / 1e9);
+                LOG.info("replay progress segments={}/{} revision={}/{} revisions_applied={} rate_rev_per_s={}",
+                        done + 1, plan.deltas().size(), replayer.revision(), plan.targetRevision(), replayedRevisions,
+                        Math.round(replayedRevisions / seconds));
+                lastLog = System.nanoTime();
+            }
+        }
+    }
+
+    private record FetchedSegment(DeltaSegmentRef ref, ObjectHeader header, List<Event> events) {
+    }
+
+    private FetchedSegment fetchDelta(DeltaSegmentRef ref) {
+        try (SnapshotObjectReader reader = SnapshotObjectReader.open(ref.key(), store.open(ref.key()))) {
+            requireKind(reader.header(), ObjectKind.DELTA, ref.key());
+            List<Event> events = DeltaEventCodec.read(reader.content());
+            reader.verify();
+            if (reader.header().firstRevision() != ref.firstRevision() || reader.header().lastRevision() != ref.lastRevision()) {
+                throw new CorruptObjectException(ref.key(), "header holds revisions " + reader.header().firstRevision() + ".."
+                        + reader.header().lastRevision() + ", its name says " + ref.firstRevision() + ".." + ref.lastRevision());
+            }
+            return new FetchedSegment(ref, reader.header(), events);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new CorruptObjectException(ref.key(), "undecodable events: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void fetchFull(FullSnapshotRef ref, Path file) throws IOException {
+        try (SnapshotObjectReader reader = SnapshotObjectReader.open(ref.key(), store.open(ref.key()));
+             OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            requireKind(reader.header(), ObjectKind.FULL, ref.key());
+            reader.content().transferTo(out); // closing the reader closes the content
+            reader.verify();
+        }
+        LOG.info("full snapshot fetched key={} revision={} bytes={}", ref.key(), ref.revision(), Files.size(file));
+    }
+
+    private static void requireKind(ObjectHeader header, ObjectKind kind, String key) {
+        if (header.kind() != kind) {
+            throw new CorruptObjectException(key, "expected a " + kind + " object, header says " + header.kind());
+        }
+    }
+
+    /** Replaces {@code dataDir} with {@code part}; the old directory is removed only after the swap. */
+    private static void swapIn(Path part, Path dataDir) throws IOException {
+        Path previous = dataDir.resolveSibling(dataDir.getFileName() + ".previous");
+        deleteRecursively(previous);
+        boolean hadPrevious = Files.exists(dataDir);
+        if (hadPrevious) {
+            Files.move(dataDir, previous, StandardCopyOption.ATOMIC_MOVE);
+        }
+        try {
+            Files.move(part, dataDir, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            if (hadPrevious) {
+                Files.move(previous, dataDir, StandardCopyOption.ATOMIC_MOVE);
+            }
+            throw e;
+        }
+        forceFolder(dataDir.getParent());
+        deleteRecursively(previous);
+    }
+
+    private static boolean isNonEmptyDirectory(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.findAny().isPresent();
+        }
+    }
+
+    private static void forceFolder(Path folder) throws IOException {
+        try (FileChannel channel = FileChannel.open(folder, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
+
+    static void deleteRecursively(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

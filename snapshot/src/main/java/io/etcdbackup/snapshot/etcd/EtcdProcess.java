@@ -1,0 +1,204 @@
+package io.etcdbackup.snapshot.etcd;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One etcd server run as a child process on loopback. The agent uses it for scratch servers
+ * (replaying deltas, compaction); the tests use it for the clusters they back up. etcd cannot be
+ * embedded in a JVM, hence a process.
+ */
+public final class EtcdProcess implements AutoCloseable {
+
+    /**
+     * What to start.
+     *
+     * @param binaries            the executables
+     * @param name                member name
+     * @param dataDir             data directory (created by etcd if missing)
+     * @param clientPort          loopback client port
+     * @param peerPort            loopback peer port
+     * @param initialCluster      {@code name=peerURL,...}; for a single member, its own entry
+     * @param initialClusterState {@code new} or {@code existing}
+     * @param clusterToken        initial cluster token
+     * @param extraArgs           further flags, e.g. {@code --max-txn-ops=100000}
+     * @param logFile             where stdout and stderr go
+     */
+    public record Spec(EtcdBinaries binaries, String name, Path dataDir, int clientPort, int peerPort,
+                       String initialCluster, String initialClusterState, String clusterToken,
+                       List<String> extraArgs, Path logFile) {
+        public Spec {
+            Objects.requireNonNull(binaries);
+            Objects.requireNonNull(name);
+            Objects.requireNonNull(dataDir);
+            extraArgs = List.copyOf(extraArgs);
+        }
+
+        /** A single-member cluster on two free loopback ports, logging next to the data dir. */
+        public static Spec singleMember(EtcdBinaries binaries, String name, Path dataDir, List<String> extraArgs) {
+            int clientPort = freePort();
+            int peerPort = freePort();
+            return new Spec(binaries, name, dataDir, clientPort, peerPort,
+                    name + "=" + peerUrl(peerPort), "new", "etcd-backup-scratch", extraArgs,
+                    dataDir.resolveSibling(dataDir.getFileName() + ".log"));
+        }
+
+        public URI clientUrl() {
+            return URI.create("http://127.0.0.1:" + clientPort);
+        }
+    }
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final Spec spec;
+    private final Process process;
+
+    private EtcdProcess(Spec spec, Process process) {
+        this.spec = spec;
+        this.process = process;
+    }
+
+    /** Starts the server; use {@link #awaitHealthy(Duration)} before talking to it. */
+    public static EtcdProcess start(Spec spec) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                spec.binaries().etcd().toString(),
+                "--name=" + spec.name(),
+                "--data-dir=" + spec.dataDir(),
+                "--listen-client-urls=" + spec.clientUrl(),
+                "--advertise-client-urls=" + spec.clientUrl(),
+                "--listen-peer-urls=" + peerUrl(spec.peerPort()),
+                "--initial-advertise-peer-urls=" + peerUrl(spec.peerPort()),
+                "--initial-cluster=" + spec.initialCluster(),
+                "--initial-cluster-state=" + spec.initialClusterState(),
+                "--initial-cluster-token=" + spec.clusterToken(),
+                "--logger=zap",
+                "--log-outputs=stderr"));
+        command.addAll(spec.extraArgs());
+        Files.createDirectories(spec.logFile().toAbsolutePath().getParent());
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(spec.logFile().toFile()))
+                .start();
+        return new EtcdProcess(spec, process);
+    }
+
+    /**
+     * Waits until the member reports healthy (it has a leader and answers reads).
+     *
+     * @throws IOException naming the log file when the process exits or the time runs out
+     */
+    public EtcdProcess awaitHealthy(Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        URI health = URI.create(spec.clientUrl() + "/health");
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IOException("etcd '" + spec.name() + "' exited with code " + process.exitValue()
+                        + " during start-up; last log lines:\n" + tailOfLog());
+            }
+            try {
+                HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200 && response.body().contains("\"health\":\"true\"")) {
+                    return this;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for etcd", e);
+            }
+            sleep(20);
+        }
+        throw new IOException("etcd '" + spec.name() + "' not healthy after " + timeout + "; last log lines:\n" + tailOfLog());
+    }
+
+    public Spec spec() {
+        return spec;
+    }
+
+    public URI clientUrl() {
+        return spec.clientUrl();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Stops gracefully (SIGTERM), forcing after 15 s. */
+    public void stop() {
+        process.destroy();
+        try {
+            if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Kills at once (SIGKILL), as a crash would. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    /** The last lines of the server's log, for error messages. */
+    public String tailOfLog() {
+        try {
+            List<String> lines = Files.readAllLines(spec.logFile(), StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+        } catch (IOException e) {
+            return "(no log at " + spec.logFile() + ")";
+        }
+    }
+
+    /** A loopback peer URL. */
+    public static String peerUrl(int port) {
+        return "http://127.0.0.1:" + port;
+    }
+
+    /** A currently free loopback TCP port. */
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException("no free loopback port", e);
+        }
+    }
+
+    private static void sleep(long millis) throws IOException {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for etcd", e);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package io.etcdbackup.snapshot.format;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The header every snapshot object starts with, so that an object describes itself and the
+ * catalog can be rebuilt from objects alone.
+ *
+ * @param formatVersion    {@link SnapshotObjectFormat#FORMAT_VERSION}
+ * @param kind             full snapshot or delta segment
+ * @param generation       the generation (continuous revision history) the object belongs to
+ * @param firstRevision    delta: the first revision held; full: the snapshot's revision, a
+ *                         proven lower bound (status read before the snapshot started)
+ * @param lastRevision     delta: the last revision held; full: the revision read after the
+ *                         snapshot ended (an upper bound); equal to {@code firstRevision} when
+ *                         no write happened meanwhile
+ * @param clusterId        etcd cluster id of the source
+ * @param memberId         etcd member id the data was read from
+ * @param codec            compression of the payload
+ * @param createdAt        when the capture finished
+ * @param etcdVersion      the source server's version
+ * @param eventCount       delta: number of events; full: 0
+ * @param leases           delta: leases attached to keys in this segment, with their granted TTL
+ */
+public record ObjectHeader(int formatVersion, ObjectKind kind, String generation, long firstRevision,
+                           long lastRevision, long clusterId, long memberId, Codec codec, Instant createdAt,
+                           String etcdVersion, long eventCount, List<LeaseRecord> leases) {
+
+    public ObjectHeader {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(generation, "generation");
+        Objects.requireNonNull(codec, "codec");
+        Objects.requireNonNull(createdAt, "createdAt");
+        leases = leases == null ? List.of() : List.copyOf(leases);
+        if (firstRevision < 0 || lastRevision < firstRevision) {
+            throw new IllegalArgumentException("bad revision range " + firstRevision + ".." + lastRevision);
+        }
+    }
+
+    /**
+     * A lease seen in a delta segment.
+     *
+     * @param id         lease ID
+     * @param grantedTtl TTL in seconds the lease was granted with; 0 when it had already expired
+     *                   when the agent asked
+     */
+    public record LeaseRecord(long id, long grantedTtl) {
+    }
+}

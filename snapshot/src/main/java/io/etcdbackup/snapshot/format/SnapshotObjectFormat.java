@@ -1,0 +1,59 @@
+package io.etcdbackup.snapshot.format;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The byte layout of every snapshot object:
+ *
+ * <pre>
+ *   magic      8 bytes  "EBASNAP" 0x01
+ *   headerLen  4 bytes  big-endian length of the header
+ *   header     JSON     {@link ObjectHeader}, UTF-8
+ *   payload    ...      content compressed with the header's codec
+ *   trailer   48 bytes  bodyLength (8, big-endian: magic through payload),
+ *                       contentLength (8: uncompressed payload bytes),
+ *                       SHA-256 (32) of the body
+ * </pre>
+ *
+ * The header comes first so a reader knows what it holds before reading on; the trailer comes
+ * last so the object can be streamed without knowing its length in advance.
+ */
+public final class SnapshotObjectFormat {
+
+    /** Version of this layout, also recorded in the header. */
+    public static final int FORMAT_VERSION = 1;
+    static final byte[] MAGIC = {'E', 'B', 'A', 'S', 'N', 'A', 'P', 1};
+    static final int TRAILER_BYTES = 48;
+    static final int MAX_HEADER_BYTES = 4 * 1024 * 1024;
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private SnapshotObjectFormat() {
+    }
+
+    static byte[] encodeHeader(ObjectHeader header) {
+        try {
+            return JSON.writeValueAsBytes(header);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot encode header " + header, e);
+        }
+    }
+
+    static ObjectHeader decodeHeader(String key, byte[] json) {
+        try {
+            return JSON.readValue(json, ObjectHeader.class);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new CorruptObjectException(key, "unreadable header: "
+                    + new String(json, 0, Math.min(json.length, 200), StandardCharsets.UTF_8), e);
+        }
+    }
+}
