@@ -1,0 +1,198 @@
+package io.etcdbackup.stores.s3;
+
+import io.etcdbackup.stores.ObjectInfo;
+import io.etcdbackup.stores.ObjectIterator;
+import io.etcdbackup.stores.ObjectKeys;
+import io.etcdbackup.stores.ObjectStore;
+import io.etcdbackup.stores.ObjectWriter;
+import io.etcdbackup.stores.WriteMode;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An {@link ObjectStore} in an S3 bucket under a key prefix. Objects are published by a single
+ * PutObject (small) or a multipart upload (large, see {@link S3Writer}), both atomic in S3.
+ * Keys map to {@code prefix + "/" + key}, so sibling prefixes never see each other.
+ */
+final class S3ObjectStore implements ObjectStore {
+
+    private final S3Client client;
+    private final S3Settings settings;
+    private final String base;
+    private final ExecutorService uploads;
+
+    S3ObjectStore(S3Client client, S3Settings settings) {
+        this.client = client;
+        this.settings = settings;
+        this.base = settings.prefix().isEmpty() ? "" : settings.prefix() + "/";
+        AtomicInteger threads = new AtomicInteger();
+        this.uploads = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "s3-upload-" + settings.bucket() + "-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    S3Client client() {
+        return client;
+    }
+
+    S3Settings settings() {
+        return settings;
+    }
+
+    String bucket() {
+        return settings.bucket();
+    }
+
+    String fullKey(String key) {
+        return base + ObjectKeys.requireValid(key);
+    }
+
+    ExecutorService uploads() {
+        return uploads;
+    }
+
+    @Override
+    public ObjectWriter create(String key, WriteMode mode) throws IOException {
+        return new S3Writer(this, key, fullKey(key), mode);
+    }
+
+    @Override
+    public InputStream open(String key) throws IOException {
+        String full = fullKey(key);
+        try {
+            return client.getObject(b -> b.bucket(bucket()).key(full));
+        } catch (SdkException e) {
+            throw S3Errors.map(e, "GetObject", location(), key);
+        }
+    }
+
+    @Override
+    public InputStream open(String key, long offset, long length) throws IOException {
+        String full = fullKey(key);
+        if (offset < 0 || length < 0) {
+            throw new IllegalArgumentException("negative range offset=" + offset + " length=" + length + " for " + key);
+        }
+        if (length == 0) {
+            stat(key); // S3 has no empty range; still say "not found" for a missing key
+            return InputStream.nullInputStream();
+        }
+        long last = offset + length - 1;
+        String range = last < offset ? "bytes=" + offset + "-" : "bytes=" + offset + "-" + last; // overflow: to the end
+        try {
+            return client.getObject(b -> b.bucket(bucket()).key(full).range(range));
+        } catch (SdkException e) {
+            if (S3Errors.isInvalidRange(e)) {
+                return InputStream.nullInputStream(); // offset at or past the end (or an empty object)
+            }
+            throw S3Errors.map(e, "GetObject", location(), key);
+        }
+    }
+
+    @Override
+    public ObjectInfo stat(String key) throws IOException {
+        String full = fullKey(key);
+        try {
+            HeadObjectResponse head = client.headObject(b -> b.bucket(bucket()).key(full));
+            return new ObjectInfo(key, head.contentLength(), head.lastModified() == null ? Instant.EPOCH : head.lastModified());
+        } catch (SdkException e) {
+            throw S3Errors.map(e, "HeadObject", location(), key);
+        }
+    }
+
+    @Override
+    public ObjectIterator list(String prefix) throws IOException {
+        return new Listing(prefix);
+    }
+
+    @Override
+    public void delete(String key) throws IOException {
+        String full = fullKey(key);
+        try {
+            client.deleteObject(b -> b.bucket(bucket()).key(full));
+        } catch (SdkException e) {
+            if (S3Errors.isNotFound(e)) {
+                return; // some S3-compatible stores answer 404 where S3 answers 204
+            }
+            throw S3Errors.map(e, "DeleteObject", location(), key);
+        }
+    }
+
+    @Override
+    public String location() {
+        return "s3://" + settings.bucket() + (settings.prefix().isEmpty() ? "" : "/" + settings.prefix());
+    }
+
+    @Override
+    public void close() {
+        uploads.shutdown();
+        client.close();
+    }
+
+    /** ListObjectsV2, one page (up to 1,000 keys) at a time, fetched as iteration reaches it. */
+    private final class Listing implements ObjectIterator {
+        private final String prefix;
+        private Iterator<S3Object> page = java.util.Collections.emptyIterator();
+        private String continuation;
+        private boolean last;
+        private ObjectInfo pending;
+
+        Listing(String prefix) {
+            this.prefix = prefix;
+        }
+
+        @Override
+        public boolean hasNext() throws IOException {
+            while (pending == null) {
+                if (page.hasNext()) {
+                    S3Object object = page.next();
+                    String key = object.key().substring(base.length());
+                    if (!key.isEmpty() && !key.endsWith("/")) { // folder markers made by consoles are not objects
+                        pending = new ObjectInfo(key, object.size() == null ? 0 : object.size(),
+                                object.lastModified() == null ? Instant.EPOCH : object.lastModified());
+                    }
+                } else if (last) {
+                    return false;
+                } else {
+                    fetch();
+                }
+            }
+            return true;
+        }
+
+        private void fetch() throws IOException {
+            ListObjectsV2Response response;
+            try {
+                response = client.listObjectsV2(b -> b.bucket(bucket()).prefix(base + prefix).continuationToken(continuation));
+            } catch (SdkException e) {
+                throw S3Errors.map(e, "ListObjectsV2", location(), prefix);
+            }
+            page = response.contents().iterator();
+            continuation = response.nextContinuationToken();
+            last = !Boolean.TRUE.equals(response.isTruncated()) || continuation == null;
+        }
+
+        @Override
+        public ObjectInfo next() throws IOException {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            ObjectInfo info = pending;
+            pending = null;
+            return info;
+        }
+    }
+}
