@@ -1,0 +1,147 @@
+package io.etcdbackup.plugins.azure;
+
+import io.etcdbackup.stores.StoreContext;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * How to reach and authenticate to one storage account, resolved from the environment the agent
+ * hands down. First match wins:
+ * <ol>
+ *   <li>{@code AZURE_STORAGE_CONNECTION_STRING}</li>
+ *   <li>{@code AZURE_STORAGE_ACCOUNT} + {@code AZURE_STORAGE_KEY}</li>
+ *   <li>the credentials directory (or JSON file) named by {@code AZURE_APPLICATION_CREDENTIALS}:
+ *       files {@code storageAccount}, {@code storageKey}, optional {@code domain} and
+ *       {@code emulatorEnabled}; the JSON variant has the same field names</li>
+ *   <li>{@code AZURE_STORAGE_ACCOUNT} + {@code AZURE_STORAGE_SAS_TOKEN}</li>
+ * </ol>
+ *
+ * @param kind             which of the sources above supplied the credentials
+ * @param connectionString set for {@link Kind#CONNECTION_STRING}
+ * @param account          the storage account name (null only for a connection string)
+ * @param secret           account key or SAS token; never logged or shown
+ * @param endpoint         the blob service endpoint, e.g. {@code https://acct.blob.core.windows.net}
+ *                         (null for a connection string, which carries its own)
+ */
+record AzureCredentials(Kind kind, String connectionString, String account, String secret, String endpoint) {
+
+    static final String CONNECTION_STRING = "AZURE_STORAGE_CONNECTION_STRING";
+    static final String ACCOUNT = "AZURE_STORAGE_ACCOUNT";
+    static final String KEY = "AZURE_STORAGE_KEY";
+    static final String SAS_TOKEN = "AZURE_STORAGE_SAS_TOKEN";
+    static final String CREDENTIALS_LOCATION = "AZURE_APPLICATION_CREDENTIALS";
+    static final String DEFAULT_DOMAIN = "blob.core.windows.net";
+    /** Azurite's default blob port, used when a credentials directory enables the emulator without an endpoint. */
+    static final String EMULATOR_ENDPOINT = "http://127.0.0.1:10000/";
+
+    enum Kind { CONNECTION_STRING, ACCOUNT_KEY, CREDENTIALS_FILES, SAS_TOKEN }
+
+    private static final Pattern JSON_FIELD = Pattern.compile("\"(\\w+)\"\\s*:\\s*(\"((?:[^\"\\\\]|\\\\.)*)\"|true|false)");
+
+    /**
+     * Resolves the credentials.
+     *
+     * @param endpointOverride the {@code endpoint=} URL option, replacing the derived endpoint
+     * @throws IOException if no source is configured or the credentials location is unreadable
+     */
+    static AzureCredentials resolve(StoreContext context, Optional<String> endpointOverride) throws IOException {
+        Optional<String> connectionString = context.env(CONNECTION_STRING);
+        if (connectionString.isPresent()) {
+            return new AzureCredentials(Kind.CONNECTION_STRING, connectionString.get(), null, null, endpointOverride.orElse(null));
+        }
+        Optional<String> account = context.env(ACCOUNT);
+        Optional<String> key = context.env(KEY);
+        if (account.isPresent() && key.isPresent()) {
+            return new AzureCredentials(Kind.ACCOUNT_KEY, null, account.get(), key.get(),
+                    endpointOverride.orElse(publicEndpoint(account.get(), DEFAULT_DOMAIN)));
+        }
+        Optional<String> location = context.env(CREDENTIALS_LOCATION);
+        if (location.isPresent()) {
+            return fromLocation(Path.of(location.get()), endpointOverride);
+        }
+        Optional<String> sas = context.env(SAS_TOKEN);
+        if (account.isPresent() && sas.isPresent()) {
+            return new AzureCredentials(Kind.SAS_TOKEN, null, account.get(), sas.get(),
+                    endpointOverride.orElse(publicEndpoint(account.get(), DEFAULT_DOMAIN)));
+        }
+        if (sas.isPresent() && endpointOverride.isPresent()) {
+            return new AzureCredentials(Kind.SAS_TOKEN, null, null, sas.get(), endpointOverride.get());
+        }
+        throw new IOException("no Azure credentials: set " + CONNECTION_STRING + ", or " + ACCOUNT + " with " + KEY
+                + " or " + SAS_TOKEN + ", or " + CREDENTIALS_LOCATION + " (a directory with storageAccount and storageKey)"
+                + (account.isPresent() ? "; " + ACCOUNT + " is set but neither " + KEY + " nor " + SAS_TOKEN + " is" : ""));
+    }
+
+    private static AzureCredentials fromLocation(Path location, Optional<String> endpointOverride) throws IOException {
+        String account;
+        String key;
+        Optional<String> domain;
+        boolean emulator;
+        if (Files.isDirectory(location)) {
+            account = required(location, "storageAccount");
+            key = required(location, "storageKey");
+            domain = optional(location.resolve("domain"));
+            emulator = optional(location.resolve("emulatorEnabled")).map(Boolean::parseBoolean).orElse(false);
+        } else if (Files.isRegularFile(location)) {
+            String json = Files.readString(location, StandardCharsets.UTF_8);
+            account = jsonField(json, "storageAccount").orElseThrow(() -> missing(location, "storageAccount"));
+            key = jsonField(json, "storageKey").orElseThrow(() -> missing(location, "storageKey"));
+            domain = jsonField(json, "domain");
+            emulator = jsonField(json, "emulatorEnabled").map(Boolean::parseBoolean).orElse(false);
+        } else {
+            throw new IOException(CREDENTIALS_LOCATION + " names '" + location + "', which is neither a directory nor a file");
+        }
+        String endpoint = endpointOverride.orElseGet(() -> emulator
+                ? EMULATOR_ENDPOINT + account
+                : publicEndpoint(account, domain.orElse(DEFAULT_DOMAIN)));
+        return new AzureCredentials(Kind.CREDENTIALS_FILES, null, account, key, endpoint);
+    }
+
+    /** {@code https://ACCOUNT.DOMAIN}, the blob endpoint of a public or sovereign cloud. */
+    static String publicEndpoint(String account, String domain) {
+        return "https://" + account + "." + domain.toLowerCase(Locale.ROOT);
+    }
+
+    private static String required(Path dir, String name) throws IOException {
+        return optional(dir.resolve(name)).orElseThrow(() -> missing(dir, name));
+    }
+
+    private static Optional<String> optional(Path file) throws IOException {
+        try {
+            String value = Files.readString(file, StandardCharsets.UTF_8).strip();
+            return value.isEmpty() ? Optional.empty() : Optional.of(value);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static IOException missing(Path location, String name) {
+        return new IOException("Azure credentials at '" + location + "' (" + CREDENTIALS_LOCATION + ") have no non-empty '" + name + "'");
+    }
+
+    /** A top-level string or boolean field of a flat JSON object; enough for the credentials file. */
+    static Optional<String> jsonField(String json, String name) {
+        Matcher m = JSON_FIELD.matcher(json);
+        while (m.find()) {
+            if (m.group(1).equals(name)) {
+                String value = m.group(3) != null ? m.group(3).replace("\\\"", "\"").replace("\\\\", "\\") : m.group(2);
+                return value.isBlank() ? Optional.empty() : Optional.of(value.strip());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Never shows the key, the SAS token or the connection string. */
+    @Override
+    public String toString() {
+        return "AzureCredentials[kind=" + kind + ", account=" + account + ", endpoint=" + endpoint + "]";
+    }
+}

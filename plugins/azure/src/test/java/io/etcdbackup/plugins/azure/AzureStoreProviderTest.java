@@ -1,0 +1,126 @@
+package io.etcdbackup.plugins.azure;
+
+import io.etcdbackup.stores.ObjectStores;
+import io.etcdbackup.stores.StoreContext;
+import io.etcdbackup.stores.StoreUrl;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Credential resolution and URL options; no network. */
+final class AzureStoreProviderTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void registeredForAzblobScheme() {
+        assertThat(ObjectStores.providers()).containsKey("azblob");
+        assertThat(ObjectStores.providers().get("azblob")).isInstanceOf(AzureStoreProvider.class);
+    }
+
+    @Test
+    void connectionStringWinsOverEverythingElse() throws IOException {
+        AzureCredentials c = resolve(Map.of("AZURE_STORAGE_CONNECTION_STRING", "AccountName=a;AccountKey=k",
+                "AZURE_STORAGE_ACCOUNT", "acct", "AZURE_STORAGE_KEY", "key"), Optional.empty());
+        assertThat(c.kind()).isEqualTo(AzureCredentials.Kind.CONNECTION_STRING);
+        assertThat(c.endpoint()).isNull();
+    }
+
+    @Test
+    void accountAndKeyFromEnvironmentBeforeCredentialsDirectory() throws IOException {
+        AzureCredentials c = resolve(Map.of("AZURE_STORAGE_ACCOUNT", "acct", "AZURE_STORAGE_KEY", "key",
+                "AZURE_APPLICATION_CREDENTIALS", dir.toString()), Optional.empty());
+        assertThat(c.kind()).isEqualTo(AzureCredentials.Kind.ACCOUNT_KEY);
+        assertThat(c.endpoint()).isEqualTo("https://acct.blob.core.windows.net");
+        assertThat(c.secret()).isEqualTo("key");
+    }
+
+    @Test
+    void credentialsDirectoryWithSovereignDomain() throws IOException {
+        Files.writeString(dir.resolve("storageAccount"), "myacct\n");
+        Files.writeString(dir.resolve("storageKey"), "c2VjcmV0\n");
+        Files.writeString(dir.resolve("domain"), "blob.core.chinacloudapi.cn");
+        AzureCredentials c = resolve(Map.of("AZURE_APPLICATION_CREDENTIALS", dir.toString()), Optional.empty());
+        assertThat(c.kind()).isEqualTo(AzureCredentials.Kind.CREDENTIALS_FILES);
+        assertThat(c.account()).isEqualTo("myacct");
+        assertThat(c.secret()).isEqualTo("c2VjcmV0");
+        assertThat(c.endpoint()).isEqualTo("https://myacct.blob.core.chinacloudapi.cn");
+    }
+
+    @Test
+    void credentialsDirectoryWithEmulatorEnabledAndEndpointOption() throws IOException {
+        Files.writeString(dir.resolve("storageAccount"), "devstoreaccount1");
+        Files.writeString(dir.resolve("storageKey"), "a2V5");
+        Files.writeString(dir.resolve("emulatorEnabled"), "true");
+        Map<String, String> env = Map.of("AZURE_APPLICATION_CREDENTIALS", dir.toString());
+        assertThat(resolve(env, Optional.empty()).endpoint()).isEqualTo("http://127.0.0.1:10000/devstoreaccount1");
+        assertThat(resolve(env, Optional.of("http://127.0.0.1:4242/devstoreaccount1")).endpoint())
+                .isEqualTo("http://127.0.0.1:4242/devstoreaccount1");
+    }
+
+    @Test
+    void credentialsJsonFile() throws IOException {
+        Path json = dir.resolve("azure.json");
+        Files.writeString(json, "{\"storageAccount\": \"jsonacct\", \"storageKey\": \"a2V5\", \"emulatorEnabled\": false}");
+        AzureCredentials c = resolve(Map.of("AZURE_APPLICATION_CREDENTIALS", json.toString()), Optional.empty());
+        assertThat(c.account()).isEqualTo("jsonacct");
+        assertThat(c.endpoint()).isEqualTo("https://jsonacct.blob.core.windows.net");
+    }
+
+    @Test
+    void credentialsDirectoryWithoutKeyNamesTheMissingFile() throws IOException {
+        Files.writeString(dir.resolve("storageAccount"), "acct");
+        assertThatThrownBy(() -> resolve(Map.of("AZURE_APPLICATION_CREDENTIALS", dir.toString()), Optional.empty()))
+                .isInstanceOf(IOException.class).hasMessageContaining("storageKey").hasMessageContaining(dir.toString());
+    }
+
+    @Test
+    void sasTokenIsTheLastSource() throws IOException {
+        AzureCredentials c = resolve(Map.of("AZURE_STORAGE_ACCOUNT", "acct", "AZURE_STORAGE_SAS_TOKEN", "sv=2024&sig=abc"), Optional.empty());
+        assertThat(c.kind()).isEqualTo(AzureCredentials.Kind.SAS_TOKEN);
+        assertThat(c.endpoint()).isEqualTo("https://acct.blob.core.windows.net");
+    }
+
+    @Test
+    void noCredentialsNamesEverySource() {
+        assertThatThrownBy(() -> resolve(Map.of("AZURE_STORAGE_ACCOUNT", "acct"), Optional.empty()))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("AZURE_STORAGE_CONNECTION_STRING").hasMessageContaining("AZURE_APPLICATION_CREDENTIALS")
+                .hasMessageContaining("AZURE_STORAGE_SAS_TOKEN").hasMessageContaining("neither AZURE_STORAGE_KEY");
+    }
+
+    @Test
+    void secretsNeverInToString() throws IOException {
+        String text = resolve(Map.of("AZURE_STORAGE_ACCOUNT", "acct", "AZURE_STORAGE_KEY", "TOP-SECRET"), Optional.empty()).toString();
+        assertThat(text).contains("acct").doesNotContain("TOP-SECRET");
+        String cs = resolve(Map.of("AZURE_STORAGE_CONNECTION_STRING", "AccountKey=TOP-SECRET"), Optional.empty()).toString();
+        assertThat(cs).doesNotContain("TOP-SECRET");
+    }
+
+    @Test
+    void optionsAreParsedAndUnknownOnesRejected() {
+        AzureObjectStore.Settings s = AzureStoreProvider.settings(StoreUrl.parse("azblob://c/p?blockSize=2MiB&blocksInFlight=2&pageSize=10"));
+        assertThat(s).isEqualTo(new AzureObjectStore.Settings(2 * 1024 * 1024, 2, 10));
+        assertThat(AzureStoreProvider.settings(StoreUrl.parse("azblob://c/p")))
+                .isEqualTo(new AzureObjectStore.Settings(8 * 1024 * 1024, 4, 1000));
+        assertThatThrownBy(() -> AzureStoreProvider.settings(StoreUrl.parse("azblob://c/p?blocksize=1")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[blocksize]");
+        assertThatThrownBy(() -> AzureStoreProvider.settings(StoreUrl.parse("azblob://c/p?blockSize=2GiB")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("blockSize='2GiB'");
+        assertThatThrownBy(() -> AzureStoreProvider.settings(StoreUrl.parse("azblob://c/p?pageSize=6000")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pageSize='6000'");
+    }
+
+    private static AzureCredentials resolve(Map<String, String> env, Optional<String> endpoint) throws IOException {
+        return AzureCredentials.resolve(new StoreContext(env), endpoint);
+    }
+}

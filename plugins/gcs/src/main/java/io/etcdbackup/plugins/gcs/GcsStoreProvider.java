@@ -1,0 +1,145 @@
+package io.etcdbackup.plugins.gcs;
+
+import com.google.auth.oauth2.GoogleCredentials;
+import com.google.cloud.storage.Storage;
+import com.google.cloud.storage.StorageOptions;
+import io.etcdbackup.stores.ObjectStore;
+import io.etcdbackup.stores.ObjectStoreProvider;
+import io.etcdbackup.stores.StoreContext;
+import io.etcdbackup.stores.StoreUrl;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * {@code gs://BUCKET/PREFIX}: objects in a Google Cloud Storage bucket.
+ *
+ * <p>Options: {@code endpoint} (storage API host, for emulators or private endpoints),
+ * {@code chunkSize} (bytes per resumable-upload request, a multiple of 256 KiB, suffix
+ * {@code KiB}/{@code MiB} allowed, default 16 MiB; it is also the upload's memory bound),
+ * {@code pageSize} (listing page, default 1000).
+ *
+ * <p>Credentials: {@code GOOGLE_APPLICATION_CREDENTIALS} from the context names a service-account
+ * JSON file, or a directory holding {@code serviceaccount.json} (the reference's mounted secret);
+ * without it, Google's application-default chain (which the Google library resolves itself:
+ * gcloud user credentials, then the metadata server / workload identity).
+ */
+public final class GcsStoreProvider implements ObjectStoreProvider {
+
+    static final String CREDENTIALS = "GOOGLE_APPLICATION_CREDENTIALS";
+    static final int CHUNK_GRANULARITY = 256 * 1024;
+    static final int DEFAULT_CHUNK_SIZE = 16 * 1024 * 1024;
+    static final int DEFAULT_PAGE_SIZE = 1000;
+    private static final Set<String> OPTIONS = Set.of("endpoint", "chunkSize", "pageSize");
+    private static final Logger LOG = LoggerFactory.getLogger(GcsStoreProvider.class);
+
+    @Override
+    public String scheme() {
+        return "gs";
+    }
+
+    @Override
+    public ObjectStore open(StoreUrl url, StoreContext context) throws IOException {
+        GcsObjectStore.Settings settings = settings(url);
+        Optional<Path> credentialsFile = credentialsFile(context);
+        GoogleCredentials credentials = credentialsFile.isPresent() ? read(credentialsFile.get()) : applicationDefault();
+        StorageOptions.Builder options = StorageOptions.newBuilder().setCredentials(credentials);
+        url.option("endpoint").ifPresent(options::setHost);
+        Storage storage = options.build().getService();
+        LOG.info("opened GCS store location={} credentials={} chunkSize={}", url.display(),
+                credentialsFile.map(Path::toString).orElse("application-default"), settings.chunkSize());
+        return open(storage, url, settings);
+    }
+
+    /** Opens a store on a given client (tests inject a fake {@link Storage}). */
+    static GcsObjectStore open(Storage storage, StoreUrl url, GcsObjectStore.Settings settings) {
+        return new GcsObjectStore(storage, url.container(), url.prefix(), settings);
+    }
+
+    /** Parses and checks the URL options; unknown ones are rejected by name. */
+    static GcsObjectStore.Settings settings(StoreUrl url) {
+        Set<String> unknown = new TreeSet<>(url.options().keySet());
+        unknown.removeAll(OPTIONS);
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("store URL '" + url.display() + "' has unknown options " + unknown + "; gs:// takes " + new TreeSet<>(OPTIONS));
+        }
+        int chunk = url.option("chunkSize").map(v -> chunkSize(url, v)).orElse(DEFAULT_CHUNK_SIZE);
+        int page = url.option("pageSize").map(v -> pageSize(url, v)).orElse(DEFAULT_PAGE_SIZE);
+        return new GcsObjectStore.Settings(chunk, page);
+    }
+
+    /** The service-account file named by the context: the file itself, or serviceaccount.json in a directory. */
+    static Optional<Path> credentialsFile(StoreContext context) throws IOException {
+        Optional<String> location = context.env(CREDENTIALS);
+        if (location.isEmpty()) {
+            return Optional.empty();
+        }
+        Path path = Path.of(location.get());
+        Path file = Files.isDirectory(path) ? path.resolve("serviceaccount.json") : path;
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(CREDENTIALS + " names '" + path + "', but '" + file + "' is not a readable file"
+                    + " (expected a service-account JSON file or a directory holding serviceaccount.json)");
+        }
+        return Optional.of(file);
+    }
+
+    private static GoogleCredentials read(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return GoogleCredentials.fromStream(in);
+        } catch (IOException e) {
+            throw new IOException("cannot read Google credentials from '" + file + "' (" + CREDENTIALS + "): " + e.getMessage(), e);
+        }
+    }
+
+    private static GoogleCredentials applicationDefault() throws IOException {
+        try {
+            return GoogleCredentials.getApplicationDefault();
+        } catch (IOException e) {
+            throw new IOException("no Google credentials: " + CREDENTIALS + " is not set and the application-default chain found none ("
+                    + e.getMessage() + ")", e);
+        }
+    }
+
+    private static int chunkSize(StoreUrl url, String value) {
+        String v = value.strip().toLowerCase(Locale.ROOT);
+        long unit = 1;
+        if (v.endsWith("kib")) {
+            unit = 1024;
+            v = v.substring(0, v.length() - 3);
+        } else if (v.endsWith("mib")) {
+            unit = 1024 * 1024;
+            v = v.substring(0, v.length() - 3);
+        }
+        long bytes;
+        try {
+            bytes = Long.parseLong(v.strip()) * unit;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("store URL '" + url.display() + "' option chunkSize='" + value + "' is not a size (e.g. 16MiB)");
+        }
+        if (bytes < CHUNK_GRANULARITY || bytes > 1024L * 1024 * 1024 || bytes % CHUNK_GRANULARITY != 0) {
+            throw new IllegalArgumentException("store URL '" + url.display() + "' option chunkSize='" + value
+                    + "' must be a multiple of 256 KiB between 256 KiB and 1024 MiB");
+        }
+        return (int) bytes;
+    }
+
+    private static int pageSize(StoreUrl url, String value) {
+        try {
+            int n = Integer.parseInt(value.strip());
+            if (n >= 1 && n <= 5000) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("store URL '" + url.display() + "' option pageSize='" + value + "' must be an integer 1-5000");
+    }
+}
