@@ -11,11 +11,18 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+        org.slf4j.bridge.SLF4JBridgeHandler.install();
         System.exit(run(args));
     }
 
-    /** Runs the command line without exiting (for tests). */
+    /** Runs the command line without exiting. */
     public static int run(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** The configured command line: one-line errors and exit code 1 for failures. */
+    static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new RootCommand());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
@@ -24,7 +31,7 @@ public final class Main {
             org.slf4j.LoggerFactory.getLogger(Main.class).debug("command failed", e);
             return 1;
         });
-        return cli.execute(args);
+        return cli;
     }
 
     static String oneLine(Throwable e) {

@@ -3,6 +3,8 @@ package io.etcdbackup.agent.cli;
 import io.etcdbackup.agent.config.ProcessEnvironment;
 import io.etcdbackup.stores.ObjectStore;
 import io.etcdbackup.stores.ObjectStores;
+import io.etcdbackup.stores.retry.RetryPolicy;
+import io.etcdbackup.stores.retry.RetryingObjectStore;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -14,7 +16,8 @@ final class StoreOptions {
             description = "Where backups live, e.g. file:///var/backups/etcd (see the README for s3://, azblob://, gs://, oss://, swift://).")
     String store;
 
+    /** Opens the store with transient failures (throttling, 5xx, dropped connections) retried with backoff. */
     ObjectStore open() throws IOException {
-        return ObjectStores.open(store, ProcessEnvironment.storeContext());
+        return RetryingObjectStore.wrap(ObjectStores.open(store, ProcessEnvironment.storeContext()), RetryPolicy.defaults());
     }
 }

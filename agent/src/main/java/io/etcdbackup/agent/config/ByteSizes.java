@@ -24,7 +24,7 @@ public final class ByteSizes {
             throw new IllegalArgumentException("'" + text + "' is not a byte size; use e.g. 1048576, 10MiB, 64Mi, 5MB");
         }
         long amount = Long.parseLong(m.group(1));
-        int power = "kmgt".indexOf(m.group(2)) + 1;
+        int power = m.group(2).isEmpty() ? 0 : "kmgt".indexOf(m.group(2)) + 1;
         long base = m.group(3).isEmpty() ? 1000 : 1024;
         long factor = 1;
         for (int i = 0; i < power; i++) {

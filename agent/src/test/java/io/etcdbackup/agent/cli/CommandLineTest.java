@@ -1,0 +1,53 @@
+package io.etcdbackup.agent.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CommandLineTest {
+
+    private static String[] run(String... args) {
+        CommandLine cli = Main.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int code = cli.execute(args);
+        return new String[] {String.valueOf(code), out.toString(), err.toString()};
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "snapshot", "snapshot full", "snapshot delta", "server", "restore", "list"})
+    void everyCommandHasHelp(String command) {
+        String[] args = (command + " --help").trim().split(" ");
+        String[] result = run(args);
+        assertThat(result[0]).isEqualTo("0");
+        assertThat(result[1]).startsWith("Usage: etcd-backup-agent" + (command.isEmpty() ? "" : " " + command));
+    }
+
+    @Test
+    void aMissingRequiredOptionIsAUsageErrorNamingIt() {
+        String[] result = run("snapshot", "full", "--store", "file:///tmp/x");
+        assertThat(result[0]).isEqualTo("2");
+        assertThat(result[2]).contains("--endpoints");
+    }
+
+    @Test
+    void aFailureIsOneLineOnStderrWithExitCodeOne() {
+        String[] result = run("list", "--store", "nosuch://bucket/prefix");
+        assertThat(result[0]).isEqualTo("1");
+        assertThat(result[2].strip()).startsWith("error: no store provider for 'nosuch://'").doesNotContain("\n");
+    }
+
+    @Test
+    void oneLineUnwrapsWrappersAndFoldsNewlines() {
+        Exception wrapped = new java.util.concurrent.ExecutionException(new IllegalStateException("first\nsecond"));
+        assertThat(Main.oneLine(wrapped)).isEqualTo("first second");
+    }
+}
