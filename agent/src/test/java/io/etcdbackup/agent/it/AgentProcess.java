@@ -39,7 +39,14 @@ final class AgentProcess {
 
     /** Runs a command to completion. */
     static Result run(List<String> jvmArgs, Path etcdBinDir, String... args) throws IOException, InterruptedException {
+        return run(jvmArgs, java.util.Map.of(), etcdBinDir, args);
+    }
+
+    /** Runs a command to completion with extra environment variables (credentials). */
+    static Result run(List<String> jvmArgs, java.util.Map<String, String> env, Path etcdBinDir, String... args)
+            throws IOException, InterruptedException {
         ProcessBuilder builder = builder(jvmArgs, args);
+        builder.environment().putAll(env);
         builder.environment().put("PATH", etcdBinDir + ":" + System.getenv("PATH"));
         Path stderr = java.nio.file.Files.createTempFile("agent-stderr", ".log");
         builder.redirectError(stderr.toFile());

@@ -20,7 +20,7 @@ import java.util.stream.Stream;
  * a temp directory ({@code --location}). Installed by {@code scripts/azurite.sh}; if that or the
  * start fails, {@link #start()} throws: these tests fail loudly rather than skip.
  */
-final class Azurite implements AutoCloseable {
+public final class Azurite implements AutoCloseable {
 
     /** Azurite's well-known development account; the key is public and documented by Microsoft. */
     static final String ACCOUNT = "devstoreaccount1";
@@ -39,7 +39,7 @@ final class Azurite implements AutoCloseable {
         this.port = port;
     }
 
-    static Azurite start() throws IOException, InterruptedException {
+    public static Azurite start() throws IOException, InterruptedException {
         Path binary = install();
         Path location = Files.createTempDirectory("azurite-");
         Path log = location.resolve("azurite.log");
@@ -95,16 +95,16 @@ final class Azurite implements AutoCloseable {
         throw new IllegalStateException("Azurite did not listen on 127.0.0.1:" + port + " within " + START_TIMEOUT + ":\n" + readLog());
     }
 
-    String endpoint() {
+    public String endpoint() {
         return "http://127.0.0.1:" + port + "/" + ACCOUNT;
     }
 
-    String connectionString() {
+    public String connectionString() {
         return "DefaultEndpointsProtocol=http;AccountName=" + ACCOUNT + ";AccountKey=" + KEY + ";BlobEndpoint=" + endpoint() + ";";
     }
 
     /** Creates a container (tests only; the provider expects containers to exist). */
-    void createContainer(String name) {
+    public void createContainer(String name) {
         new BlobServiceClientBuilder().connectionString(connectionString())
                 .httpClient(new com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder().build())
                 .buildClient().createBlobContainerIfNotExists(name);

@@ -1,0 +1,49 @@
+package io.etcdbackup.agent.it;
+
+import io.etcdbackup.snapshot.testing.EtcdClusterExtension;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The same backup-and-restore round trip through the real jar, for any store URL: full snapshot,
+ * workload, delta, more workload, delta, list, restore, compare with the source.
+ */
+final class CliRoundTrip {
+
+    private CliRoundTrip() {
+    }
+
+    static void run(EtcdClusterExtension etcd, String store, Map<String, String> env, Path dir) throws Exception {
+        Path bin = etcd.binaries().etcd().getParent();
+        new Workload(etcd.client(), 21).run(150, false);
+        expectSuccess(AgentProcess.run(List.of(), env, bin, "snapshot", "full", "--endpoints", etcd.endpoints(), "--store", store));
+        new Workload(etcd.client(), 22).run(150, false);
+        expectSuccess(AgentProcess.run(List.of(), env, bin, "snapshot", "delta", "--endpoints", etcd.endpoints(), "--store", store));
+        new Workload(etcd.client(), 23).run(150, false);
+        expectSuccess(AgentProcess.run(List.of(), env, bin, "snapshot", "delta", "--endpoints", etcd.endpoints(), "--store", store));
+        long captured = Keyspace.read(etcd.client(), 0).revision();
+
+        AgentProcess.Result list = AgentProcess.run(List.of(), env, bin, "list", "--store", store, "--output", "json");
+        expectSuccess(list);
+        assertThat(list.stdout()).contains("\"lastRevision\" : " + captured).contains("/delta/");
+
+        try (RestoredEtcd restored = new RestoredEtcd()) {
+            Path dataDir = dir.resolve("restored.etcd");
+            List<String> args = new ArrayList<>(List.of("restore", "--store", store, "--data-dir", dataDir.toString()));
+            args.addAll(restored.restoreFlags());
+            expectSuccess(AgentProcess.run(List.of(), env, bin, args.toArray(String[]::new)));
+            Keyspace actual = Keyspace.read(restored.start(etcd.binaries(), dataDir), 0);
+            assertThat(actual.revision()).isEqualTo(captured);
+            assertThat(actual.keys()).isEqualTo(Keyspace.read(etcd.client(), captured).keys());
+        }
+    }
+
+    private static void expectSuccess(AgentProcess.Result result) {
+        assertThat(result.exitCode()).as(result.stderr()).isZero();
+    }
+}
