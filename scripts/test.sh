@@ -6,4 +6,6 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 scripts/provision-etcd.sh >/dev/null
+# OpenStack Swift + Keystone from Debian's packages (needs root/apt; the Swift tests fail loudly without it).
+scripts/swift-aio.sh install
 exec mvn -B -ntp verify "$@"
