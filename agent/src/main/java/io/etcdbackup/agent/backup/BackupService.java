@@ -4,6 +4,7 @@ import io.etcd.jetcd.Client;
 import io.etcdbackup.snapshot.EtcdBackupException;
 import io.etcdbackup.snapshot.catalog.BackupLayout;
 import io.etcdbackup.snapshot.catalog.Catalog;
+import io.etcdbackup.snapshot.catalog.CatalogWriter;
 import io.etcdbackup.snapshot.catalog.FullSnapshotRef;
 import io.etcdbackup.snapshot.catalog.Generation;
 import io.etcdbackup.snapshot.catalog.GenerationInfo;
@@ -36,13 +37,25 @@ public final class BackupService implements AutoCloseable {
     private final CaptureSettings settings;
     private final Clock clock;
 
-    public BackupService(EtcdClients clients, ObjectStore store, CaptureSettings settings, Clock clock) {
+    /**
+     * @param writerId who writes the catalog (host and process), shown to operators and in
+     *                 fencing errors
+     */
+    public BackupService(EtcdClients clients, ObjectStore store, CaptureSettings settings, String writerId, Clock clock) {
         this.clients = clients;
         this.client = clients.newLocalClient();
         this.store = store;
-        this.catalog = new Catalog(store);
+        this.catalog = new Catalog(store, new CatalogWriter(store, writerId, clock));
         this.settings = settings;
         this.clock = clock;
+    }
+
+    /**
+     * Takes over the catalog with a new fencing epoch: from now on a previous writer that still
+     * believes it leads is refused.
+     */
+    public long acquireCatalog() throws IOException {
+        return catalog.writer().orElseThrow().acquire();
     }
 
     public Catalog catalog() {
@@ -119,7 +132,7 @@ public final class BackupService implements AutoCloseable {
 
     /** A delta capture bound to this service's connection and store; the caller starts and closes it. */
     public DeltaCapture newCapture(String generation, MemberStatus status, DeltaCapture.Listener listener) {
-        return new DeltaCapture(clients, client, store, generation,
+        return new DeltaCapture(clients, client, catalog, generation,
                 new DeltaCapture.Source(status.clusterId(), status.memberId(), status.version()),
                 settings.delta(), clock, listener);
     }
@@ -129,7 +142,7 @@ public final class BackupService implements AutoCloseable {
     }
 
     private FullSnapshotter fullSnapshotter() {
-        return new FullSnapshotter(clients, client, store, settings.full(), clock);
+        return new FullSnapshotter(clients, client, catalog, settings.full(), clock);
     }
 
     @Override

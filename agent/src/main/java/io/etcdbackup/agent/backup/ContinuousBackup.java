@@ -1,5 +1,6 @@
 package io.etcdbackup.agent.backup;
 
+import io.etcdbackup.snapshot.catalog.FencedWriterException;
 import io.etcdbackup.snapshot.catalog.FullSnapshotRef;
 import io.etcdbackup.snapshot.catalog.Generation;
 import io.etcdbackup.snapshot.capture.Continuity;
@@ -34,6 +35,7 @@ public final class ContinuousBackup implements AutoCloseable {
     private volatile DeltaCapture capture;
     private volatile String generation;
     private volatile boolean closed;
+    private volatile Throwable failure;
     private int startAttempts;
 
     public ContinuousBackup(BackupService service, Optional<FullSchedule> schedule, Clock clock) {
@@ -50,6 +52,11 @@ public final class ContinuousBackup implements AutoCloseable {
     /** Begins in the background; failures to reach etcd or the store are retried. */
     public void start() {
         control.execute(this::bootstrap);
+    }
+
+    /** Why capture stopped for good (fenced by another writer), if it did. */
+    public Optional<Throwable> failure() {
+        return Optional.ofNullable(failure);
     }
 
     /** The generation being captured, once started. */
@@ -90,6 +97,7 @@ public final class ContinuousBackup implements AutoCloseable {
         }
         try {
             MemberStatus status = service.memberStatus();
+            service.acquireCatalog();
             Continuity.Decision decision = Continuity.decide(service.catalog(), status);
             if (decision.continues()) {
                 Generation current = decision.generation().get();
@@ -106,6 +114,9 @@ public final class ContinuousBackup implements AutoCloseable {
             }
             startAttempts = 0;
             scheduleNextFull();
+        } catch (FencedWriterException fenced) {
+            LOG.error("backup not started: {}", fenced.getMessage());
+            failure = fenced;
         } catch (Exception e) {
             long delay = Math.min(60, 1L << Math.min(++startAttempts, 6));
             LOG.warn("backup not started, retrying in {} s: {}", delay, e.toString());
@@ -118,6 +129,11 @@ public final class ContinuousBackup implements AutoCloseable {
             @Override
             public void onCompacted(long compactRevision) {
                 control.execute(() -> restartAfterCompaction(compactRevision));
+            }
+
+            @Override
+            public void onFenced(FencedWriterException fenced) {
+                failure = fenced;
             }
         });
         next.start(fromRevision);
@@ -169,6 +185,9 @@ public final class ContinuousBackup implements AutoCloseable {
         }
         try {
             service.takeFull(generation);
+        } catch (FencedWriterException fenced) {
+            LOG.error("scheduled full snapshot not indexed: {}", fenced.getMessage());
+            failure = fenced;
         } catch (Exception e) {
             LOG.warn("scheduled full snapshot failed: {}", e.toString());
         }

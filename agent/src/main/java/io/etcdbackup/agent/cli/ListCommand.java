@@ -3,6 +3,7 @@ package io.etcdbackup.agent.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.etcdbackup.restore.imports.ReferenceLayout;
 import io.etcdbackup.snapshot.catalog.Catalog;
 import io.etcdbackup.snapshot.catalog.DeltaSegmentRef;
 import io.etcdbackup.snapshot.catalog.FullSnapshotRef;
@@ -44,19 +45,38 @@ final class ListCommand implements Callable<Integer> {
         try (ObjectStore objects = store.open()) {
             Catalog catalog = new Catalog(objects);
             List<Generation> generations = catalog.generations();
+            List<Generation> imported = ReferenceLayout.of(objects).generations();
             if (output.equals("json")) {
-                printJson(catalog, generations, System.out);
+                printJson(catalog, generations, imported, System.out);
             } else {
                 printText(catalog, generations, System.out);
+                printImported(imported, System.out);
             }
             return 0;
         }
     }
 
+    /** Backups of other tools found under the same prefix (read by restore when ours are absent). */
+    private static void printImported(List<Generation> imported, PrintStream out) {
+        for (Generation chain : imported) {
+            out.printf(Locale.ROOT, "imported chain %s  last revision %d  %d full, %d delta  %s%n", chain.id(), chain.lastRevision(),
+                    chain.fulls().size(), chain.deltas().size(), bytes(chain.totalBytes()));
+            for (FullSnapshotRef f : chain.fulls()) {
+                out.printf(Locale.ROOT, "  full   revision %-12d %s  %10s  %s%n", f.revision(), f.createdAt(), bytes(f.size()), f.key());
+            }
+            for (DeltaSegmentRef d : chain.deltas()) {
+                out.printf(Locale.ROOT, "  delta  revisions %d..%d  %s  %10s  %s%n", d.firstRevision(), d.lastRevision(),
+                        d.publishedAt(), bytes(d.size()), d.key());
+            }
+        }
+    }
+
     private void printText(Catalog catalog, List<Generation> generations, PrintStream out) throws Exception {
         out.println("store " + catalog.store().location());
+        catalog.index().ifPresent(index -> out.printf(Locale.ROOT, "catalog version %d, epoch %d, written by %s at %s%n",
+                index.sequence(), index.epoch(), index.writer(), index.updatedAt()));
         if (generations.isEmpty()) {
-            out.println("no backups");
+            out.println("no backups of this agent");
             return;
         }
         for (Generation g : generations) {
@@ -85,7 +105,8 @@ final class ListCommand implements Callable<Integer> {
         }
     }
 
-    private static void printJson(Catalog catalog, List<Generation> generations, PrintStream out) throws Exception {
+    private static void printJson(Catalog catalog, List<Generation> generations, List<Generation> imported, PrintStream out)
+            throws Exception {
         ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).enable(SerializationFeature.INDENT_OUTPUT);
         List<Map<String, Object>> list = new ArrayList<>();
@@ -101,7 +122,10 @@ final class ListCommand implements Callable<Integer> {
         }
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("store", catalog.store().location());
+        root.put("catalog", catalog.index().map(i -> Map.of("version", i.sequence(), "epoch", i.epoch(), "writer", i.writer(),
+                "updatedAt", i.updatedAt().toString())).orElse(null));
         root.put("generations", list);
+        root.put("imported", imported);
         out.println(json.writeValueAsString(root));
     }
 

@@ -3,6 +3,7 @@ package io.etcdbackup.agent.cli;
 import io.etcdbackup.agent.backup.BackupService;
 import io.etcdbackup.agent.backup.ContinuousBackup;
 import io.etcdbackup.agent.backup.FullSchedule;
+import io.etcdbackup.agent.config.ProcessEnvironment;
 import io.etcdbackup.stores.ObjectStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,11 +44,16 @@ final class ServerCommand implements Callable<Integer> {
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
         try (ObjectStore objects = store.open();
-             BackupService service = new BackupService(etcd.clients(), objects, capture.settings(Optional.of(fullSchedule)), Clock.systemUTC());
+             BackupService service = new BackupService(etcd.clients(), objects, capture.settings(Optional.of(fullSchedule)),
+                     ProcessEnvironment.writerId(), Clock.systemUTC());
              ContinuousBackup backup = new ContinuousBackup(service, schedule, Clock.systemUTC())) {
             LOG.info("server started store={} endpoints={} full_schedule=\"{}\"", objects.location(), etcd.endpoints, fullSchedule);
             backup.start();
-            stop.await();
+            while (!stop.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
+                if (backup.failure().isPresent()) {
+                    throw new IllegalStateException("capture stopped: " + backup.failure().get().getMessage(), backup.failure().get());
+                }
+            }
             LOG.info("shutting down: publishing buffered deltas");
         }
         LOG.info("server stopped");

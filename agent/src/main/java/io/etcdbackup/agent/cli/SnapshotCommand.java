@@ -2,6 +2,7 @@ package io.etcdbackup.agent.cli;
 
 import io.etcdbackup.agent.backup.BackupService;
 import io.etcdbackup.agent.config.Durations;
+import io.etcdbackup.agent.config.ProcessEnvironment;
 import io.etcdbackup.snapshot.catalog.FullSnapshotRef;
 import io.etcdbackup.stores.ObjectStore;
 import picocli.CommandLine.Command;
@@ -31,7 +32,8 @@ final class SnapshotCommand {
         @Override
         public Integer call() throws Exception {
             try (ObjectStore objects = store.open();
-                 BackupService service = new BackupService(etcd.clients(), objects, capture.settings(Optional.empty()), Clock.systemUTC())) {
+                 BackupService service = new BackupService(etcd.clients(), objects, capture.settings(Optional.empty()),
+                         ProcessEnvironment.writerId(), Clock.systemUTC())) {
                 FullSnapshotRef full = service.takeFull();
                 System.out.println("full snapshot " + full.key() + " revision=" + full.revision() + " bytes=" + full.size());
                 return 0;
@@ -56,7 +58,8 @@ final class SnapshotCommand {
         @Override
         public Integer call() throws Exception {
             try (ObjectStore objects = store.open();
-                 BackupService service = new BackupService(etcd.clients(), objects, capture.settings(Optional.empty()), Clock.systemUTC())) {
+                 BackupService service = new BackupService(etcd.clients(), objects, capture.settings(Optional.empty()),
+                         ProcessEnvironment.writerId(), Clock.systemUTC())) {
                 Optional<Long> last = service.takeDeltaOnce(Durations.parse(timeout));
                 System.out.println(last.map(r -> "delta captured up to revision " + r).orElse("nothing new to capture"));
                 return 0;

@@ -18,6 +18,19 @@ public final class ProcessEnvironment {
         return System.getenv();
     }
 
+    /** Who this process is, for the catalog's writer records: host name and process id. */
+    public static String writerId() {
+        String host = variables().getOrDefault("HOSTNAME", "");
+        if (host.isBlank()) {
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.net.UnknownHostException e) {
+                host = "unknown-host";
+            }
+        }
+        return host + "/" + ProcessHandle.current().pid();
+    }
+
     /** The context handed to store providers: the environment, for credential locations. */
     public static StoreContext storeContext() {
         return new StoreContext(variables());

@@ -80,7 +80,7 @@ class StoreFaultsIT {
                 .probability(0.2).fail();
         ObjectStore store = new RetryingObjectStore(faults, FAST_RETRIES, pause -> Thread.sleep(pause.toMillis()), Clock.systemUTC(), new java.util.Random(1));
         new Workload(etcd.client(), 31).run(100, false);
-        try (BackupService service = new BackupService(etcd.clients(), store, settings(), Clock.systemUTC());
+        try (BackupService service = new BackupService(etcd.clients(), store, settings(), "test", Clock.systemUTC());
              ContinuousBackup backup = new ContinuousBackup(service, Optional.empty(), Clock.systemUTC())) {
             backup.start();
             for (int round = 0; round < 10; round++) {
@@ -101,7 +101,7 @@ class StoreFaultsIT {
     void withTheStoreDownCaptureKeepsRetryingAndCatchesUpWithoutAGap() throws Exception {
         ObjectStore local = LocalStoreProvider.at(dir.resolve("store"));
         FaultInjectingObjectStore faults = new FaultInjectingObjectStore(local, 21);
-        try (BackupService service = new BackupService(etcd.clients(), faults, settings(), Clock.systemUTC());
+        try (BackupService service = new BackupService(etcd.clients(), faults, settings(), "test", Clock.systemUTC());
              ContinuousBackup backup = new ContinuousBackup(service, Optional.empty(), Clock.systemUTC())) {
             backup.start();
             new Workload(etcd.client(), 41).run(100, false);

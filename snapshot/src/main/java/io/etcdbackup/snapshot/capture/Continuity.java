@@ -54,11 +54,13 @@ public final class Continuity {
         if (full.isEmpty()) {
             return Decision.startNew("generation " + generation.id() + " has no full snapshot (its first one never completed)");
         }
-        long sourceCluster;
-        try {
-            sourceCluster = readHeader(catalog.store(), full.get().key()).clusterId();
-        } catch (CorruptObjectException e) {
-            return Decision.startNew("the newest full snapshot of generation " + generation.id() + " is unreadable: " + e.getMessage());
+        long sourceCluster = catalog.generationInfo(generation.id()).map(i -> i.clusterId()).orElse(0L);
+        if (sourceCluster == 0) {
+            try {
+                sourceCluster = readHeader(catalog.store(), full.get().key()).clusterId();
+            } catch (CorruptObjectException e) {
+                return Decision.startNew("the newest full snapshot of generation " + generation.id() + " is unreadable: " + e.getMessage());
+            }
         }
         if (sourceCluster != status.clusterId()) {
             return Decision.startNew("etcd cluster id changed from " + Long.toUnsignedString(sourceCluster, 16) + " to "

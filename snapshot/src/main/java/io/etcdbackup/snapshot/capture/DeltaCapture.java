@@ -6,6 +6,8 @@ import io.etcd.jetcd.api.WatchResponse;
 import io.etcd.jetcd.lease.LeaseTimeToLiveResponse;
 import io.etcd.jetcd.options.LeaseOption;
 import io.etcdbackup.snapshot.catalog.BackupLayout;
+import io.etcdbackup.snapshot.catalog.Catalog;
+import io.etcdbackup.snapshot.catalog.FencedWriterException;
 import io.etcdbackup.snapshot.catalog.DeltaSegmentRef;
 import io.etcdbackup.snapshot.etcd.EtcdClients;
 import io.etcdbackup.snapshot.format.DeltaEventCodec;
@@ -86,10 +88,15 @@ public final class DeltaCapture implements AutoCloseable {
         /** The watch fell behind etcd's compaction: revisions after the last published are lost. */
         default void onCompacted(long compactRevision) {
         }
+
+        /** Another writer took over the catalog; capture has stopped. */
+        default void onFenced(FencedWriterException fenced) {
+        }
     }
 
     private final EtcdClients clients;
     private final Client client;
+    private final Catalog catalog;
     private final ObjectStore store;
     private final String generation;
     private final Source source;
@@ -119,11 +126,13 @@ public final class DeltaCapture implements AutoCloseable {
     private boolean closed;
     private Instant lastFailureLogged = Instant.EPOCH;
 
-    public DeltaCapture(EtcdClients clients, Client client, ObjectStore store, String generation, Source source,
+    /** Segments published into {@code catalog}'s store are indexed in it. */
+    public DeltaCapture(EtcdClients clients, Client client, Catalog catalog, String generation, Source source,
                         Settings settings, Clock clock, Listener listener) {
         this.clients = clients;
         this.client = client;
-        this.store = store;
+        this.catalog = catalog;
+        this.store = catalog.store();
         this.generation = generation;
         this.source = source;
         this.settings = settings;
@@ -379,9 +388,28 @@ public final class DeltaCapture implements AutoCloseable {
     private void periodicFlush() {
         try {
             flush();
+        } catch (FencedWriterException fenced) {
+            stopFenced(fenced);
         } catch (IOException | RuntimeException e) {
             logFailure("delta segment not published; " + bufferedBytes() + " bytes stay buffered and are retried", e);
         }
+    }
+
+    private void stopFenced(FencedWriterException fenced) {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            lock.notifyAll();
+        }
+        LOG.error("delta capture stopped: {}", fenced.getMessage());
+        WatchStream current = watch;
+        if (current != null) {
+            current.close();
+        }
+        scheduler.shutdown();
+        listener.onFenced(fenced);
     }
 
     private void logFailure(String what, Throwable error) {
@@ -419,13 +447,18 @@ public final class DeltaCapture implements AutoCloseable {
         }
         LOG.debug("delta segment published key={} first_revision={} last_revision={} events={} bytes={}",
                 key, first, last, batch.size(), out.bodyLength());
-        return new DeltaSegmentRef(key, generation, first, last, out.bodyLength(), now);
+        DeltaSegmentRef ref = new DeltaSegmentRef(key, generation, first, last, out.bodyLength() + 48, now);
+        catalog.recordDelta(ref);
+        return ref;
     }
 
-    private DeltaSegmentRef alreadyPublished(String key, long first, long last, Instant now) {
-        // Same generation and revision range means the same events: another writer got there first.
-        LOG.info("delta segment already published by another writer key={}", key);
-        return new DeltaSegmentRef(key, generation, first, last, 0, now);
+    private DeltaSegmentRef alreadyPublished(String key, long first, long last, Instant now) throws IOException {
+        // Same generation and revision range means the same events: published before a crash, or
+        // by another writer. Index it (idempotent).
+        LOG.info("delta segment already published key={}", key);
+        DeltaSegmentRef ref = new DeltaSegmentRef(key, generation, first, last, store.stat(key).size(), now);
+        catalog.recordDelta(ref);
+        return ref;
     }
 
     private List<ObjectHeader.LeaseRecord> leasesOf(List<Event> batch) {

@@ -3,6 +3,7 @@ package io.etcdbackup.snapshot.capture;
 import io.etcd.jetcd.Client;
 import io.etcdbackup.snapshot.EtcdBackupException;
 import io.etcdbackup.snapshot.catalog.BackupLayout;
+import io.etcdbackup.snapshot.catalog.Catalog;
 import io.etcdbackup.snapshot.catalog.FullSnapshotRef;
 import io.etcdbackup.snapshot.etcd.EtcdClients;
 import io.etcdbackup.snapshot.etcd.MemberStatus;
@@ -51,14 +52,17 @@ public final class FullSnapshotter {
 
     private final EtcdClients clients;
     private final Client client;
+    private final Catalog catalog;
     private final ObjectStore store;
     private final Settings settings;
     private final Clock clock;
 
-    public FullSnapshotter(EtcdClients clients, Client client, ObjectStore store, Settings settings, Clock clock) {
+    /** Snapshots published into {@code catalog}'s store are indexed in it. */
+    public FullSnapshotter(EtcdClients clients, Client client, Catalog catalog, Settings settings, Clock clock) {
         this.clients = clients;
         this.client = client;
-        this.store = store;
+        this.catalog = catalog;
+        this.store = catalog.store();
         this.settings = settings;
         this.clock = clock;
     }
@@ -67,6 +71,7 @@ public final class FullSnapshotter {
      * Takes and publishes one full snapshot into {@code generation}.
      *
      * @throws SnapshotIntegrityException if etcd's trailing hash does not match
+     * @throws io.etcdbackup.snapshot.catalog.FencedWriterException if another writer took over the catalog
      * @throws IOException                if reading etcd or writing the store fails
      */
     public FullSnapshotRef take(String generation) throws IOException {
@@ -105,9 +110,11 @@ public final class FullSnapshotter {
         }
         long stored = out.bodyLength();
         Duration took = Duration.ofNanos(System.nanoTime() - started);
+        FullSnapshotRef ref = new FullSnapshotRef(key, generation, status.revision(), startedAt, stored);
+        catalog.recordFull(ref);
         LOG.info("full snapshot published key={} revision={} db_bytes={} stored_bytes={} duration_ms={}",
                 key, status.revision(), hash.total(), stored, took.toMillis());
-        return new FullSnapshotRef(key, generation, status.revision(), startedAt, stored);
+        return ref;
     }
 
     /** etcd's snapshot stream did not carry a valid trailing hash. */

@@ -20,8 +20,12 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The backups in one store, read from a listing of {@link BackupLayout#ROOT}. Only complete
- * objects are ever listed (stores publish atomically), so whatever this returns is readable.
+ * The backups in one store. Read from the catalog index (the newest {@link CatalogState}
+ * version: one short listing and one read, however many segments there are) when the store has
+ * one, else from a listing of {@link BackupLayout#ROOT} and the objects' names. Writes go through
+ * a {@link CatalogWriter}: objects are published first and indexed after, so everything indexed is
+ * complete and readable; a crash in between leaves an unindexed object that the next capture
+ * indexes again or retention removes.
  */
 public final class Catalog {
 
@@ -32,17 +36,39 @@ public final class Catalog {
             .enable(SerializationFeature.INDENT_OUTPUT);
 
     private final ObjectStore store;
+    private final CatalogWriter writer;
 
+    /** A read-only catalog. */
     public Catalog(ObjectStore store) {
+        this(store, null);
+    }
+
+    /** A catalog that records new objects through {@code writer}. */
+    public Catalog(ObjectStore store, CatalogWriter writer) {
         this.store = store;
+        this.writer = writer;
+    }
+
+    /** The index's newest version, if the store has an index. */
+    public Optional<CatalogState> index() throws IOException {
+        return CatalogVersions.latest(store);
+    }
+
+    /** All generations, oldest first, each with its objects in revision order. */
+    public List<Generation> generations() throws IOException {
+        Optional<CatalogState> index = index();
+        if (index.isPresent()) {
+            return index.get().toGenerations();
+        }
+        return generationsFromListing();
     }
 
     public ObjectStore store() {
         return store;
     }
 
-    /** All generations, oldest first, each with its objects in revision order. */
-    public List<Generation> generations() throws IOException {
+    /** All generations found by listing the objects (the fallback, and what a rebuild starts from). */
+    public List<Generation> generationsFromListing() throws IOException {
         Map<String, List<FullSnapshotRef>> fulls = new TreeMap<>();
         Map<String, List<DeltaSegmentRef>> deltas = new TreeMap<>();
         ObjectIterator listing = store.list(BackupLayout.ROOT);
@@ -93,13 +119,75 @@ public final class Catalog {
         return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
     }
 
-    /** Records the start of a generation. Fails if one with this id exists. */
+    /**
+     * Records the start of a generation: its {@code generation.json} (so a rebuild from objects
+     * alone knows it) and its entry in the index.
+     */
     public void recordGeneration(GenerationInfo info) throws IOException {
         store.put(BackupLayout.generationInfoKey(info.id()), JSON.writeValueAsBytes(info), WriteMode.IF_ABSENT);
+        requireWriter().update(state -> state.generation(info.id()).isPresent() ? state
+                : state.withGeneration(new CatalogState.GenerationEntry(info, List.of(), List.of())));
+    }
+
+    /** Indexes a published full snapshot (idempotent). */
+    public void recordFull(FullSnapshotRef full) throws IOException {
+        requireWriter().update(state -> {
+            CatalogState.GenerationEntry g = entryFor(state, full.generation());
+            if (g.fulls().stream().anyMatch(f -> f.key().equals(full.key()))) {
+                return state;
+            }
+            List<FullSnapshotRef> fulls = new ArrayList<>(g.fulls());
+            fulls.add(full);
+            return state.withGeneration(new CatalogState.GenerationEntry(g.info(), fulls, g.deltas()));
+        });
+    }
+
+    /** Indexes a published delta segment (idempotent). */
+    public void recordDelta(DeltaSegmentRef delta) throws IOException {
+        recordDeltas(List.of(delta));
+    }
+
+    /** Indexes published delta segments in one catalog version (idempotent per key). */
+    public void recordDeltas(List<DeltaSegmentRef> published) throws IOException {
+        requireWriter().update(state -> {
+            CatalogState next = state;
+            for (DeltaSegmentRef delta : published) {
+                CatalogState.GenerationEntry g = entryFor(next, delta.generation());
+                if (g.deltas().stream().anyMatch(d -> d.key().equals(delta.key()))) {
+                    continue;
+                }
+                List<DeltaSegmentRef> deltas = new ArrayList<>(g.deltas());
+                deltas.add(delta);
+                next = next.withGeneration(new CatalogState.GenerationEntry(g.info(), g.fulls(), deltas));
+            }
+            return next;
+        });
+    }
+
+    /** The writer, for epochs and fencing. */
+    public Optional<CatalogWriter> writer() {
+        return Optional.ofNullable(writer);
+    }
+
+    private CatalogState.GenerationEntry entryFor(CatalogState state, String generation) {
+        return state.generation(generation).orElseGet(() -> new CatalogState.GenerationEntry(
+                new GenerationInfo(generation, "indexed without a generation record", java.time.Instant.EPOCH, 0, 0, null),
+                List.of(), List.of()));
+    }
+
+    private CatalogWriter requireWriter() {
+        if (writer == null) {
+            throw new IllegalStateException("this catalog of " + store.location() + " is read-only");
+        }
+        return writer;
     }
 
     /** Why a generation started, if recorded. */
     public Optional<GenerationInfo> generationInfo(String generation) throws IOException {
+        Optional<CatalogState> index = index();
+        if (index.isPresent() && index.get().generation(generation).isPresent()) {
+            return Optional.of(index.get().generation(generation).get().info());
+        }
         try {
             return Optional.of(JSON.readValue(store.readAll(BackupLayout.generationInfoKey(generation)), GenerationInfo.class));
         } catch (NoSuchObjectException e) {

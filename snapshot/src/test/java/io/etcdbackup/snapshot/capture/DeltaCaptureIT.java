@@ -6,6 +6,7 @@ import io.etcd.jetcd.api.Event;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.PutOption;
 import io.etcdbackup.snapshot.catalog.Catalog;
+import io.etcdbackup.snapshot.catalog.CatalogWriter;
 import io.etcdbackup.snapshot.catalog.DeltaSegmentRef;
 import io.etcdbackup.snapshot.catalog.Generation;
 import io.etcdbackup.snapshot.etcd.MemberStatus;
@@ -48,7 +49,8 @@ class DeltaCaptureIT {
 
     private DeltaCapture capture(ObjectStore store, DeltaCapture.Settings settings, DeltaCapture.Listener listener) {
         MemberStatus status = MemberStatus.read(etcd.client(), etcd.clientUrls().get(0));
-        return new DeltaCapture(etcd.clients(), etcd.client(), store, GEN,
+        Catalog catalog = new Catalog(store, new CatalogWriter(store, "test", Clock.systemUTC()));
+        return new DeltaCapture(etcd.clients(), etcd.client(), catalog, GEN,
                 new DeltaCapture.Source(status.clusterId(), status.memberId(), status.version()), settings, Clock.systemUTC(), listener);
     }
 

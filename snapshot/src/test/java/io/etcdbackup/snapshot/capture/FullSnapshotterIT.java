@@ -1,6 +1,8 @@
 package io.etcdbackup.snapshot.capture;
 
 import io.etcd.jetcd.ByteSequence;
+import io.etcdbackup.snapshot.catalog.Catalog;
+import io.etcdbackup.snapshot.catalog.CatalogWriter;
 import io.etcdbackup.snapshot.catalog.FullSnapshotRef;
 import io.etcdbackup.snapshot.format.Codec;
 import io.etcdbackup.snapshot.format.ObjectKind;
@@ -37,9 +39,11 @@ class FullSnapshotterIT {
         }
         long revisionBefore = etcd.client().getKVClient().get(ByteSequence.from("/k/0", StandardCharsets.UTF_8)).get().getHeader().getRevision();
         try (ObjectStore store = LocalStoreProvider.at(dir.resolve("store"))) {
-            FullSnapshotRef ref = new FullSnapshotter(etcd.clients(), etcd.client(), store,
+            Catalog catalog = new Catalog(store, new CatalogWriter(store, "test", Clock.systemUTC()));
+            FullSnapshotRef ref = new FullSnapshotter(etcd.clients(), etcd.client(), catalog,
                     new FullSnapshotter.Settings(Codec.ZSTD, 3, Duration.ofMinutes(1)), Clock.systemUTC()).take("20261122T000000000Z-0001");
             assertThat(ref.revision()).isEqualTo(revisionBefore);
+            assertThat(catalog.generations().get(0).fulls()).containsExactly(ref);
 
             byte[] streamed;
             try (SnapshotObjectReader reader = SnapshotObjectReader.open(ref.key(), store.open(ref.key()))) {

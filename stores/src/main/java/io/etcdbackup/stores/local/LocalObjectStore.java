@@ -15,6 +15,8 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -25,7 +27,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.stream.Stream;
 
 /**
  * An {@link ObjectStore} in a local directory (or a mounted network filesystem). A key is a
@@ -118,25 +119,31 @@ final class LocalObjectStore implements ObjectStore {
             return ObjectIterator.of(List.of());
         }
         List<ObjectInfo> found = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(start)) {
-            for (Path path : (Iterable<Path>) files::iterator) {
+        // walkFileTree rather than Files.walk: files and folders deleted by concurrent writers
+        // while we walk are skipped instead of failing the listing.
+        Files.walkFileTree(start, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path directory, BasicFileAttributes attributes) {
+                return directory.equals(incoming) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path path, BasicFileAttributes attributes) {
                 String key = root.relativize(path).toString();
-                if (key.equals(INCOMING) || key.startsWith(INCOMING + "/") || !key.startsWith(prefix)) {
-                    continue;
-                }
-                BasicFileAttributes attributes;
-                try {
-                    attributes = Files.readAttributes(path, BasicFileAttributes.class);
-                } catch (NoSuchFileException deletedMeanwhile) {
-                    continue;
-                }
-                if (attributes.isRegularFile()) {
+                if (attributes.isRegularFile() && key.startsWith(prefix)) {
                     found.add(new ObjectInfo(key, attributes.size(), attributes.lastModifiedTime().toInstant()));
                 }
+                return FileVisitResult.CONTINUE;
             }
-        } catch (java.io.UncheckedIOException e) {
-            throw e.getCause();
-        }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path path, IOException e) throws IOException {
+                if (e instanceof NoSuchFileException) {
+                    return FileVisitResult.CONTINUE; // deleted meanwhile
+                }
+                throw e;
+            }
+        });
         found.sort((a, b) -> ObjectKeys.compareUtf8(a.key(), b.key()));
         return ObjectIterator.of(found);
     }
@@ -229,29 +236,44 @@ final class LocalObjectStore implements ObjectStore {
                 channel.force(true);
                 channel.close();
                 Path parent = target.getParent();
-                try {
-                    Files.createDirectories(parent);
-                } catch (FileAlreadyExistsException e) {
-                    throw new IOException("local store cannot hold '" + key + "': '" + root.relativize(e.getFile() == null ? parent : Path.of(e.getFile()))
-                            + "' is an object, not a folder", e);
-                }
-                if (Files.isDirectory(target)) {
-                    throw new IOException("local store cannot hold '" + key + "': it is already a folder of other keys");
-                }
-                if (mode == WriteMode.IF_ABSENT) {
+                // A concurrent delete may prune the (empty) parent folder between creating it and
+                // publishing into it: create it again and retry.
+                for (int attempt = 1; ; attempt++) {
                     try {
-                        Files.createLink(target, temp);
-                    } catch (FileAlreadyExistsException e) {
-                        throw new ObjectAlreadyExistsException(location(), key);
+                        publish(parent);
+                        break;
+                    } catch (NoSuchFileException prunedMeanwhile) {
+                        if (attempt == 5 || !Files.exists(temp)) {
+                            throw prunedMeanwhile;
+                        }
                     }
-                    Files.delete(temp);
-                } else {
-                    Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 }
                 forceFolder(parent);
             } catch (IOException | RuntimeException e) {
                 discard();
                 throw e;
+            }
+        }
+
+        private void publish(Path parent) throws IOException {
+            try {
+                Files.createDirectories(parent);
+            } catch (FileAlreadyExistsException e) {
+                throw new IOException("local store cannot hold '" + key + "': '" + root.relativize(e.getFile() == null ? parent : Path.of(e.getFile()))
+                        + "' is an object, not a folder", e);
+            }
+            if (Files.isDirectory(target)) {
+                throw new IOException("local store cannot hold '" + key + "': it is already a folder of other keys");
+            }
+            if (mode == WriteMode.IF_ABSENT) {
+                try {
+                    Files.createLink(target, temp);
+                } catch (FileAlreadyExistsException e) {
+                    throw new ObjectAlreadyExistsException(location(), key);
+                }
+                Files.delete(temp);
+            } else {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             }
         }
 
