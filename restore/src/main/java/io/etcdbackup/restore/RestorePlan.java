@@ -12,11 +12,14 @@ import java.util.List;
  * @param full           the base full snapshot
  * @param deltas         delta segments to replay, contiguous from the base
  * @param targetRevision the revision the restored data will hold
+ * @param format         how the plan's objects are read
  */
-public record RestorePlan(String generation, FullSnapshotRef full, List<DeltaSegmentRef> deltas, long targetRevision) {
+public record RestorePlan(String generation, FullSnapshotRef full, List<DeltaSegmentRef> deltas, long targetRevision,
+                          BackupFormat format) {
 
     public RestorePlan {
         deltas = List.copyOf(deltas);
+        java.util.Objects.requireNonNull(format, "format");
     }
 
     /** Bytes to download. */

@@ -20,18 +20,36 @@ public final class RestorePlanner {
 
     /**
      * The latest restorable state: the newest generation with a full snapshot, its newest full
-     * snapshot, and every delta segment after it.
+     * snapshot, and every delta segment after it. When this project's catalog holds no full
+     * snapshot, backups of other tools found in the store are imported instead
+     * ({@link io.etcdbackup.restore.imports.ReferenceLayout#latestPlan()}).
      *
-     * @throws NoBackupException  if the store holds no full snapshot
+     * @throws NoBackupException  if the store holds no full snapshot of any known layout
      * @throws RevisionGapException if the deltas after the base do not form a continuous chain
      */
     public RestorePlan latest() throws IOException {
-        Generation generation = catalog.latestRestorable()
-                .orElseThrow(() -> new NoBackupException("no full snapshot in " + catalog.store().location()));
-        return planFrom(generation);
+        java.util.Optional<Generation> generation = catalog.latestRestorable();
+        if (generation.isPresent()) {
+            return planFrom(generation.get());
+        }
+        return io.etcdbackup.restore.imports.ReferenceLayout.of(catalog.store()).latestPlan()
+                .orElseThrow(() -> new NoBackupException("no full snapshot in " + catalog.store().location()
+                        + ": looked for this agent's " + io.etcdbackup.snapshot.catalog.BackupLayout.ROOT
+                        + " objects, etcd-backup-restore's v2/Full-* and v1/Backup-*/Full-* objects,"
+                        + " and plain etcd snapshot files (etcdctl snapshot save)"));
     }
 
     static RestorePlan planFrom(Generation generation) {
+        return planFrom(generation, NativeFormat.INSTANCE);
+    }
+
+    /**
+     * The latest state of one chain: its newest full snapshot and the delta segments after it.
+     * Overlapping segments (a leader handover) are tolerated; wholly covered ones are skipped.
+     *
+     * @throws RevisionGapException if revisions are missing between the base and the last segment
+     */
+    public static RestorePlan planFrom(Generation generation, BackupFormat format) {
         FullSnapshotRef full = generation.latestFull().orElseThrow();
         List<DeltaSegmentRef> chain = new ArrayList<>();
         long covered = full.revision();
@@ -45,6 +63,6 @@ public final class RestorePlanner {
             chain.add(delta);
             covered = delta.lastRevision();
         }
-        return new RestorePlan(generation.id(), full, chain, covered);
+        return new RestorePlan(generation.id(), full, chain, covered, format);
     }
 }

@@ -1,6 +1,5 @@
 package io.etcdbackup.restore;
 
-import io.etcd.jetcd.api.Event;
 import io.etcdbackup.snapshot.EtcdBackupException;
 import io.etcdbackup.snapshot.catalog.DeltaSegmentRef;
 import io.etcdbackup.snapshot.catalog.FullSnapshotRef;
@@ -9,17 +8,12 @@ import io.etcdbackup.snapshot.etcd.EtcdClients;
 import io.etcdbackup.snapshot.etcd.EtcdConnection;
 import io.etcdbackup.snapshot.etcd.EtcdProcess;
 import io.etcdbackup.snapshot.format.CorruptObjectException;
-import io.etcdbackup.snapshot.format.DeltaEventCodec;
-import io.etcdbackup.snapshot.format.ObjectHeader;
-import io.etcdbackup.snapshot.format.ObjectKind;
-import io.etcdbackup.snapshot.format.SnapshotObjectReader;
 import io.etcdbackup.stores.ObjectStore;
 import io.grpc.ManagedChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -119,7 +113,7 @@ public final class Restorer {
         Files.createDirectories(work);
         try {
             Path fullFile = work.resolve("full.db");
-            fetchFull(plan.full(), fullFile);
+            fetchFull(plan.format(), plan.full(), fullFile);
             long revision;
             if (plan.deltas().isEmpty()) {
                 restoreInto(fullFile, part, target, work);
@@ -171,19 +165,22 @@ public final class Restorer {
         });
         try (EtcdProcess scratch = EtcdProcess.start(spec).awaitHealthy(Duration.ofMinutes(5))) {
             ManagedChannel channel = new EtcdClients(EtcdConnection.plain(List.of(scratch.clientUrl()))).newChannel(scratch.clientUrl());
+            long revision;
             try (DeltaReplayer replayer = new DeltaReplayer(channel, settings.defaultLeaseTtl())) {
+                long baseRevision = replayer.revision();
                 LOG.info("replay started base_revision={} target_revision={} segments={}",
                         replayer.revision(), plan.targetRevision(), plan.deltas().size());
                 replayAll(plan, replayer, fetchers);
                 long finalRevision = replayer.verifiedRevision();
-                if (finalRevision != plan.targetRevision()) {
+                if (finalRevision != Math.max(plan.targetRevision(), baseRevision)) {
                     throw new RevisionMismatchException("the whole chain", plan.targetRevision(), finalRevision);
                 }
+                revision = finalRevision;
             } finally {
                 channel.shutdownNow();
             }
             tool.save(scratch.clientUrl(), replayed);
-            return plan.targetRevision();
+            return revision;
         } finally {
             fetchers.shutdownNow();
         }
@@ -198,7 +195,7 @@ public final class Restorer {
         for (int done = 0; done < plan.deltas().size(); done++) {
             while (next < plan.deltas().size() && ahead.size() < settings.maxFetchers()) {
                 DeltaSegmentRef ref = plan.deltas().get(next++);
-                ahead.add(CompletableFuture.supplyAsync(() -> fetchDelta(ref), fetchers));
+                ahead.add(CompletableFuture.supplyAsync(() -> fetchDelta(plan.format(), ref), fetchers));
             }
             FetchedSegment segment;
             try {
@@ -213,8 +210,10 @@ public final class Restorer {
                 }
                 throw e;
             }
-            replayedRevisions += replayer.apply(segment.ref().key(), segment.events(), segment.header().leases());
-            long expected = Math.max(segment.ref().lastRevision(), 0);
+            long before = replayer.revision();
+            replayedRevisions += replayer.apply(segment.ref().key(), segment.segment().events(), segment.segment().leases());
+            // A full snapshot's revision is a lower bound: the base may already hold this whole segment.
+            long expected = Math.max(segment.ref().lastRevision(), before);
             if (replayer.revision() != expected) {
                 throw new RevisionMismatchException("segment " + segment.ref().key(), expected, replayer.revision());
             }
@@ -228,40 +227,20 @@ public final class Restorer {
         }
     }
 
-    private record FetchedSegment(DeltaSegmentRef ref, ObjectHeader header, List<Event> events) {
+    private record FetchedSegment(DeltaSegmentRef ref, DeltaSegment segment) {
     }
 
-    private FetchedSegment fetchDelta(DeltaSegmentRef ref) {
-        try (SnapshotObjectReader reader = SnapshotObjectReader.open(ref.key(), store.open(ref.key()))) {
-            requireKind(reader.header(), ObjectKind.DELTA, ref.key());
-            List<Event> events = DeltaEventCodec.read(reader.content());
-            reader.verify();
-            if (reader.header().firstRevision() != ref.firstRevision() || reader.header().lastRevision() != ref.lastRevision()) {
-                throw new CorruptObjectException(ref.key(), "header holds revisions " + reader.header().firstRevision() + ".."
-                        + reader.header().lastRevision() + ", its name says " + ref.firstRevision() + ".." + ref.lastRevision());
-            }
-            return new FetchedSegment(ref, reader.header(), events);
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-            throw new CorruptObjectException(ref.key(), "undecodable events: " + e.getMessage(), e);
+    private FetchedSegment fetchDelta(BackupFormat format, DeltaSegmentRef ref) {
+        try {
+            return new FetchedSegment(ref, format.readDelta(store, ref));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private void fetchFull(FullSnapshotRef ref, Path file) throws IOException {
-        try (SnapshotObjectReader reader = SnapshotObjectReader.open(ref.key(), store.open(ref.key()));
-             OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            requireKind(reader.header(), ObjectKind.FULL, ref.key());
-            reader.content().transferTo(out); // closing the reader closes the content
-            reader.verify();
-        }
+    private void fetchFull(BackupFormat format, FullSnapshotRef ref, Path file) throws IOException {
+        format.fetchFull(store, ref, file);
         LOG.info("full snapshot fetched key={} revision={} bytes={}", ref.key(), ref.revision(), Files.size(file));
-    }
-
-    private static void requireKind(ObjectHeader header, ObjectKind kind, String key) {
-        if (header.kind() != kind) {
-            throw new CorruptObjectException(key, "expected a " + kind + " object, header says " + header.kind());
-        }
     }
 
     /** Replaces {@code dataDir} with {@code part}; the old directory is removed only after the swap. */

@@ -1,0 +1,59 @@
+package io.etcdbackup.restore;
+
+import io.etcd.jetcd.api.Event;
+import io.etcdbackup.snapshot.catalog.DeltaSegmentRef;
+import io.etcdbackup.snapshot.catalog.FullSnapshotRef;
+import io.etcdbackup.snapshot.format.CorruptObjectException;
+import io.etcdbackup.snapshot.format.DeltaEventCodec;
+import io.etcdbackup.snapshot.format.ObjectHeader;
+import io.etcdbackup.snapshot.format.ObjectKind;
+import io.etcdbackup.snapshot.format.SnapshotObjectReader;
+import io.etcdbackup.stores.ObjectStore;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+
+/** This project's self-describing snapshot objects ({@code eba-v1/} layout). */
+public final class NativeFormat implements BackupFormat {
+
+    public static final NativeFormat INSTANCE = new NativeFormat();
+
+    private NativeFormat() {
+    }
+
+    @Override
+    public void fetchFull(ObjectStore store, FullSnapshotRef full, Path file) throws IOException {
+        try (SnapshotObjectReader reader = SnapshotObjectReader.open(full.key(), store.open(full.key()));
+             OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            requireKind(reader.header(), ObjectKind.FULL, full.key());
+            reader.content().transferTo(out); // closing the reader closes the content
+            reader.verify();
+        }
+    }
+
+    @Override
+    public DeltaSegment readDelta(ObjectStore store, DeltaSegmentRef ref) throws IOException {
+        try (SnapshotObjectReader reader = SnapshotObjectReader.open(ref.key(), store.open(ref.key()))) {
+            requireKind(reader.header(), ObjectKind.DELTA, ref.key());
+            List<Event> events = DeltaEventCodec.read(reader.content());
+            reader.verify();
+            if (reader.header().firstRevision() != ref.firstRevision() || reader.header().lastRevision() != ref.lastRevision()) {
+                throw new CorruptObjectException(ref.key(), "header holds revisions " + reader.header().firstRevision() + ".."
+                        + reader.header().lastRevision() + ", its name says " + ref.firstRevision() + ".." + ref.lastRevision());
+            }
+            return new DeltaSegment(events, reader.header().leases());
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new CorruptObjectException(ref.key(), "undecodable events: " + e.getMessage(), e);
+        }
+    }
+
+    private static void requireKind(ObjectHeader header, ObjectKind kind, String key) {
+        if (header.kind() != kind) {
+            throw new CorruptObjectException(key, "expected a " + kind + " object, header says " + header.kind());
+        }
+    }
+}
