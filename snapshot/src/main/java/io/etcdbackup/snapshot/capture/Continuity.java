@@ -5,7 +5,6 @@ import io.etcdbackup.snapshot.catalog.FullSnapshotRef;
 import io.etcdbackup.snapshot.catalog.Generation;
 import io.etcdbackup.snapshot.etcd.MemberStatus;
 import io.etcdbackup.snapshot.format.CorruptObjectException;
-import io.etcdbackup.snapshot.format.ObjectHeader;
 import io.etcdbackup.snapshot.format.SnapshotObjectReader;
 import io.etcdbackup.stores.ObjectStore;
 
@@ -57,7 +56,7 @@ public final class Continuity {
         long sourceCluster = catalog.generationInfo(generation.id()).map(i -> i.clusterId()).orElse(0L);
         if (sourceCluster == 0) {
             try {
-                sourceCluster = readHeader(catalog.store(), full.get().key()).clusterId();
+                sourceCluster = SnapshotObjectReader.readHeader(catalog.store(), full.get().key()).clusterId();
             } catch (CorruptObjectException e) {
                 return Decision.startNew("the newest full snapshot of generation " + generation.id() + " is unreadable: " + e.getMessage());
             }
@@ -71,12 +70,5 @@ public final class Continuity {
                     + generation.lastRevision() + " (etcd was restored to an earlier point)");
         }
         return Decision.continueWith(generation);
-    }
-
-    /** Reads only the header of an object (a bounded range read). */
-    public static ObjectHeader readHeader(ObjectStore store, String key) throws IOException {
-        try (SnapshotObjectReader reader = SnapshotObjectReader.open(key, store.open(key, 0, 1024 * 1024))) {
-            return reader.header();
-        }
     }
 }

@@ -64,6 +64,13 @@ public final class SnapshotObjectReader implements Closeable {
         }
     }
 
+    /** Reads only the header of an object in a store (one bounded range read). */
+    public static ObjectHeader readHeader(io.etcdbackup.stores.ObjectStore store, String key) throws IOException {
+        try (SnapshotObjectReader reader = open(key, store.open(key, 0, 1024 * 1024))) {
+            return reader.header();
+        }
+    }
+
     public ObjectHeader header() {
         return header;
     }

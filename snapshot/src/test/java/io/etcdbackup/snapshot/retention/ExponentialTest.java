@@ -80,7 +80,9 @@ class ExponentialTest {
         // now 10:30 -> hourly zone starts 11-21T10:00, daily 11-14T10:00, weekly 10-17T10:00
         Generation g = new Backups.Writer(GEN, 100)
                 .full(at("2026-10-17T09:59:59Z")).delta(at("2026-10-17T10:00:00Z"), 1)
-                .full(at("2026-10-17T10:00:00Z")).delta(at("2026-11-21T09:00:00Z"), 1)
+                .full(at("2026-10-17T10:00:00Z")).delta(at("2026-11-14T09:00:00Z"), 1)
+                .full(at("2026-11-14T10:00:00Z")).delta(at("2026-11-15T04:00:00Z"), 1)  // last of its day, not of ISO week 46
+                .full(at("2026-11-15T05:00:00Z")).delta(at("2026-11-21T09:00:00Z"), 1)
                 .full(at("2026-11-21T09:59:59Z")).delta(at("2026-11-21T10:00:00Z"), 1)
                 .full(at("2026-11-21T10:00:00Z")).delta(at("2026-11-22T10:00:00Z"), 1)
                 .full(at("2026-11-22T10:00:00Z"))
@@ -89,10 +91,10 @@ class ExponentialTest {
         RetentionDecision decision = policy.decide(List.of(g), at("2026-11-22T10:30:00Z"));
 
         // 11-21T09:59:59 is in the daily zone, where 11-21's last snapshot (10:00, hourly zone) wins.
-        assertThat(keptFullTimes(decision)).containsExactlyElementsOf(
-                instants("2026-10-17T10:00:00Z", "2026-11-21T10:00:00Z", "2026-11-22T10:00:00Z"));
+        assertThat(keptFullTimes(decision)).containsExactlyElementsOf(instants("2026-10-17T10:00:00Z", "2026-11-14T10:00:00Z",
+                "2026-11-15T05:00:00Z", "2026-11-21T10:00:00Z", "2026-11-22T10:00:00Z"));
         assertThat(decision.reasonFor(g.fulls().get(0).key())).hasValueSatisfying(r -> assertThat(r).startsWith("older than 2026-10-17T10:00:00Z"));
-        assertThat(decision.reasonFor(g.fulls().get(2).key())).hasValue("not the last of day 2026-11-21 (daily points for 7 days)");
+        assertThat(decision.reasonFor(g.fulls().get(4).key())).hasValue("not the last of day 2026-11-21 (daily points for 7 days)");
     }
 
     @Test
