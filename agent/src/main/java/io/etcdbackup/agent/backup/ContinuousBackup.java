@@ -6,6 +6,8 @@ import io.etcdbackup.snapshot.catalog.Generation;
 import io.etcdbackup.snapshot.capture.Continuity;
 import io.etcdbackup.snapshot.capture.DeltaCapture;
 import io.etcdbackup.snapshot.etcd.MemberStatus;
+import io.etcdbackup.snapshot.retention.RetentionPolicy;
+import io.etcdbackup.snapshot.retention.RetentionRunner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,9 +51,39 @@ public final class ContinuousBackup implements AutoCloseable {
         });
     }
 
+    private RetentionRunner retention;
+    private Duration retentionPeriod;
+    private long retentionRuns;
+
+    /**
+     * Runs retention every {@code period} once capture has started (call before {@link #start()}).
+     * Orphans (objects never indexed) are collected every 60th run, as that lists the whole store.
+     */
+    public void retainWith(RetentionPolicy policy, Duration grace, Duration period) {
+        this.retention = new RetentionRunner(service.catalog(), policy, grace, clock);
+        this.retentionPeriod = period;
+    }
+
     /** Begins in the background; failures to reach etcd or the store are retried. */
     public void start() {
         control.execute(this::bootstrap);
+        if (retention != null) {
+            control.scheduleWithFixedDelay(this::runRetention, retentionPeriod.toMillis(), retentionPeriod.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void runRetention() {
+        if (closed || generation == null) {
+            return;
+        }
+        try {
+            retention.run(retentionRuns++ % 60 == 0);
+        } catch (FencedWriterException fenced) {
+            LOG.error("retention stopped: {}", fenced.getMessage());
+            failure = fenced;
+        } catch (Exception e) {
+            LOG.warn("retention failed, retried next period: {}", e.toString());
+        }
     }
 
     /** Why capture stopped for good (fenced by another writer), if it did. */

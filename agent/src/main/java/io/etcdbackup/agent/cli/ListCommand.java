@@ -37,6 +37,14 @@ final class ListCommand implements Callable<Integer> {
     @Option(names = "--summary", description = "One line per delta chain instead of one per segment.")
     boolean summary;
 
+    @Option(names = "--retention", description = "Mark what the retention policy (the --gc-* options) would delete next.")
+    boolean showRetention;
+
+    @picocli.CommandLine.Mixin
+    RetentionOptions retention;
+
+    private java.util.Map<String, String> wouldDelete = java.util.Map.of();
+
     @Override
     public Integer call() throws Exception {
         if (!output.equals("text") && !output.equals("json")) {
@@ -45,9 +53,15 @@ final class ListCommand implements Callable<Integer> {
         try (ObjectStore objects = store.open()) {
             Catalog catalog = new Catalog(objects);
             List<Generation> generations = catalog.generations();
+            if (showRetention) {
+                wouldDelete = new java.util.HashMap<>();
+                for (var deletion : retention.policy().decide(generations, java.time.Instant.now()).deletions()) {
+                    wouldDelete.put(deletion.key(), deletion.reason());
+                }
+            }
             List<Generation> imported = ReferenceLayout.of(objects).generations();
             if (output.equals("json")) {
-                printJson(catalog, generations, imported, System.out);
+                printJson(catalog, generations, imported, wouldDelete, System.out);
             } else {
                 printText(catalog, generations, System.out);
                 printImported(imported, System.out);
@@ -85,7 +99,8 @@ final class ListCommand implements Callable<Integer> {
                     g.fulls().size(), g.deltas().size(), bytes(g.totalBytes()));
             info.ifPresent(i -> out.println("  started " + i.startedAt() + ": " + i.reason()));
             for (FullSnapshotRef f : g.fulls()) {
-                out.printf(Locale.ROOT, "  full   revision %-12d %s  %10s  %s%n", f.revision(), f.createdAt(), bytes(f.size()), f.key());
+                out.printf(Locale.ROOT, "  full   revision %-12d %s  %10s  %s%s%n", f.revision(), f.createdAt(), bytes(f.size()), f.key(),
+                        mark(f.key()));
             }
             if (g.deltas().isEmpty()) {
                 continue;
@@ -98,15 +113,23 @@ final class ListCommand implements Callable<Integer> {
                         first.publishedAt(), last.publishedAt());
             } else {
                 for (DeltaSegmentRef d : g.deltas()) {
-                    out.printf(Locale.ROOT, "  delta  revisions %d..%d  %s  %10s  %s%n", d.firstRevision(), d.lastRevision(),
-                            d.publishedAt(), bytes(d.size()), d.key());
+                    out.printf(Locale.ROOT, "  delta  revisions %d..%d  %s  %10s  %s%s%n", d.firstRevision(), d.lastRevision(),
+                            d.publishedAt(), bytes(d.size()), d.key(), mark(d.key()));
                 }
             }
         }
+        if (showRetention) {
+            out.println("retention (" + retention.policy + ") would delete next: " + wouldDelete.size() + " objects");
+        }
     }
 
-    private static void printJson(Catalog catalog, List<Generation> generations, List<Generation> imported, PrintStream out)
-            throws Exception {
+    private String mark(String key) {
+        String reason = wouldDelete.get(key);
+        return reason == null ? "" : "  [retention would delete: " + reason + "]";
+    }
+
+    private static void printJson(Catalog catalog, List<Generation> generations, List<Generation> imported,
+                                  Map<String, String> wouldDelete, PrintStream out) throws Exception {
         ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).enable(SerializationFeature.INDENT_OUTPUT);
         List<Map<String, Object>> list = new ArrayList<>();
@@ -126,6 +149,7 @@ final class ListCommand implements Callable<Integer> {
                 "updatedAt", i.updatedAt().toString())).orElse(null));
         root.put("generations", list);
         root.put("imported", imported);
+        root.put("retentionWouldDelete", wouldDelete);
         out.println(json.writeValueAsString(root));
     }
 

@@ -32,6 +32,13 @@ final class ServerCommand implements Callable<Integer> {
     @Mixin
     CaptureOptions capture;
 
+    @Mixin
+    RetentionOptions retention;
+
+    @Option(names = "--gc-period", defaultValue = "1m", paramLabel = "DURATION",
+            description = "Apply the retention policy this often; 0s disables it (default: ${DEFAULT-VALUE}).")
+    String gcPeriod;
+
     @Option(names = "--full-schedule", defaultValue = "0 */1 * * *", paramLabel = "CRON",
             description = "Cron schedule (5 fields, UTC) for full snapshots; empty for none (default: ${DEFAULT-VALUE}).")
     String fullSchedule;
@@ -47,7 +54,12 @@ final class ServerCommand implements Callable<Integer> {
              BackupService service = new BackupService(etcd.clients(), objects, capture.settings(Optional.of(fullSchedule)),
                      ProcessEnvironment.writerId(), Clock.systemUTC());
              ContinuousBackup backup = new ContinuousBackup(service, schedule, Clock.systemUTC())) {
-            LOG.info("server started store={} endpoints={} full_schedule=\"{}\"", objects.location(), etcd.endpoints, fullSchedule);
+            java.time.Duration retentionPeriod = io.etcdbackup.agent.config.Durations.parse(gcPeriod);
+            if (!retentionPeriod.isZero()) {
+                backup.retainWith(retention.policy(), retention.grace(), retentionPeriod);
+            }
+            LOG.info("server started store={} endpoints={} full_schedule=\"{}\" gc_policy={} gc_period={}", objects.location(),
+                    etcd.endpoints, fullSchedule, retention.policy, gcPeriod);
             backup.start();
             while (!stop.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
                 if (backup.failure().isPresent()) {

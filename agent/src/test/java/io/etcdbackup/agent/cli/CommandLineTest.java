@@ -23,7 +23,7 @@ class CommandLineTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "snapshot", "snapshot full", "snapshot delta", "server", "restore", "list", "catalog", "catalog rebuild", "catalog verify"})
+    @ValueSource(strings = {"", "snapshot", "snapshot full", "snapshot delta", "server", "restore", "list", "catalog", "catalog rebuild", "catalog verify", "gc"})
     void everyCommandHasHelp(String command) {
         String[] args = (command + " --help").trim().split(" ");
         String[] result = run(args);

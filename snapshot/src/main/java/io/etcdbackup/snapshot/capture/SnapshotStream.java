@@ -16,16 +16,18 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * etcd's {@code Maintenance.Snapshot} as an {@link InputStream} with gRPC flow control: the next
- * chunk is requested only when the reader has consumed the previous one, so a slow store slows
- * etcd's sending instead of filling the heap. Exactly the bytes etcd sends, including its
- * trailing SHA-256.
+ * etcd's {@code Maintenance.Snapshot} as an {@link InputStream} with gRPC flow control: at most
+ * {@value #CHUNKS_IN_FLIGHT} chunks are requested ahead of the reader, so a slow store slows
+ * etcd's sending instead of filling the heap, while a small window keeps the stream from waiting
+ * a round trip per chunk. Exactly the bytes etcd sends, including its trailing SHA-256.
  */
 final class SnapshotStream extends InputStream {
 
+    /** Chunks (32 KiB each from etcd 3.4) requested ahead of the reader. */
+    static final int CHUNKS_IN_FLIGHT = 16;
     private static final Object END = new Object();
 
-    private final BlockingQueue<Object> chunks = new ArrayBlockingQueue<>(4);
+    private final BlockingQueue<Object> chunks = new ArrayBlockingQueue<>(CHUNKS_IN_FLIGHT + 2);
     private final Duration idleTimeout;
     private volatile ClientCallStreamObserver<SnapshotRequest> call;
     private ByteString current = ByteString.EMPTY;
@@ -49,7 +51,7 @@ final class SnapshotStream extends InputStream {
                     @Override
                     public void beforeStart(ClientCallStreamObserver<SnapshotRequest> requestStream) {
                         stream.call = requestStream;
-                        requestStream.disableAutoRequestWithInitial(1);
+                        requestStream.disableAutoRequestWithInitial(CHUNKS_IN_FLIGHT);
                     }
 
                     @Override
