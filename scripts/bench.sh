@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# End-to-end performance figures of the agent, each beside a baseline measured in the same run
+# (etcdctl, gzip, the delta period, the database size). Starts its own etcd and S3Proxy on
+# loopback, generates its own data, prints one table and writes it to bench/results/.
+# Usage: scripts/bench.sh [quick|full]   (default quick: a few minutes; full: 1 GB database, longer)
+# See docs/performance.md.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+mode="${1:-quick}"
+case "$mode" in quick|full) ;; *) echo "usage: scripts/bench.sh [quick|full]" >&2; exit 2 ;; esac
+
+agent_jar="$root/agent/target/etcd-backup-agent.jar"
+bench_jar="$root/bench/target/etcd-backup-bench-0.1.0-SNAPSHOT.jar"
+if [ ! -f "$agent_jar" ] || [ ! -f "$bench_jar" ] || [ ! -d "$root/bench/target/lib" ]; then
+  echo "bench: building the agent and the bench (mvn -pl bench -am install -DskipTests)" >&2
+  (cd "$root" && mvn -q -B -pl bench -am install -DskipTests)
+fi
+bin="$("$root/scripts/provision-etcd.sh")"
+
+exec java -Xms1g -Xmx4g -Dbench.repo="$root" -Dbench.etcd.bin="$bin" \
+  -cp "$bench_jar:$root/bench/target/lib/*" io.etcdbackup.bench.Bench "$mode"
