@@ -101,7 +101,8 @@ public final class BackupService implements AutoCloseable {
      * Captures everything since the last captured revision into delta segments, up to etcd's
      * current revision.
      *
-     * @return the last revision now durable; empty if there was nothing new
+     * @return the last revision now durable (at least etcd's revision when the call began); empty
+     *         if there was nothing new
      * @throws EtcdBackupException if there is no generation to continue, or etcd compacted the
      *                             revisions needed (take a full snapshot then)
      */
@@ -116,7 +117,8 @@ public final class BackupService implements AutoCloseable {
         if (status.revision() < from) {
             return Optional.empty();
         }
-        try (DeltaCapture capture = newCapture(generation.id(), status, new DeltaCapture.Listener() { })) {
+        DeltaCapture capture = newCapture(generation.id(), status, new DeltaCapture.Listener() { });
+        try (capture) {
             capture.start(from);
             boolean received = capture.awaitReceived(status.revision(), timeout);
             if (capture.compactedRevision().isPresent()) {
@@ -127,7 +129,8 @@ public final class BackupService implements AutoCloseable {
                 throw new EtcdBackupException("watch did not deliver revisions up to " + status.revision() + " within " + timeout);
             }
         }
-        return Optional.of(status.revision());
+        // Closing published everything received, which may be past the revision aimed for.
+        return Optional.of(capture.lastPublishedRevision());
     }
 
     /** A delta capture bound to this service's connection and store; the caller starts and closes it. */

@@ -25,8 +25,12 @@ final class CliRoundTrip {
         new Workload(etcd.client(), 22).run(150, false);
         expectSuccess(AgentProcess.run(List.of(), env, bin, "snapshot", "delta", "--endpoints", etcd.endpoints(), "--store", store));
         new Workload(etcd.client(), 23).run(150, false);
-        expectSuccess(AgentProcess.run(List.of(), env, bin, "snapshot", "delta", "--endpoints", etcd.endpoints(), "--store", store));
-        long captured = Keyspace.read(etcd.client(), 0).revision();
+        AgentProcess.Result last = AgentProcess.run(List.of(), env, bin, "snapshot", "delta", "--endpoints", etcd.endpoints(), "--store", store);
+        expectSuccess(last);
+        // Compare at the revision the command captured: a short lease may expire right after it.
+        java.util.regex.Matcher up = java.util.regex.Pattern.compile("up to revision (\\d+)").matcher(last.stdout());
+        assertThat(up.find()).as(last.stdout()).isTrue();
+        long captured = Long.parseLong(up.group(1));
 
         AgentProcess.Result list = AgentProcess.run(List.of(), env, bin, "list", "--store", store, "--output", "json");
         expectSuccess(list);
