@@ -447,7 +447,7 @@ public final class DeltaCapture implements AutoCloseable {
         }
         LOG.debug("delta segment published key={} first_revision={} last_revision={} events={} bytes={}",
                 key, first, last, batch.size(), out.bodyLength());
-        DeltaSegmentRef ref = new DeltaSegmentRef(key, generation, first, last, out.bodyLength() + 48, now);
+        DeltaSegmentRef ref = new DeltaSegmentRef(key, generation, first, last, out.bodyLength() + SnapshotObjectWriter.TRAILER_BYTES, now);
         catalog.recordDelta(ref);
         return ref;
     }

@@ -76,7 +76,8 @@ public final class FullSnapshotter {
      */
     public FullSnapshotRef take(String generation) throws IOException {
         MemberStatus status = MemberStatus.read(client, clients.connection().localEndpoint());
-        Instant startedAt = clock.instant();
+        // Millisecond precision: the time is part of the key, and a ref rebuilt from the key must be equal.
+        Instant startedAt = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         long started = System.nanoTime();
         String key = BackupLayout.fullKey(generation, status.revision(), startedAt);
         ObjectHeader header = new ObjectHeader(SnapshotObjectFormat.FORMAT_VERSION, ObjectKind.FULL, generation,
@@ -108,7 +109,7 @@ public final class FullSnapshotter {
                 Thread.currentThread().interrupt();
             }
         }
-        long stored = out.bodyLength();
+        long stored = out.bodyLength() + SnapshotObjectWriter.TRAILER_BYTES;
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         FullSnapshotRef ref = new FullSnapshotRef(key, generation, status.revision(), startedAt, stored);
         catalog.recordFull(ref);

@@ -17,6 +17,9 @@ import java.security.NoSuchAlgorithmException;
  */
 public final class SnapshotObjectWriter extends OutputStream {
 
+    /** Bytes after the body: the trailer. Object size = {@link #bodyLength()} + this. */
+    public static final int TRAILER_BYTES = SnapshotObjectFormat.TRAILER_BYTES;
+
     private final ObjectWriter target;
     private final MessageDigest digest;
     private final CountingOutputStream body;

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,6 +23,9 @@ import java.util.regex.Pattern;
  *       files {@code storageAccount}, {@code storageKey}, optional {@code domain} and
  *       {@code emulatorEnabled}; the JSON variant has the same field names</li>
  *   <li>{@code AZURE_STORAGE_ACCOUNT} + {@code AZURE_STORAGE_SAS_TOKEN}</li>
+ *   <li>{@code AZURE_STORAGE_ACCOUNT} + the Azure identity chain, when {@code AZURE_STORAGE_AUTH_MODE=login}
+ *       or Azure's identity variables ({@code AZURE_CLIENT_ID}, {@code AZURE_FEDERATED_TOKEN_FILE},
+ *       {@code IDENTITY_ENDPOINT}, {@code MSI_ENDPOINT}) are present</li>
  * </ol>
  *
  * @param kind             which of the sources above supplied the credentials
@@ -42,7 +46,12 @@ record AzureCredentials(Kind kind, String connectionString, String account, Stri
     /** Azurite's default blob port, used when a credentials directory enables the emulator without an endpoint. */
     static final String EMULATOR_ENDPOINT = "http://127.0.0.1:10000/";
 
-    enum Kind { CONNECTION_STRING, ACCOUNT_KEY, CREDENTIALS_FILES, SAS_TOKEN }
+    /** {@code login}: authenticate with the Azure identity chain (managed or workload identity, service principal). */
+    static final String AUTH_MODE = "AZURE_STORAGE_AUTH_MODE";
+    /** Variables that Azure sets where a managed or workload identity is available. */
+    static final List<String> IDENTITY_MARKERS = List.of("AZURE_FEDERATED_TOKEN_FILE", "AZURE_CLIENT_ID", "IDENTITY_ENDPOINT", "MSI_ENDPOINT");
+
+    enum Kind { CONNECTION_STRING, ACCOUNT_KEY, CREDENTIALS_FILES, SAS_TOKEN, IDENTITY }
 
     private static final Pattern JSON_FIELD = Pattern.compile("\"(\\w+)\"\\s*:\\s*(\"((?:[^\"\\\\]|\\\\.)*)\"|true|false)");
 
@@ -75,8 +84,17 @@ record AzureCredentials(Kind kind, String connectionString, String account, Stri
         if (sas.isPresent() && endpointOverride.isPresent()) {
             return new AzureCredentials(Kind.SAS_TOKEN, null, null, sas.get(), endpointOverride.get());
         }
+        boolean identityAvailable = context.env(AUTH_MODE).map(m -> m.equalsIgnoreCase("login")).orElse(false)
+                || IDENTITY_MARKERS.stream().anyMatch(v -> context.env(v).isPresent());
+        if (account.isPresent() && identityAvailable) {
+            // Azure's identity chain (DefaultAzureCredential) reads its own variables: workload
+            // identity, managed identity, a service principal, the Azure CLI.
+            return new AzureCredentials(Kind.IDENTITY, null, account.get(), null,
+                    endpointOverride.orElse(publicEndpoint(account.get(), DEFAULT_DOMAIN)));
+        }
         throw new IOException("no Azure credentials: set " + CONNECTION_STRING + ", or " + ACCOUNT + " with " + KEY
-                + " or " + SAS_TOKEN + ", or " + CREDENTIALS_LOCATION + " (a directory with storageAccount and storageKey)"
+                + " or " + SAS_TOKEN + ", or " + CREDENTIALS_LOCATION + " (a directory with storageAccount and storageKey), or "
+                + ACCOUNT + " with " + AUTH_MODE + "=login for a managed or workload identity"
                 + (account.isPresent() ? "; " + ACCOUNT + " is set but neither " + KEY + " nor " + SAS_TOKEN + " is" : ""));
     }
 

@@ -80,6 +80,8 @@ public final class AzureStoreProvider implements ObjectStoreProvider {
             case ACCOUNT_KEY, CREDENTIALS_FILES -> builder.endpoint(credentials.endpoint())
                     .credential(new StorageSharedKeyCredential(credentials.account(), credentials.secret()));
             case SAS_TOKEN -> builder.endpoint(credentials.endpoint()).sasToken(credentials.secret());
+            case IDENTITY -> builder.endpoint(credentials.endpoint())
+                    .credential(new com.azure.identity.DefaultAzureCredentialBuilder().httpClient(http).build());
         }
         return builder.buildClient().getBlobContainerClient(container);
     }

@@ -91,11 +91,30 @@ final class AzureStoreProviderTest {
     }
 
     @Test
+    void anAccountWithLoginAuthModeUsesTheAzureIdentityChain() throws IOException {
+        AzureCredentials c = resolve(Map.of("AZURE_STORAGE_ACCOUNT", "acct", "AZURE_STORAGE_AUTH_MODE", "login"), Optional.empty());
+        assertThat(c.kind()).isEqualTo(AzureCredentials.Kind.IDENTITY);
+        assertThat(c.endpoint()).isEqualTo("https://acct.blob.core.windows.net");
+        // The client is built without contacting Azure; tokens are fetched on the first call.
+        assertThat(AzureStoreProvider.containerClient(c, "backups").getBlobContainerUrl())
+                .isEqualTo("https://acct.blob.core.windows.net/backups");
+    }
+
+    @Test
+    void workloadIdentityVariablesSelectTheIdentityChainButAKeyStillWins() throws IOException {
+        assertThat(resolve(Map.of("AZURE_STORAGE_ACCOUNT", "acct", "AZURE_FEDERATED_TOKEN_FILE", "/var/run/token"), Optional.empty()).kind())
+                .isEqualTo(AzureCredentials.Kind.IDENTITY);
+        assertThat(resolve(Map.of("AZURE_STORAGE_ACCOUNT", "acct", "AZURE_STORAGE_KEY", "a2V5", "AZURE_CLIENT_ID", "id"),
+                Optional.empty()).kind()).isEqualTo(AzureCredentials.Kind.ACCOUNT_KEY);
+    }
+
+    @Test
     void noCredentialsNamesEverySource() {
         assertThatThrownBy(() -> resolve(Map.of("AZURE_STORAGE_ACCOUNT", "acct"), Optional.empty()))
                 .isInstanceOf(IOException.class)
                 .hasMessageContaining("AZURE_STORAGE_CONNECTION_STRING").hasMessageContaining("AZURE_APPLICATION_CREDENTIALS")
-                .hasMessageContaining("AZURE_STORAGE_SAS_TOKEN").hasMessageContaining("neither AZURE_STORAGE_KEY");
+                .hasMessageContaining("AZURE_STORAGE_SAS_TOKEN").hasMessageContaining("neither AZURE_STORAGE_KEY")
+                .hasMessageContaining("AZURE_STORAGE_AUTH_MODE=login");
     }
 
     @Test
