@@ -61,7 +61,7 @@ final class OssObjectStore implements ObjectStore {
 
     @Override
     public ObjectWriter create(String key, WriteMode mode) {
-        return new OssObjectWriter(this, ObjectKeys.requireValid(key), mode, upload, uploads);
+        return OssObjectWriter.open(this, ObjectKeys.requireValid(key), mode, upload, uploads);
     }
 
     @Override

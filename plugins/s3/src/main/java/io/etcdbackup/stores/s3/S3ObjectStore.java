@@ -67,7 +67,7 @@ final class S3ObjectStore implements ObjectStore {
 
     @Override
     public ObjectWriter create(String key, WriteMode mode) throws IOException {
-        return new S3Writer(this, key, fullKey(key), mode);
+        return S3Writer.open(this, key, fullKey(key), mode);
     }
 
     @Override

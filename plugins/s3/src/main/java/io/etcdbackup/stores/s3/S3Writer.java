@@ -2,6 +2,8 @@ package io.etcdbackup.stores.s3;
 
 import io.etcdbackup.stores.ObjectWriter;
 import io.etcdbackup.stores.WriteMode;
+import io.etcdbackup.stores.multipart.MultipartObjectWriter;
+import io.etcdbackup.stores.multipart.MultipartTarget;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -16,106 +18,56 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 
 /**
- * Streams an object into S3. Bytes collect in a buffer of one part; an object that stays under
- * one part is sent by a single PutObject at {@link #close()}. A larger one becomes a multipart
- * upload: each full part is uploaded on the store's upload pool while the caller keeps writing,
- * at most {@link S3Settings#uploadParallelism()} at once (the caller blocks when that many are
- * in flight), so memory stays at (parallelism + 1) x part size. {@link WriteMode#IF_ABSENT}
- * sends {@code If-None-Match: *} with the PutObject or the CompleteMultipartUpload. Any failure,
- * and {@link #abort()}, aborts the multipart upload so no parts linger (and are billed).
+ * The S3 calls behind a {@link MultipartObjectWriter}: an object that fits in one part is a single
+ * PutObject, a larger one a multipart upload with {@link S3Settings#uploadParallelism()} parts in
+ * flight. {@link WriteMode#IF_ABSENT} sends {@code If-None-Match: *} with the PutObject or the
+ * CompleteMultipartUpload. Parts are not retried here: the SDK's own retry policy already does.
  */
-final class S3Writer extends ObjectWriter {
+final class S3Writer implements MultipartTarget<CompletedPart> {
 
     private static final Logger LOG = LoggerFactory.getLogger(S3Writer.class);
-    private static final int FIRST_BUFFER = 64 * 1024;
+    /** S3's limit on parts per upload. */
+    private static final int MAX_PARTS = 10_000;
 
     private final S3ObjectStore store;
     private final String key;
     private final String fullKey;
     private final WriteMode mode;
-    private final int partSize;
-    private final Semaphore inFlight;
-    private final List<Future<CompletedPart>> parts = new ArrayList<>();
-    private byte[] buffer = new byte[FIRST_BUFFER];
-    private int filled;
-    private String uploadId;
-    private boolean finished;
+    private volatile String uploadId;
 
-    S3Writer(S3ObjectStore store, String key, String fullKey, WriteMode mode) {
+    private S3Writer(S3ObjectStore store, String key, String fullKey, WriteMode mode) {
         this.store = store;
         this.key = key;
         this.fullKey = fullKey;
         this.mode = mode;
-        this.partSize = store.settings().partSize();
-        this.inFlight = new Semaphore(store.settings().uploadParallelism());
+    }
+
+    static ObjectWriter open(S3ObjectStore store, String key, String fullKey, WriteMode mode) {
+        S3Settings settings = store.settings();
+        return new MultipartObjectWriter<>(key, store.location(), new S3Writer(store, key, fullKey, mode),
+                settings.partSize(), settings.uploadParallelism(), MAX_PARTS, 1, store.uploads());
     }
 
     @Override
-    public void write(int b) throws IOException {
-        write(new byte[] {(byte) b}, 0, 1);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-        if (finished) {
-            throw new IOException("writer for '" + key + "' in " + store.location() + " is already closed or aborted");
+    public void putWhole(byte[] data, int length) throws IOException {
+        PutObjectRequest.Builder request = PutObjectRequest.builder().bucket(store.bucket()).key(fullKey).contentLength((long) length);
+        if (mode == WriteMode.IF_ABSENT) {
+            request.ifNoneMatch("*");
         }
-        while (len > 0) {
-            if (filled == buffer.length && buffer.length < partSize) {
-                byte[] bigger = new byte[Math.min(partSize, buffer.length * 2)];
-                System.arraycopy(buffer, 0, bigger, 0, filled);
-                buffer = bigger;
-            }
-            int n = Math.min(len, buffer.length - filled);
-            System.arraycopy(b, off, buffer, filled, n);
-            filled += n;
-            off += n;
-            len -= n;
-            if (filled == partSize) {
-                try {
-                    uploadPart();
-                } catch (IOException | RuntimeException e) {
-                    abort();
-                    throw e;
-                }
-            }
-        }
-    }
-
-    private void uploadPart() throws IOException {
-        if (uploadId == null) {
-            uploadId = startMultipart();
-        }
-        checkFailedParts();
+        store.settings().sse().ifPresent(sse -> request.serverSideEncryption(ServerSideEncryption.fromValue(sse)));
+        store.settings().sseKmsKeyId().ifPresent(request::ssekmsKeyId);
         try {
-            inFlight.acquire();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while uploading '" + key + "'");
+            store.client().putObject(request.build(), body(data, length));
+        } catch (SdkException e) {
+            throw S3Errors.map(e, "PutObject", store.location(), key);
         }
-        byte[] data = buffer;
-        int length = filled;
-        int number = parts.size() + 1;
-        parts.add(store.uploads().submit(() -> {
-            try {
-                return sendPart(number, data, length);
-            } finally {
-                inFlight.release();
-            }
-        }));
-        buffer = new byte[partSize];
-        filled = 0;
     }
 
-    private String startMultipart() throws IOException {
+    @Override
+    public void begin() throws IOException {
         CreateMultipartUploadRequest.Builder request = CreateMultipartUploadRequest.builder().bucket(store.bucket()).key(fullKey);
         store.settings().sse().ifPresent(sse -> request.serverSideEncryption(ServerSideEncryption.fromValue(sse)));
         store.settings().sseKmsKeyId().ifPresent(request::ssekmsKeyId);
@@ -123,97 +75,32 @@ final class S3Writer extends ObjectWriter {
             request.checksumAlgorithm(ChecksumAlgorithm.CRC32);
         }
         try {
-            return store.client().createMultipartUpload(request.build()).uploadId();
+            uploadId = store.client().createMultipartUpload(request.build()).uploadId();
         } catch (SdkException e) {
             throw S3Errors.map(e, "CreateMultipartUpload", store.location(), key);
         }
     }
 
-    private CompletedPart sendPart(int number, byte[] data, int length) throws IOException {
+    @Override
+    public CompletedPart uploadPart(int number, byte[] data, int length) throws IOException {
         UploadPartRequest.Builder request = UploadPartRequest.builder().bucket(store.bucket()).key(fullKey)
                 .uploadId(uploadId).partNumber(number).contentLength((long) length);
         if (!store.settings().checksumsWhenRequired()) {
             request.checksumAlgorithm(ChecksumAlgorithm.CRC32);
         }
         try {
-            // A fresh stream over the same array per attempt: the SDK can retry without a copy.
-            UploadPartResponse response = store.client().uploadPart(request.build(),
-                    RequestBody.fromContentProvider(() -> new ByteArrayInputStream(data, 0, length), length, "application/octet-stream"));
+            UploadPartResponse response = store.client().uploadPart(request.build(), body(data, length));
             return CompletedPart.builder().partNumber(number).eTag(response.eTag()).checksumCRC32(response.checksumCRC32()).build();
         } catch (SdkException e) {
             throw S3Errors.map(e, "UploadPart " + number, store.location(), key);
         }
     }
 
-    private void checkFailedParts() throws IOException {
-        for (Future<CompletedPart> part : parts) {
-            if (part.isDone()) {
-                join(part);
-            }
-        }
-    }
-
-    private CompletedPart join(Future<CompletedPart> part) throws IOException {
-        try {
-            return part.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while uploading '" + key + "'");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            throw new IOException("uploading a part of '" + key + "' to " + store.location() + " failed", e.getCause());
-        }
-    }
-
     @Override
-    public void close() throws IOException {
-        if (finished) {
-            return;
-        }
-        try {
-            if (uploadId == null) {
-                putWhole();
-            } else {
-                if (filled > 0) {
-                    uploadPart();
-                }
-                completeMultipart();
-                uploadId = null; // published: nothing left to abort
-            }
-            finished = true;
-        } catch (IOException | RuntimeException e) {
-            abort();
-            throw e;
-        }
-    }
-
-    private void putWhole() throws IOException {
-        PutObjectRequest.Builder request = PutObjectRequest.builder().bucket(store.bucket()).key(fullKey).contentLength((long) filled);
-        if (mode == WriteMode.IF_ABSENT) {
-            request.ifNoneMatch("*");
-        }
-        store.settings().sse().ifPresent(sse -> request.serverSideEncryption(ServerSideEncryption.fromValue(sse)));
-        store.settings().sseKmsKeyId().ifPresent(request::ssekmsKeyId);
-        byte[] data = buffer;
-        int length = filled;
-        try {
-            store.client().putObject(request.build(),
-                    RequestBody.fromContentProvider(() -> new ByteArrayInputStream(data, 0, length), length, "application/octet-stream"));
-        } catch (SdkException e) {
-            throw S3Errors.map(e, "PutObject", store.location(), key);
-        }
-    }
-
-    private void completeMultipart() throws IOException {
-        List<CompletedPart> completed = new ArrayList<>(parts.size());
-        for (Future<CompletedPart> part : parts) {
-            completed.add(join(part));
-        }
+    public void complete(List<CompletedPart> parts) throws IOException {
         try {
             store.client().completeMultipartUpload(b -> {
-                b.bucket(store.bucket()).key(fullKey).uploadId(uploadId).multipartUpload(m -> m.parts(completed));
+                b.bucket(store.bucket()).key(fullKey).uploadId(uploadId).multipartUpload(m -> m.parts(parts));
                 if (mode == WriteMode.IF_ABSENT) {
                     b.ifNoneMatch("*");
                 }
@@ -225,20 +112,17 @@ final class S3Writer extends ObjectWriter {
 
     @Override
     public void abort() {
-        finished = true;
-        buffer = new byte[0];
-        for (Future<CompletedPart> part : parts) {
-            part.cancel(true);
-        }
         String id = uploadId;
-        uploadId = null;
-        if (id != null) {
-            try {
-                store.client().abortMultipartUpload(b -> b.bucket(store.bucket()).key(fullKey).uploadId(id));
-            } catch (SdkException e) {
-                // Never throws (contract); a bucket lifecycle rule for incomplete uploads cleans up.
-                LOG.warn("could not abort multipart upload: store={} key={} upload_id={} cause={}", store.location(), key, id, e.toString());
-            }
+        try {
+            store.client().abortMultipartUpload(b -> b.bucket(store.bucket()).key(fullKey).uploadId(id));
+        } catch (SdkException e) {
+            // Never throws (contract); a bucket lifecycle rule for incomplete uploads cleans up.
+            LOG.warn("could not abort multipart upload: store={} key={} upload_id={} cause={}", store.location(), key, id, e.toString());
         }
+    }
+
+    /** A fresh stream over the same array per attempt: the SDK can retry without a copy. */
+    private static RequestBody body(byte[] data, int length) {
+        return RequestBody.fromContentProvider(() -> new ByteArrayInputStream(data, 0, length), length, "application/octet-stream");
     }
 }

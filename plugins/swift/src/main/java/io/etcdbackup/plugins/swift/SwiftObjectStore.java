@@ -75,7 +75,7 @@ final class SwiftObjectStore implements ObjectStore {
 
     @Override
     public ObjectWriter create(String key, WriteMode mode) {
-        return new SwiftObjectWriter(this, checked(key), mode, upload, uploads);
+        return SwiftObjectWriter.open(this, checked(key), mode, upload, uploads);
     }
 
     @Override
