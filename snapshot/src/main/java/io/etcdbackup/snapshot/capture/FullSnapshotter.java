@@ -38,6 +38,9 @@ import java.util.concurrent.TimeUnit;
 public final class FullSnapshotter {
 
     private static final Logger LOG = LoggerFactory.getLogger(FullSnapshotter.class);
+    /** Buffers circulating between the reading and the writing thread: 8 x 256 KiB in memory at most. */
+    private static final int PIPELINE_CHUNKS = 8;
+    private static final int CHUNK_BYTES = 256 * 1024;
 
     /**
      * @param codec       payload compression
@@ -86,13 +89,20 @@ public final class FullSnapshotter {
         EtcdSnapshotHash hash = new EtcdSnapshotHash();
         ManagedChannel channel = clients.newChannel(clients.connection().localEndpoint());
         SnapshotObjectWriter out = SnapshotObjectWriter.start(store.create(key, WriteMode.IF_ABSENT), header, settings.level());
-        try (SnapshotStream in = SnapshotStream.open(channel, settings.idleTimeout())) {
-            byte[] buffer = new byte[256 * 1024];
-            int n;
-            while ((n = in.read(buffer, 0, buffer.length)) >= 0) {
+        // This thread reads and checks etcd's hash; another compresses, checksums and uploads.
+        try (SnapshotStream in = SnapshotStream.open(channel, settings.idleTimeout());
+             ChunkPipeline pipeline = new ChunkPipeline(out, PIPELINE_CHUNKS, CHUNK_BYTES, "full-snapshot-writer")) {
+            while (true) {
+                byte[] buffer = pipeline.borrow();
+                int n = in.readNBytes(buffer, 0, buffer.length);
+                if (n <= 0) {
+                    pipeline.giveBack(buffer);
+                    break;
+                }
                 hash.update(buffer, 0, n);
-                out.write(buffer, 0, n);
+                pipeline.send(buffer, n);
             }
+            pipeline.finish();
             if (!hash.matches()) {
                 throw new SnapshotIntegrityException("etcd's snapshot stream of " + hash.total()
                         + " bytes does not end with the SHA-256 of its content; nothing was published");
