@@ -45,7 +45,7 @@ src_port=$(free_port); src_peer=$(free_port)
 src="http://127.0.0.1:$src_port"
 store="file://$work/store"
 
-say "Starting etcd $(etcd --version | head -1 | cut -d' ' -f3) on $src"
+say "Starting etcd $(etcd --version | sed -n 1p | cut -d' ' -f3) on $src"
 start_etcd source "$work/source.etcd" "$src_port" "$src_peer"
 
 say "Writing 500 keys, overwriting 100, deleting 50, one multi-key transaction"
@@ -53,7 +53,7 @@ for i in $(seq 1 500); do echo "put /registry/pods/default/pod-$i {\"name\":\"po
 while read -r _ key value; do etcdctl --endpoints "$src" put "$key" "$value" >/dev/null; done < "$work/puts.txt"
 
 say "Starting the agent as a sidecar (delta period 1s): it takes the first full snapshot itself"
-java -jar "$jar" server --endpoints "$src" --store "$store" --delta-period 1s --full-schedule "" 2>"$work/agent.log" &
+java -jar "$jar" server --server-port 0 --endpoints "$src" --store "$store" --delta-period 1s --full-schedule "" 2>"$work/agent.log" &
 agent=$!
 pids+=($agent)
 for i in $(seq 1 100); do
@@ -94,7 +94,7 @@ echo "restored: revision $dst_rev, $(grep -c '^"Key"' "$work/restored.txt") keys
 if [ "$src_rev" = "$dst_rev" ] && diff -q "$work/source.txt" "$work/restored.txt" >/dev/null; then
   echo "MATCH: every key, value, create/mod revision, version and lease is equal, and so is the revision"
 else
-  diff "$work/source.txt" "$work/restored.txt" | head -20
+  diff "$work/source.txt" "$work/restored.txt" | sed -n 1,20p
   echo "MISMATCH" >&2
   exit 1
 fi

@@ -35,5 +35,5 @@ for deb in ./*.deb; do
 done
 rm -rf "$dest"
 mv "$staging" "$dest"
-"$bin/etcd" --version | head -1 >&2
+"$bin/etcd" --version 2>&1 | sed -n 1p >&2  # sed reads all input: no SIGPIPE under pipefail
 echo "$bin"

@@ -278,7 +278,7 @@ public final class Bench {
         Thread.sleep(1000);
         Path gcLog = work.resolve("logs/server-footprint-gc.log");
         Files.createDirectories(gcLog.getParent());
-        Child server = Child.start(List.of(java, "-Xlog:gc:file=" + gcLog, "-jar", agentJar.toString(), "server", "--endpoints",
+        Child server = Child.start(List.of(java, "-Xlog:gc:file=" + gcLog, "-jar", agentJar.toString(), "server", "--server-port", "0", "--endpoints",
                 etcd.clientUrl().toString(), "--store", "file://" + full.fileStore(), "--full-schedule", "* * * * *"), Map.of(),
                 work.resolve("logs/server-footprint"));
         long t = System.nanoTime();
@@ -500,7 +500,7 @@ public final class Bench {
     }
 
     private Child agentServer(EtcdProcess etcd, String store, Duration period, String log) throws IOException {
-        return Child.start(List.of(java, "-jar", agentJar.toString(), "server", "--endpoints", etcd.clientUrl().toString(), "--store", store,
+        return Child.start(List.of(java, "-jar", agentJar.toString(), "server", "--server-port", "0", "--endpoints", etcd.clientUrl().toString(), "--store", store,
                 "--delta-period", period.toSeconds() + "s", "--full-schedule", ""), Map.of(), work.resolve("logs/" + log));
     }
 

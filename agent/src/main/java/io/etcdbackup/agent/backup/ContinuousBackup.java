@@ -1,5 +1,6 @@
 package io.etcdbackup.agent.backup;
 
+import io.etcdbackup.snapshot.catalog.DeltaSegmentRef;
 import io.etcdbackup.snapshot.catalog.FencedWriterException;
 import io.etcdbackup.snapshot.catalog.FullSnapshotRef;
 import io.etcdbackup.snapshot.catalog.Generation;
@@ -38,6 +39,10 @@ public final class ContinuousBackup implements AutoCloseable {
     private volatile String generation;
     private volatile boolean closed;
     private volatile Throwable failure;
+    // What the HTTP API and the metrics report; written on the capture and control threads.
+    private volatile FullSnapshotRef latestFull;
+    private volatile DeltaSegmentRef lastDelta;
+    private volatile Instant lastDeltaAt;
     private int startAttempts;
 
     public ContinuousBackup(BackupService service, Optional<FullSchedule> schedule, Clock clock) {
@@ -102,6 +107,46 @@ public final class ContinuousBackup implements AutoCloseable {
         return current == null ? 0 : current.lastPublishedRevision();
     }
 
+    /** The newest full snapshot of the current generation this process took or continued from. */
+    public Optional<FullSnapshotRef> latestFull() {
+        return Optional.ofNullable(latestFull);
+    }
+
+    /** The last delta segment this process published (any generation). */
+    public Optional<DeltaSegmentRef> lastDelta() {
+        return Optional.ofNullable(lastDelta);
+    }
+
+    /**
+     * When the last delta segment was published, or when capture started if none was yet; empty
+     * while capture is not running.
+     */
+    public Optional<Instant> lastDeltaPublishedAt() {
+        return capture == null ? Optional.empty() : Optional.ofNullable(lastDeltaAt);
+    }
+
+    /**
+     * Captures up to etcd's current revision and publishes it now (a delta snapshot on demand).
+     *
+     * @return the newest segment published by this process afterwards (empty if none ever was:
+     *         nothing happened since capture started)
+     * @throws IllegalStateException if capture has not started
+     * @throws IOException           if etcd did not deliver the revisions within {@code timeout},
+     *                               or the store refused the segment
+     */
+    public Optional<DeltaSegmentRef> takeDeltaNow(Duration timeout) throws IOException, InterruptedException {
+        DeltaCapture current = capture;
+        if (current == null) {
+            throw new IllegalStateException("capture has not started yet");
+        }
+        long revision = service.memberStatus().revision();
+        if (!current.awaitReceived(revision, timeout)) {
+            throw new IOException("watch did not deliver revisions up to " + revision + " within " + timeout);
+        }
+        current.flush();
+        return lastDelta();
+    }
+
     /** Publishes buffered deltas now. */
     public long flushDeltas() throws IOException {
         DeltaCapture current = capture;
@@ -113,7 +158,12 @@ public final class ContinuousBackup implements AutoCloseable {
 
     /** Takes a full snapshot now (on the control thread), returning when it is published. */
     public FullSnapshotRef takeFullNow() throws Exception {
-        return control.submit(() -> service.takeFull(requireGeneration())).get();
+        return control.submit(() -> fullTaken(service.takeFull(requireGeneration()))).get();
+    }
+
+    private FullSnapshotRef fullTaken(FullSnapshotRef full) {
+        latestFull = full;
+        return full;
     }
 
     private String requireGeneration() {
@@ -135,13 +185,14 @@ public final class ContinuousBackup implements AutoCloseable {
                 Generation current = decision.generation().get();
                 LOG.info("continuing generation={} from_revision={}", current.id(), decision.lastRevision() + 1);
                 startCapture(current.id(), decision.lastRevision() + 1, status);
+                latestFull = current.latestFull().get();
                 Instant lastFull = current.latestFull().get().createdAt();
                 if (schedule.map(s -> s.isOverdue(lastFull, clock.instant())).orElse(false)) {
                     LOG.info("newest full snapshot from {} missed a scheduled time; taking one now", lastFull);
                     control.execute(this::scheduledFull);
                 }
             } else {
-                FullSnapshotRef full = service.startGeneration(decision.reason());
+                FullSnapshotRef full = fullTaken(service.startGeneration(decision.reason()));
                 startCapture(full.generation(), full.revision() + 1, status);
             }
             startAttempts = 0;
@@ -159,6 +210,12 @@ public final class ContinuousBackup implements AutoCloseable {
     private void startCapture(String generationId, long fromRevision, MemberStatus status) {
         DeltaCapture next = service.newCapture(generationId, status, new DeltaCapture.Listener() {
             @Override
+            public void onPublished(DeltaSegmentRef segment) {
+                lastDelta = segment;
+                lastDeltaAt = clock.instant();
+            }
+
+            @Override
             public void onCompacted(long compactRevision) {
                 control.execute(() -> restartAfterCompaction(compactRevision));
             }
@@ -169,6 +226,7 @@ public final class ContinuousBackup implements AutoCloseable {
             }
         });
         next.start(fromRevision);
+        lastDeltaAt = clock.instant();
         capture = next;
         generation = generationId;
     }
@@ -190,6 +248,7 @@ public final class ContinuousBackup implements AutoCloseable {
             MemberStatus status = service.memberStatus();
             FullSnapshotRef full = service.startGeneration("delta watch fell behind etcd compaction at revision " + compactRevision
                     + " (revisions after " + lastCaptured + " were not captured)");
+            fullTaken(full);
             startCapture(full.generation(), full.revision() + 1, status);
         } catch (Exception e) {
             LOG.warn("could not start a new generation after compaction, retrying: {}", e.toString());
@@ -216,7 +275,7 @@ public final class ContinuousBackup implements AutoCloseable {
             return;
         }
         try {
-            service.takeFull(generation);
+            fullTaken(service.takeFull(generation));
         } catch (FencedWriterException fenced) {
             LOG.error("scheduled full snapshot not indexed: {}", fenced.getMessage());
             failure = fenced;

@@ -50,7 +50,7 @@ class BackupAndRestoreIT {
         new Workload(source, 1).run(100); // history before the first full snapshot
 
         Path serverLog = dir.resolve("server.log");
-        ProcessBuilder builder = AgentProcess.builder(List.of(), "server", "--endpoints", etcd.endpoints(), "--store", store,
+        ProcessBuilder builder = AgentProcess.builder(List.of(), "server", "--server-port", "0", "--endpoints", etcd.endpoints(), "--store", store,
                 "--delta-period", "200ms", "--full-schedule", "");
         builder.redirectErrorStream(true).redirectOutput(serverLog.toFile());
         Process server = builder.start();

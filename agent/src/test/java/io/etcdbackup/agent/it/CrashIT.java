@@ -36,7 +36,7 @@ class CrashIT {
     Path dir;
 
     private Process startServer(String store, int run) throws Exception {
-        ProcessBuilder builder = AgentProcess.builder(List.of(), "server", "--endpoints", etcd.endpoints(), "--store", store,
+        ProcessBuilder builder = AgentProcess.builder(List.of(), "server", "--server-port", "0", "--endpoints", etcd.endpoints(), "--store", store,
                 "--delta-period", "50ms", "--full-schedule", "");
         builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("server-" + run + ".log").toFile()));
         return builder.start();

@@ -1,0 +1,210 @@
+package io.etcdbackup.agent.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.etcd.jetcd.Client;
+import io.etcdbackup.snapshot.testing.EtcdClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The sidecar's HTTP API through the real `server` process: every endpoint, auth, errors, metrics. */
+class HttpApiIT {
+
+    private static final String TOKEN = "s3cret-token-for-the-test";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @RegisterExtension
+    final EtcdClusterExtension etcd = EtcdClusterExtension.members(1);
+
+    @TempDir
+    Path dir;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private String base;
+
+    private HttpResponse<String> send(String method, String path, boolean authenticated) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+                .method(method, HttpRequest.BodyPublishers.noBody());
+        if (authenticated) {
+            request.header("Authorization", "Bearer " + TOKEN);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private JsonNode ok(HttpResponse<String> response) throws Exception {
+        assertThat(response.statusCode()).as("%s %s", response.request().uri(), response.body()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+        return JSON.readTree(response.body());
+    }
+
+    private static void assertJsonError(HttpResponse<String> response, int status, String containing) throws Exception {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(JSON.readTree(response.body()).path("error").asText()).contains(containing);
+    }
+
+    private static int awaitPort(Path log, Process server) throws Exception {
+        Pattern bound = Pattern.compile("http_port=(\\d+)");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            Matcher m = bound.matcher(Files.exists(log) ? Files.readString(log) : "");
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+            assertThat(server.isAlive()).as("server running: %s", Files.exists(log) ? Files.readString(log) : "").isTrue();
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no http_port in the log: " + Files.readString(log));
+    }
+
+    private static double metric(String scrape, String name) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*\\})? (\\S+)$").matcher(scrape);
+        assertThat(m.find()).as("%s in\n%s", name, scrape).isTrue();
+        return Double.parseDouble(m.group(2));
+    }
+
+    private static long write(Client client, String prefix, int count) throws Exception {
+        long revision = 0;
+        for (int i = 0; i < count; i++) {
+            revision = client.getKVClient().put(Workload.bytes(prefix + i), Workload.bytes("v" + i)).get().getHeader().getRevision();
+        }
+        return revision;
+    }
+
+    @Test
+    void everyEndpointWorksThroughTheRunningServer() throws Exception {
+        Path storeDir = dir.resolve("store");
+        Path tokenFile = dir.resolve("token");
+        Files.writeString(tokenFile, TOKEN + "\n");
+        Client source = etcd.client();
+        write(source, "/before/", 5);
+
+        Path log = dir.resolve("server.log");
+        ProcessBuilder builder = AgentProcess.builder(List.of(), "server", "--endpoints", etcd.endpoints(),
+                "--store", "file://" + storeDir, "--delta-period", "200ms", "--full-schedule", "",
+                "--server-port", "0", "--api-token-file", tokenFile.toString());
+        builder.redirectErrorStream(true).redirectOutput(log.toFile());
+        Process server = builder.start();
+        try {
+            base = "http://127.0.0.1:" + awaitPort(log, server);
+
+            // Healthy once capture has started (the first full snapshot of a new generation).
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            HttpResponse<String> health;
+            while ((health = send("GET", "/healthz", false)).statusCode() != 200) {
+                assertThat(health.statusCode()).isEqualTo(503);
+                assertThat(JSON.readTree(health.body()).path("health").asBoolean(true)).isFalse();
+                assertThat(System.nanoTime()).as("healthy in time").isLessThan(deadline);
+                Thread.sleep(100);
+            }
+            assertThat(JSON.readTree(health.body()).path("health").asBoolean()).isTrue();
+
+            // Mutations without (or with a wrong) token are refused, and nothing is taken.
+            assertJsonError(send("POST", "/snapshot/full", false), 401, "token");
+            assertJsonError(send("GET", "/snapshot/delta", false), 401, "token");
+            assertJsonError(send("POST", "/v1/snapshots/full", false), 401, "token");
+            HttpResponse<String> wrong = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/snapshots/delta"))
+                    .header("Authorization", "Bearer " + TOKEN + "x").POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertJsonError(wrong, 401, "token");
+            // Malformed parameter.
+            assertJsonError(send("POST", "/snapshot/full?final=maybe", true), 400, "final");
+            assertJsonError(send("GET", "/no/such/path", false), 404, "");
+
+            // A delta after writes covers them.
+            long written = write(source, "/a/", 20);
+            JsonNode delta = ok(send("POST", "/snapshot/delta", true));
+            assertThat(delta.path("kind").asText()).isEqualTo("Incr");
+            assertThat(delta.path("lastRevision").asLong()).isGreaterThanOrEqualTo(written);
+            assertThat(delta.path("startRevision").asLong()).isPositive().isLessThanOrEqualTo(delta.path("lastRevision").asLong());
+            assertThat(delta.path("snapDir").asText() + "/" + delta.path("snapName").asText()).startsWith(delta.path("prefix").asText());
+            assertThat(delta.path("isChunk").asBoolean(true)).isFalse();
+            assertThat(delta.path("compressionSuffix").asText("x")).isEmpty();
+
+            // A full snapshot (GET works too, as the reference's controller may use it).
+            JsonNode full = ok(send("GET", "/snapshot/full?final=true", true));
+            assertThat(full.path("kind").asText()).isEqualTo("Full");
+            assertThat(full.path("startRevision").asLong()).isZero();
+            assertThat(full.path("lastRevision").asLong()).isGreaterThanOrEqualTo(written);
+            assertThat(full.path("isFinal").asBoolean()).isTrue();
+            assertThat(full.path("createdOn").asText()).isNotEmpty();
+
+            long more = write(source, "/b/", 10);
+            JsonNode delta2 = ok(send("GET", "/snapshot/delta", true));
+            assertThat(delta2.path("lastRevision").asLong()).isGreaterThanOrEqualTo(more);
+
+            JsonNode latest = ok(send("GET", "/snapshot/latest", false));
+            assertThat(latest.path("fullSnapshot").path("snapName").asText()).isEqualTo(full.path("snapName").asText());
+            List<String> deltaNames = new ArrayList<>();
+            latest.path("deltaSnapshots").forEach(d -> deltaNames.add(d.path("snapName").asText()));
+            assertThat(deltaNames).contains(delta2.path("snapName").asText()).doesNotContain(delta.path("snapName").asText());
+
+            // Our API.
+            JsonNode v1Full = ok(send("POST", "/v1/snapshots/full", true));
+            assertThat(v1Full.path("revision").asLong()).isGreaterThanOrEqualTo(more);
+            long last = write(source, "/c/", 3);
+            JsonNode v1Delta = ok(send("POST", "/v1/snapshots/delta", true));
+            assertThat(v1Delta.path("lastPublishedRevision").asLong()).isGreaterThanOrEqualTo(last);
+            assertThat(v1Delta.path("segment").path("lastRevision").asLong()).isGreaterThanOrEqualTo(last);
+
+            JsonNode status = ok(send("GET", "/v1/status", false));
+            assertThat(status.path("capturing").asBoolean()).isTrue();
+            assertThat(status.path("generation").asText()).isNotBlank();
+            assertThat(status.path("lastPublishedRevision").asLong()).isGreaterThanOrEqualTo(last);
+            assertThat(status.path("latestFullRevision").asLong()).isEqualTo(v1Full.path("revision").asLong());
+            assertThat(status.path("latestFullCreatedAt").asText()).isEqualTo(v1Full.path("createdAt").asText());
+            assertThat(status.path("secondsSinceLastDelta").asDouble(-1)).isBetween(0.0, 30.0);
+            assertThat(status.path("catalogEpoch").asLong()).isPositive();
+            assertThat(status.path("failure").isNull()).isTrue();
+
+            JsonNode catalog = ok(send("GET", "/v1/catalog", false));
+            assertThat(catalog.path("generations")).hasSize(1);
+            JsonNode generation = catalog.path("generations").get(0);
+            assertThat(generation.path("id").asText()).isEqualTo(status.path("generation").asText());
+            assertThat(generation.path("fulls")).hasSize(3); // the generation's first, /snapshot/full, /v1/snapshots/full
+            assertThat(generation.path("deltas").size()).isGreaterThanOrEqualTo(3);
+            assertThat(generation.path("lastRevision").asLong()).isGreaterThanOrEqualTo(last);
+
+            JsonNode openApi = ok(send("GET", "/v1/openapi.json", false));
+            assertThat(openApi.path("openapi").asText()).startsWith("3.");
+            List<String> paths = new ArrayList<>();
+            openApi.path("paths").fieldNames().forEachRemaining(paths::add);
+            assertThat(paths).containsExactlyInAnyOrder("/snapshot/full", "/snapshot/delta", "/snapshot/latest", "/healthz",
+                    "/metrics", "/v1/status", "/v1/catalog", "/v1/snapshots/full", "/v1/snapshots/delta", "/v1/openapi.json");
+
+            HttpResponse<String> metrics = send("GET", "/metrics", false);
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(metrics.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+            String scrape = metrics.body();
+            assertThat(metric(scrape, "etcdbr_snapshot_latest_revision")).isGreaterThanOrEqualTo(last);
+            assertThat(metric(scrape, "etcdbr_snapshot_latest_timestamp"))
+                    .isEqualTo(java.time.Instant.parse(v1Full.path("createdAt").asText()).toEpochMilli() / 1000.0);
+            assertThat(metric(scrape, "etcdbackup_recovery_point_lag_seconds")).isBetween(0.0, 30.0);
+            assertThat(metric(scrape, "etcdbackup_catalog_epoch")).isEqualTo(status.path("catalogEpoch").asDouble());
+            assertThat(metric(scrape, "etcdbackup_fenced_writer_total")).isZero();
+            assertThat(scrape).contains("# TYPE etcdbackup_fenced_writer_total counter", "# TYPE etcdbr_snapshot_latest_revision gauge");
+            assertThat(metric(scrape, "etcdbackup_store_calls_seconds_count")).isPositive();
+        } finally {
+            server.destroy(); // SIGTERM
+            assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        }
+        String output = Files.readString(log);
+        assertThat(server.exitValue()).as(output).isZero();
+        assertThat(output).doesNotContain(TOKEN);
+    }
+}
