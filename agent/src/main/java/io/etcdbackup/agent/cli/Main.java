@@ -1,10 +1,23 @@
 package io.etcdbackup.agent.cli;
 
+import io.etcdbackup.agent.config.LayeredDefaults;
+import io.etcdbackup.agent.config.ProcessEnvironment;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParseResult;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
-/** Entry point: runs a command and exits 0 on success, 1 with a one-line error on failure, 2 on bad usage. */
+/**
+ * Entry point: runs a command and exits 0 on success, 1 with a one-line error on failure, 2 on bad
+ * usage or bad configuration (every problem, one line each).
+ */
 public final class Main {
 
     private Main() {
@@ -18,12 +31,44 @@ public final class Main {
 
     /** Runs the command line without exiting. */
     public static int run(String... args) {
-        return commandLine().execute(args);
+        return commandLine(ProcessEnvironment.variables(), args).execute(args);
     }
 
-    /** The configured command line: one-line errors and exit code 1 for failures. */
+    /** The command line with the process environment and no configuration file unless EBA_CONFIG names one. */
     static CommandLine commandLine() {
+        return commandLine(ProcessEnvironment.variables());
+    }
+
+    /**
+     * The configured command line: option values layered defaults &lt; file &lt; {@code env} &lt; flags,
+     * configuration problems reported all at once with exit code 2, one-line errors and exit code 1
+     * for failures.
+     *
+     * @param env  the environment to read {@code EBA_*} variables and {@code ${VAR}} from
+     * @param args the raw arguments, only to find {@code --config FILE} before parsing
+     */
+    static CommandLine commandLine(Map<String, String> env, String... args) {
         CommandLine cli = new CommandLine(new RootCommand());
+        LayeredDefaults defaults = LayeredDefaults.load(LayeredDefaults.configFile(args, env), env, optionKeys(cli));
+        cli.setDefaultValueProvider(defaults);
+        cli.setExecutionStrategy(parseResult -> {
+            Integer help = CommandLine.executeHelpRequest(parseResult);
+            if (help != null) {
+                return help;
+            }
+            List<String> problems = new ArrayList<>(defaults.problems());
+            Object command = leaf(parseResult).commandSpec().userObject();
+            if (command instanceof Validated validated) {
+                problems.addAll(validated.problems());
+            }
+            if (!problems.isEmpty()) {
+                PrintWriter err = parseResult.commandSpec().commandLine().getErr();
+                problems.forEach(p -> err.println("error: " + p));
+                err.flush();
+                return 2;
+            }
+            return new CommandLine.RunLast().execute(parseResult);
+        });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             err.println("error: " + oneLine(e));
@@ -32,6 +77,34 @@ public final class Main {
             return 1;
         });
         return cli;
+    }
+
+    /** A command that checks its effective option values before it runs. */
+    interface Validated {
+        /** Every bad value, one line each naming the option, the value, its origin and why; empty when all are good. */
+        List<String> problems();
+    }
+
+    private static ParseResult leaf(ParseResult result) {
+        ParseResult r = result;
+        while (r.subcommand() != null) {
+            r = r.subcommand();
+        }
+        return r;
+    }
+
+    /** Every option name of every command: the keys a configuration file may use. */
+    private static Set<String> optionKeys(CommandLine cli) {
+        Set<String> keys = new TreeSet<>();
+        collect(cli.getCommandSpec(), keys);
+        return keys;
+    }
+
+    private static void collect(CommandSpec spec, Set<String> keys) {
+        for (OptionSpec option : spec.options()) {
+            keys.add(LayeredDefaults.key(option));
+        }
+        spec.subcommands().values().forEach(sub -> collect(sub.getCommandSpec(), keys));
     }
 
     static String oneLine(Throwable e) {

@@ -42,13 +42,18 @@ final class RetentionOptions {
     String grace;
 
     RetentionPolicy policy() {
+        return RetentionPolicies.parse(policy, policyOptions()).withDeltaRetention(Durations.parse(deltaRetention));
+    }
+
+    /** The --gc-* counts that are set, by the names RetentionPolicies takes. */
+    Map<String, String> policyOptions() {
         Map<String, String> options = new LinkedHashMap<>();
         put(options, "max-backups", maxBackups);
         put(options, "hourly", hourly);
         put(options, "daily", daily);
         put(options, "weekly", weekly);
         put(options, "monthly", monthly);
-        return RetentionPolicies.parse(policy, options).withDeltaRetention(Durations.parse(deltaRetention));
+        return options;
     }
 
     Duration grace() {
