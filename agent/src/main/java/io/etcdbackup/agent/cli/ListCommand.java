@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.etcdbackup.restore.imports.ReferenceLayout;
 import io.etcdbackup.snapshot.catalog.Catalog;
+import io.etcdbackup.snapshot.catalog.CatalogState;
 import io.etcdbackup.snapshot.catalog.DeltaSegmentRef;
 import io.etcdbackup.snapshot.catalog.FullSnapshotRef;
 import io.etcdbackup.snapshot.catalog.Generation;
@@ -52,7 +53,16 @@ final class ListCommand implements Callable<Integer> {
         }
         try (ObjectStore objects = store.open()) {
             Catalog catalog = new Catalog(objects);
-            List<Generation> generations = catalog.generations();
+            // One read of the index serves everything below; without an index, the listing.
+            Optional<CatalogState> index = catalog.index();
+            List<Generation> generations = index.isPresent() ? index.get().toGenerations() : catalog.generationsFromListing();
+            Map<String, GenerationInfo> infos = new LinkedHashMap<>();
+            for (Generation g : generations) {
+                Optional<GenerationInfo> info = index.isPresent()
+                        ? index.get().generation(g.id()).map(CatalogState.GenerationEntry::info)
+                        : catalog.generationInfo(g.id());
+                info.ifPresent(i -> infos.put(g.id(), i));
+            }
             if (showRetention) {
                 wouldDelete = new java.util.HashMap<>();
                 for (var deletion : retention.policy().decide(generations, java.time.Instant.now()).deletions()) {
@@ -61,9 +71,9 @@ final class ListCommand implements Callable<Integer> {
             }
             List<Generation> imported = ReferenceLayout.of(objects).generations();
             if (output.equals("json")) {
-                printJson(catalog, generations, imported, wouldDelete, System.out);
+                printJson(objects.location(), index, generations, infos, imported, wouldDelete, System.out);
             } else {
-                printText(catalog, generations, System.out);
+                printText(objects.location(), index, generations, infos, System.out);
                 printImported(imported, System.out);
             }
             return 0;
@@ -85,16 +95,17 @@ final class ListCommand implements Callable<Integer> {
         }
     }
 
-    private void printText(Catalog catalog, List<Generation> generations, PrintStream out) throws Exception {
-        out.println("store " + catalog.store().location());
-        catalog.index().ifPresent(index -> out.printf(Locale.ROOT, "catalog version %d, epoch %d, written by %s at %s%n",
-                index.sequence(), index.epoch(), index.writer(), index.updatedAt()));
+    private void printText(String location, Optional<CatalogState> index, List<Generation> generations,
+                           Map<String, GenerationInfo> infos, PrintStream out) {
+        out.println("store " + location);
+        index.ifPresent(i -> out.printf(Locale.ROOT, "catalog version %d, epoch %d, written by %s at %s%n",
+                i.sequence(), i.epoch(), i.writer(), i.updatedAt()));
         if (generations.isEmpty()) {
             out.println("no backups of this agent");
             return;
         }
         for (Generation g : generations) {
-            Optional<GenerationInfo> info = catalog.generationInfo(g.id());
+            Optional<GenerationInfo> info = Optional.ofNullable(infos.get(g.id()));
             out.printf(Locale.ROOT, "generation %s  last revision %d  %d full, %d delta  %s%n", g.id(), g.lastRevision(),
                     g.fulls().size(), g.deltas().size(), bytes(g.totalBytes()));
             info.ifPresent(i -> out.println("  started " + i.startedAt() + ": " + i.reason()));
@@ -128,8 +139,9 @@ final class ListCommand implements Callable<Integer> {
         return reason == null ? "" : "  [retention would delete: " + reason + "]";
     }
 
-    private static void printJson(Catalog catalog, List<Generation> generations, List<Generation> imported,
-                                  Map<String, String> wouldDelete, PrintStream out) throws Exception {
+    private static void printJson(String location, Optional<CatalogState> index, List<Generation> generations,
+                                  Map<String, GenerationInfo> infos, List<Generation> imported, Map<String, String> wouldDelete,
+                                  PrintStream out) throws Exception {
         ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).enable(SerializationFeature.INDENT_OUTPUT);
         List<Map<String, Object>> list = new ArrayList<>();
@@ -138,14 +150,14 @@ final class ListCommand implements Callable<Integer> {
             entry.put("id", g.id());
             entry.put("lastRevision", g.lastRevision());
             entry.put("bytes", g.totalBytes());
-            entry.put("info", catalog.generationInfo(g.id()).orElse(null));
+            entry.put("info", infos.get(g.id()));
             entry.put("fulls", g.fulls());
             entry.put("deltas", g.deltas());
             list.add(entry);
         }
         Map<String, Object> root = new LinkedHashMap<>();
-        root.put("store", catalog.store().location());
-        root.put("catalog", catalog.index().map(i -> Map.of("version", i.sequence(), "epoch", i.epoch(), "writer", i.writer(),
+        root.put("store", location);
+        root.put("catalog", index.map(i -> Map.of("version", i.sequence(), "epoch", i.epoch(), "writer", i.writer(),
                 "updatedAt", i.updatedAt().toString())).orElse(null));
         root.put("generations", list);
         root.put("imported", imported);

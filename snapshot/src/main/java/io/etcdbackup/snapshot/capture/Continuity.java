@@ -1,6 +1,8 @@
 package io.etcdbackup.snapshot.capture;
 
 import io.etcdbackup.snapshot.catalog.Catalog;
+import io.etcdbackup.snapshot.catalog.CatalogState;
+import io.etcdbackup.snapshot.catalog.GenerationInfo;
 import io.etcdbackup.snapshot.catalog.FullSnapshotRef;
 import io.etcdbackup.snapshot.catalog.Generation;
 import io.etcdbackup.snapshot.etcd.MemberStatus;
@@ -9,6 +11,7 @@ import io.etcdbackup.snapshot.format.SnapshotObjectReader;
 import io.etcdbackup.stores.ObjectStore;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -44,7 +47,10 @@ public final class Continuity {
     }
 
     public static Decision decide(Catalog catalog, MemberStatus status) throws IOException {
-        Optional<Generation> latest = catalog.latest();
+        // One read of the index answers both questions below; without an index, the listing.
+        Optional<CatalogState> index = catalog.index();
+        List<Generation> generations = index.isPresent() ? index.get().toGenerations() : catalog.generationsFromListing();
+        Optional<Generation> latest = generations.isEmpty() ? Optional.empty() : Optional.of(generations.get(generations.size() - 1));
         if (latest.isEmpty()) {
             return Decision.startNew("no backups in the store yet");
         }
@@ -53,7 +59,10 @@ public final class Continuity {
         if (full.isEmpty()) {
             return Decision.startNew("generation " + generation.id() + " has no full snapshot (its first one never completed)");
         }
-        long sourceCluster = catalog.generationInfo(generation.id()).map(i -> i.clusterId()).orElse(0L);
+        Optional<GenerationInfo> info = index.isPresent()
+                ? index.get().generation(generation.id()).map(CatalogState.GenerationEntry::info)
+                : catalog.generationInfo(generation.id());
+        long sourceCluster = info.map(GenerationInfo::clusterId).orElse(0L);
         if (sourceCluster == 0) {
             try {
                 sourceCluster = SnapshotObjectReader.readHeader(catalog.store(), full.get().key()).clusterId();

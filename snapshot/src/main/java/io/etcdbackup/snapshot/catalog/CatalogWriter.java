@@ -8,7 +8,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Clock;
-import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
@@ -34,6 +33,13 @@ public final class CatalogWriter {
     private final Clock clock;
     private long epoch = -1;
     private long fencedEpochs;
+    /**
+     * The newest version this writer has read or published. Updates build on it without
+     * re-reading the store: if another writer published meanwhile, the only-if-absent create of
+     * the next version fails and the writer re-reads, so a stale base costs one conflict, never
+     * a lost update.
+     */
+    private CatalogState lastSeen;
 
     public CatalogWriter(ObjectStore store, String writerId, Clock clock) {
         this.store = store;
@@ -53,6 +59,7 @@ public final class CatalogWriter {
             long next = base.epoch() + 1;
             if (publish(base.next(next, writerId, clock.instant()))) {
                 epoch = next;
+                pruneAll(lastSeen.sequence());
                 LOG.info("catalog acquired writer={} epoch={} version={}", writerId, next, base.sequence() + 1);
                 return next;
             }
@@ -65,7 +72,8 @@ public final class CatalogWriter {
      * sidecar, or as the current writer).
      */
     public synchronized long joinCurrentEpoch() throws IOException {
-        epoch = CatalogVersions.latest(store).map(CatalogState::epoch).orElse(0L);
+        lastSeen = CatalogVersions.latest(store).orElse(null);
+        epoch = lastSeen == null ? 0 : lastSeen.epoch();
         if (epoch == 0) {
             return acquire();
         }
@@ -82,8 +90,9 @@ public final class CatalogWriter {
             joinCurrentEpoch();
         }
         for (int attempt = 0; attempt < MAX_CONFLICTS; attempt++) {
-            CatalogState base = latestOrListing();
+            CatalogState base = lastSeen != null ? lastSeen : latestOrListing();
             if (base.epoch() > epoch) {
+                lastSeen = null;
                 fencedEpochs++;
                 throw new FencedWriterException(writerId, epoch, base.epoch(), base.writer());
             }
@@ -113,28 +122,40 @@ public final class CatalogWriter {
         try {
             store.put(CatalogVersions.key(state.sequence()), CatalogVersions.encode(state), WriteMode.IF_ABSENT);
         } catch (ObjectAlreadyExistsException raced) {
+            lastSeen = null; // someone else published this version: re-read before the next try
             return false;
         }
-        prune(state.sequence());
+        lastSeen = state;
+        // Each version is published exactly once, so deleting the one that leaves the window
+        // here keeps the folder short without listing it.
+        long expired = state.sequence() - VERSIONS_KEPT;
+        if (expired >= 1) {
+            try {
+                store.delete(CatalogVersions.key(expired));
+            } catch (IOException e) {
+                LOG.debug("pruning catalog version {} failed (the next take-over prunes by listing): {}", expired, e.toString());
+            }
+        }
         return true;
     }
 
-    private void prune(long newest) {
+    /** Deletes every version outside the window, e.g. left behind by failed prunes. */
+    private void pruneAll(long newest) {
         try {
-            List<String> keys = CatalogVersions.keys(store);
-            for (String key : keys) {
+            for (String key : CatalogVersions.keys(store)) {
                 if (CatalogVersions.sequenceOf(key) <= newest - VERSIONS_KEPT) {
                     store.delete(key);
                 }
             }
         } catch (IOException e) {
-            LOG.debug("pruning old catalog versions failed (retried next time): {}", e.toString());
+            LOG.debug("pruning old catalog versions failed (retried at the next take-over): {}", e.toString());
         }
     }
 
     private CatalogState latestOrListing() throws IOException {
         var latest = CatalogVersions.latest(store);
         if (latest.isPresent()) {
+            lastSeen = latest.get();
             return latest.get();
         }
         // No index yet: start from what the objects themselves say, under sequence 0.
