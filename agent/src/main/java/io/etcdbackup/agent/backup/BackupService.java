@@ -1,6 +1,7 @@
 package io.etcdbackup.agent.backup;
 
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.cluster.Member;
 import io.etcdbackup.snapshot.EtcdBackupException;
 import io.etcdbackup.snapshot.catalog.BackupLayout;
 import io.etcdbackup.snapshot.catalog.Catalog;
@@ -12,6 +13,7 @@ import io.etcdbackup.snapshot.capture.Continuity;
 import io.etcdbackup.snapshot.capture.DeltaCapture;
 import io.etcdbackup.snapshot.capture.FullSnapshotter;
 import io.etcdbackup.snapshot.etcd.EtcdClients;
+import io.etcdbackup.snapshot.etcd.EtcdUnavailableException;
 import io.etcdbackup.snapshot.etcd.MemberStatus;
 import io.etcdbackup.stores.ObjectStore;
 import org.slf4j.Logger;
@@ -20,7 +22,11 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The backup operations the CLI and the sidecar share: a full snapshot, one delta segment, and
@@ -64,6 +70,23 @@ public final class BackupService implements AutoCloseable {
 
     public MemberStatus memberStatus() {
         return MemberStatus.read(client, clients.connection().localEndpoint());
+    }
+
+    /**
+     * The cluster's members, as the local member reports them.
+     *
+     * @throws EtcdUnavailableException when it does not answer in time
+     */
+    public List<Member> members() {
+        try {
+            return client.getClusterClient().listMember().get(30, TimeUnit.SECONDS).getMembers();
+        } catch (ExecutionException | TimeoutException e) {
+            throw new EtcdUnavailableException("etcd member " + clients.connection().localEndpoint()
+                    + " did not list the members: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EtcdUnavailableException("interrupted while listing members", e);
+        }
     }
 
     /**
@@ -133,11 +156,17 @@ public final class BackupService implements AutoCloseable {
         return Optional.of(capture.lastPublishedRevision());
     }
 
-    /** A delta capture bound to this service's connection and store; the caller starts and closes it. */
+    /**
+     * A delta capture bound to this service's connection and store; the caller starts and closes
+     * it. It publishes when its buffer passes the flush size and when closed; the delta period is
+     * the caller's to keep ({@link DeltaCapture#requestFlush()}), on its own clock.
+     */
     public DeltaCapture newCapture(String generation, MemberStatus status, DeltaCapture.Listener listener) {
+        DeltaCapture.Settings delta = settings.delta();
         return new DeltaCapture(clients, client, catalog, generation,
                 new DeltaCapture.Source(status.clusterId(), status.memberId(), status.version()),
-                settings.delta(), clock, listener);
+                new DeltaCapture.Settings(Duration.ZERO, delta.flushBytes(), delta.memoryLimitBytes(), delta.codec(), delta.level()),
+                clock, listener);
     }
 
     public CaptureSettings settings() {

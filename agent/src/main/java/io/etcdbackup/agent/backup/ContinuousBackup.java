@@ -1,5 +1,7 @@
 package io.etcdbackup.agent.backup;
 
+import io.etcdbackup.agent.metrics.BackupMetrics;
+import io.etcdbackup.agent.schedule.TaskScheduler;
 import io.etcdbackup.snapshot.catalog.DeltaSegmentRef;
 import io.etcdbackup.snapshot.catalog.FencedWriterException;
 import io.etcdbackup.snapshot.catalog.FullSnapshotRef;
@@ -17,15 +19,19 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 
 /**
- * The sidecar's capture loop: continues the newest generation (or starts one), captures deltas
- * continuously, takes full snapshots on the cron schedule without pausing deltas, starts a new
- * generation when the watch falls behind compaction, and retries with backoff while etcd or the
- * store is unreachable. {@link #close()} publishes the buffered deltas.
+ * One writer's capture loop: continues the newest generation (or starts one), captures deltas
+ * continuously and publishes them every delta period, takes full snapshots on the cron schedule
+ * without pausing deltas, applies retention every period, starts a new generation when the watch
+ * falls behind compaction, and retries with backoff while etcd or the store is unreachable.
+ *
+ * <p>Every "when" comes from the {@link TaskScheduler} (and its clock): tests drive the schedules
+ * with a virtual clock. The control tasks (start-up, full snapshots, retention) run one at a time
+ * on the scheduler; delta segments are published on the capture's own thread, so a long full
+ * snapshot does not hold deltas back. {@link #close()} publishes the buffered deltas.
  */
 public final class ContinuousBackup implements AutoCloseable {
 
@@ -33,32 +39,38 @@ public final class ContinuousBackup implements AutoCloseable {
 
     private final BackupService service;
     private final Optional<FullSchedule> schedule;
+    private final TaskScheduler scheduler;
     private final Clock clock;
-    private final ScheduledExecutorService control;
+    private final BackupMetrics metrics;
     private volatile DeltaCapture capture;
     private volatile String generation;
     private volatile boolean closed;
     private volatile Throwable failure;
-    // What the HTTP API and the metrics report; written on the capture and control threads.
+    // What the HTTP API and the metrics report; written on the capture and scheduler threads.
     private volatile FullSnapshotRef latestFull;
     private volatile DeltaSegmentRef lastDelta;
     private volatile Instant lastDeltaAt;
+    private volatile long deltasSinceFull;
     private int startAttempts;
-
-    public ContinuousBackup(BackupService service, Optional<FullSchedule> schedule, Clock clock) {
-        this.service = service;
-        this.schedule = schedule;
-        this.clock = clock;
-        this.control = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "backup-control");
-            t.setDaemon(true);
-            return t;
-        });
-    }
+    private boolean periodicTasksStarted;
+    private volatile boolean finalFullOnClose;
 
     private RetentionRunner retention;
     private Duration retentionPeriod;
     private long retentionRuns;
+
+    /**
+     * @param schedule  when full snapshots are due; empty for none besides the first of each
+     *                  generation
+     * @param scheduler runs the control tasks; its clock is the backup's clock
+     */
+    public ContinuousBackup(BackupService service, Optional<FullSchedule> schedule, TaskScheduler scheduler, BackupMetrics metrics) {
+        this.service = service;
+        this.schedule = schedule;
+        this.scheduler = scheduler;
+        this.clock = scheduler.clock();
+        this.metrics = metrics;
+    }
 
     /**
      * Runs retention every {@code period} once capture has started (call before {@link #start()}).
@@ -69,26 +81,17 @@ public final class ContinuousBackup implements AutoCloseable {
         this.retentionPeriod = period;
     }
 
-    /** Begins in the background; failures to reach etcd or the store are retried. */
-    public void start() {
-        control.execute(this::bootstrap);
-        if (retention != null) {
-            control.scheduleWithFixedDelay(this::runRetention, retentionPeriod.toMillis(), retentionPeriod.toMillis(), TimeUnit.MILLISECONDS);
-        }
+    /**
+     * Makes {@link #close()} take a full snapshot after publishing the buffered deltas (so a
+     * restore after shutdown starts from one object).
+     */
+    public void takeFinalFullOnClose() {
+        this.finalFullOnClose = true;
     }
 
-    private void runRetention() {
-        if (closed || generation == null) {
-            return;
-        }
-        try {
-            retention.run(retentionRuns++ % 60 == 0);
-        } catch (FencedWriterException fenced) {
-            LOG.error("retention stopped: {}", fenced.getMessage());
-            failure = fenced;
-        } catch (Exception e) {
-            LOG.warn("retention failed, retried next period: {}", e.toString());
-        }
+    /** Begins on the scheduler; failures to reach etcd or the store are retried. */
+    public void start() {
+        scheduler.now(this::bootstrap);
     }
 
     /** Why capture stopped for good (fenced by another writer), if it did. */
@@ -101,10 +104,21 @@ public final class ContinuousBackup implements AutoCloseable {
         return Optional.ofNullable(generation);
     }
 
+    /** Whether deltas are being captured: started, not failed, not closed. */
+    public boolean isCapturing() {
+        return capture != null && failure == null && !closed;
+    }
+
     /** The last revision durable in the store, or 0 before the first segment. */
     public long lastPublishedRevision() {
         DeltaCapture current = capture;
         return current == null ? 0 : current.lastPublishedRevision();
+    }
+
+    /** The last revision received from etcd (buffered or published), or 0 before capture. */
+    public long lastReceivedRevision() {
+        DeltaCapture current = capture;
+        return current == null ? 0 : current.lastReceivedRevision();
     }
 
     /** The newest full snapshot of the current generation this process took or continued from. */
@@ -115,6 +129,11 @@ public final class ContinuousBackup implements AutoCloseable {
     /** The last delta segment this process published (any generation). */
     public Optional<DeltaSegmentRef> lastDelta() {
         return Optional.ofNullable(lastDelta);
+    }
+
+    /** Delta segments this process published since its newest full snapshot. */
+    public long deltasSinceFull() {
+        return deltasSinceFull;
     }
 
     /**
@@ -135,10 +154,7 @@ public final class ContinuousBackup implements AutoCloseable {
      *                               or the store refused the segment
      */
     public Optional<DeltaSegmentRef> takeDeltaNow(Duration timeout) throws IOException, InterruptedException {
-        DeltaCapture current = capture;
-        if (current == null) {
-            throw new IllegalStateException("capture has not started yet");
-        }
+        DeltaCapture current = requireCapture();
         long revision = service.memberStatus().revision();
         if (!current.awaitReceived(revision, timeout)) {
             throw new IOException("watch did not deliver revisions up to " + revision + " within " + timeout);
@@ -149,25 +165,66 @@ public final class ContinuousBackup implements AutoCloseable {
 
     /** Publishes buffered deltas now. */
     public long flushDeltas() throws IOException {
+        return requireCapture().flush();
+    }
+
+    private DeltaCapture requireCapture() {
         DeltaCapture current = capture;
-        if (current == null) {
+        if (current == null || closed) {
             throw new IllegalStateException("capture has not started yet");
         }
-        return current.flush();
+        return current;
     }
 
-    /** Takes a full snapshot now (on the control thread), returning when it is published. */
+    /**
+     * Takes a full snapshot now (on the scheduler, after any control task running), returning
+     * when it is published.
+     */
     public FullSnapshotRef takeFullNow() throws Exception {
-        return control.submit(() -> fullTaken(service.takeFull(requireGeneration()))).get();
+        CompletableFuture<FullSnapshotRef> done = new CompletableFuture<>();
+        scheduler.now(() -> {
+            try {
+                done.complete(takeFull(requireGeneration()));
+            } catch (Exception | Error e) {
+                done.completeExceptionally(e);
+            }
+        });
+        try {
+            return done.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
     }
 
-    private FullSnapshotRef fullTaken(FullSnapshotRef full) {
+    private FullSnapshotRef takeFull(String generationId) throws IOException {
+        long started = System.nanoTime();
+        try {
+            return fullTaken(service.takeFull(generationId), started);
+        } catch (IOException | RuntimeException e) {
+            metrics.snapshotFailed(BackupMetrics.Kind.FULL, Duration.ofNanos(System.nanoTime() - started));
+            throw e;
+        }
+    }
+
+    private FullSnapshotRef startGeneration(String reason) throws IOException {
+        long started = System.nanoTime();
+        try {
+            return fullTaken(service.startGeneration(reason), started);
+        } catch (IOException | RuntimeException e) {
+            metrics.snapshotFailed(BackupMetrics.Kind.FULL, Duration.ofNanos(System.nanoTime() - started));
+            throw e;
+        }
+    }
+
+    private FullSnapshotRef fullTaken(FullSnapshotRef full, long startedNanos) {
+        metrics.snapshotTaken(BackupMetrics.Kind.FULL, Duration.ofNanos(System.nanoTime() - startedNanos), full.size());
         latestFull = full;
+        deltasSinceFull = 0;
         return full;
     }
 
     private String requireGeneration() {
-        if (generation == null) {
+        if (generation == null || closed) {
             throw new IllegalStateException("capture has not started yet");
         }
         return generation;
@@ -186,38 +243,88 @@ public final class ContinuousBackup implements AutoCloseable {
                 LOG.info("continuing generation={} from_revision={}", current.id(), decision.lastRevision() + 1);
                 startCapture(current.id(), decision.lastRevision() + 1, status);
                 latestFull = current.latestFull().get();
-                Instant lastFull = current.latestFull().get().createdAt();
+                deltasSinceFull = current.deltasAfter(latestFull.revision()).size();
+                Instant lastFull = latestFull.createdAt();
                 if (schedule.map(s -> s.isOverdue(lastFull, clock.instant())).orElse(false)) {
                     LOG.info("newest full snapshot from {} missed a scheduled time; taking one now", lastFull);
-                    control.execute(this::scheduledFull);
+                    scheduler.now(this::scheduledFull);
                 }
             } else {
-                FullSnapshotRef full = fullTaken(service.startGeneration(decision.reason()));
+                FullSnapshotRef full = startGeneration(decision.reason());
                 startCapture(full.generation(), full.revision() + 1, status);
             }
             startAttempts = 0;
-            scheduleNextFull();
+            startPeriodicTasks();
         } catch (FencedWriterException fenced) {
             LOG.error("backup not started: {}", fenced.getMessage());
             failure = fenced;
         } catch (Exception e) {
             long delay = Math.min(60, 1L << Math.min(++startAttempts, 6));
             LOG.warn("backup not started, retrying in {} s: {}", delay, e.toString());
-            control.schedule(this::bootstrap, delay, TimeUnit.SECONDS);
+            scheduler.after(Duration.ofSeconds(delay), this::bootstrap);
         }
+    }
+
+    private void startPeriodicTasks() {
+        if (periodicTasksStarted) {
+            return;
+        }
+        periodicTasksStarted = true;
+        scheduleNextFull();
+        Duration deltaPeriod = service.settings().delta().flushPeriod();
+        if (!deltaPeriod.isZero()) {
+            scheduler.after(deltaPeriod, () -> deltaPeriodElapsed(deltaPeriod));
+        }
+        if (retention != null) {
+            scheduler.after(retentionPeriod, this::runRetention);
+        }
+    }
+
+    private void deltaPeriodElapsed(Duration period) {
+        if (closed) {
+            return;
+        }
+        DeltaCapture current = capture;
+        if (current != null) {
+            current.requestFlush();
+        }
+        scheduler.after(period, () -> deltaPeriodElapsed(period));
+    }
+
+    private void runRetention() {
+        if (closed) {
+            return;
+        }
+        try {
+            metrics.retentionRan(retention.run(retentionRuns++ % 60 == 0));
+        } catch (FencedWriterException fenced) {
+            LOG.error("retention stopped: {}", fenced.getMessage());
+            failure = fenced;
+            return;
+        } catch (Exception e) {
+            LOG.warn("retention failed, retried next period: {}", e.toString());
+        }
+        scheduler.after(retentionPeriod, this::runRetention);
     }
 
     private void startCapture(String generationId, long fromRevision, MemberStatus status) {
         DeltaCapture next = service.newCapture(generationId, status, new DeltaCapture.Listener() {
             @Override
-            public void onPublished(DeltaSegmentRef segment) {
+            public void onPublished(DeltaSegmentRef segment, Duration took) {
+                metrics.snapshotTaken(BackupMetrics.Kind.DELTA, took, segment.size());
                 lastDelta = segment;
                 lastDeltaAt = clock.instant();
+                deltasSinceFull++;
+            }
+
+            @Override
+            public void onPublishFailed(Exception error) {
+                metrics.snapshotFailed(BackupMetrics.Kind.DELTA, Duration.ZERO);
             }
 
             @Override
             public void onCompacted(long compactRevision) {
-                control.execute(() -> restartAfterCompaction(compactRevision));
+                scheduler.now(() -> restartAfterCompaction(compactRevision));
             }
 
             @Override
@@ -246,13 +353,12 @@ public final class ContinuousBackup implements AutoCloseable {
         generation = null;
         try {
             MemberStatus status = service.memberStatus();
-            FullSnapshotRef full = service.startGeneration("delta watch fell behind etcd compaction at revision " + compactRevision
+            FullSnapshotRef full = startGeneration("delta watch fell behind etcd compaction at revision " + compactRevision
                     + " (revisions after " + lastCaptured + " were not captured)");
-            fullTaken(full);
             startCapture(full.generation(), full.revision() + 1, status);
         } catch (Exception e) {
             LOG.warn("could not start a new generation after compaction, retrying: {}", e.toString());
-            control.schedule(this::bootstrap, 5, TimeUnit.SECONDS);
+            scheduler.after(Duration.ofSeconds(5), this::bootstrap);
         }
     }
 
@@ -260,14 +366,10 @@ public final class ContinuousBackup implements AutoCloseable {
         if (schedule.isEmpty() || closed) {
             return;
         }
-        Instant now = clock.instant();
-        schedule.get().nextAfter(now).ifPresent(next -> {
-            long delay = Math.max(0, Duration.between(now, next).toMillis());
-            control.schedule(() -> {
-                scheduledFull();
-                scheduleNextFull();
-            }, delay, TimeUnit.MILLISECONDS);
-        });
+        schedule.get().nextAfter(clock.instant()).ifPresent(next -> scheduler.at(next, () -> {
+            scheduledFull();
+            scheduleNextFull();
+        }));
     }
 
     private void scheduledFull() {
@@ -275,7 +377,7 @@ public final class ContinuousBackup implements AutoCloseable {
             return;
         }
         try {
-            fullTaken(service.takeFull(generation));
+            takeFull(generation);
         } catch (FencedWriterException fenced) {
             LOG.error("scheduled full snapshot not indexed: {}", fenced.getMessage());
             failure = fenced;
@@ -284,19 +386,22 @@ public final class ContinuousBackup implements AutoCloseable {
         }
     }
 
-    /** Stops capture and publishes what is buffered. */
+    /**
+     * Stops capture and publishes what is buffered. Control tasks still queued on the scheduler
+     * find the backup closed and do nothing; one already running (a full snapshot) finishes.
+     */
     @Override
     public void close() throws IOException {
         closed = true;
-        control.shutdownNow();
-        try {
-            control.awaitTermination(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
         DeltaCapture current = capture;
-        if (current != null) {
-            current.close();
+        if (current == null) {
+            return;
+        }
+        current.close();
+        String last = generation;
+        if (finalFullOnClose && last != null && failure == null) {
+            LOG.info("taking the final full snapshot generation={}", last);
+            takeFull(last);
         }
     }
 }

@@ -8,7 +8,6 @@ import io.etcdbackup.snapshot.capture.FullSnapshotter;
 import io.etcdbackup.snapshot.format.Codec;
 import picocli.CommandLine.Option;
 
-import java.util.Optional;
 
 /** How snapshots are captured and encoded. */
 final class CaptureOptions {
@@ -38,13 +37,12 @@ final class CaptureOptions {
             description = "Abort a full snapshot when etcd sends nothing for this long (default: ${DEFAULT-VALUE}).")
     String snapshotIdleTimeout;
 
-    CaptureSettings settings(Optional<String> fullSchedule) {
+    CaptureSettings settings() {
         Codec codec = Codec.fromId(compression);
         int level = compressionLevel != null ? compressionLevel : codec.defaultLevel();
         return new CaptureSettings(
                 new FullSnapshotter.Settings(codec, level, Durations.parse(snapshotIdleTimeout)),
                 new DeltaCapture.Settings(Durations.parse(deltaPeriod), ByteSizes.parse(deltaFlushSize),
-                        ByteSizes.parse(deltaMemoryLimit), codec, level),
-                fullSchedule, Optional.empty());
+                        ByteSizes.parse(deltaMemoryLimit), codec, level));
     }
 }

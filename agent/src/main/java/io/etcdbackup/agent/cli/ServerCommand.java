@@ -1,6 +1,11 @@
 package io.etcdbackup.agent.cli;
 
 import io.etcdbackup.agent.backup.BackupService;
+import io.etcdbackup.agent.cluster.AgentDirectory;
+import io.etcdbackup.agent.cluster.LeaderGatedBackup;
+import io.etcdbackup.agent.metrics.BackupMetrics;
+import io.etcdbackup.agent.schedule.ExecutorTaskScheduler;
+import io.etcdbackup.agent.schedule.TaskScheduler;
 import io.etcdbackup.agent.backup.ContinuousBackup;
 import io.etcdbackup.agent.backup.FullSchedule;
 import io.etcdbackup.agent.config.ByteSizes;
@@ -12,7 +17,6 @@ import io.etcdbackup.snapshot.format.Codec;
 import io.etcdbackup.snapshot.retention.RetentionConfigException;
 import io.etcdbackup.snapshot.retention.RetentionPolicies;
 import io.etcdbackup.agent.http.HttpApi;
-import io.etcdbackup.stores.ObjectStore;
 import io.etcdbackup.stores.metrics.MeteredObjectStore;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -29,16 +33,20 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
-/** The sidecar: continuous capture until SIGTERM. */
+/** The sidecar: leader-gated continuous capture and the HTTP API until SIGTERM. */
 @Command(name = "server", mixinStandardHelpOptions = true,
-        description = "Run beside an etcd member: continuous delta capture and scheduled full snapshots until SIGTERM, "
-                + "then publish the buffered deltas and exit 0.")
+        description = "Run beside an etcd member: while it leads, continuous delta capture and scheduled full snapshots; "
+                + "always the HTTP API (followers forward snapshot requests to the leader's agent). On SIGTERM, "
+                + "publish the buffered deltas and exit 0.")
 final class ServerCommand implements Callable<Integer>, Main.Validated {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServerCommand.class);
@@ -71,6 +79,22 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
                     + "without it they are not authenticated.")
     Path apiTokenFile;
 
+    @Option(names = "--leader-check-period", defaultValue = "5s", paramLabel = "DURATION",
+            description = "How often to ask the local etcd member whether it leads; only the leader's agent writes "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String leaderCheckPeriod;
+
+    @Option(names = "--advertise-url", paramLabel = "URL",
+            description = "Where the other members' agents reach this one's HTTP API (published in the store, used to "
+                    + "forward snapshot requests to the leader's agent); default: http://<host of the local member's first "
+                    + "client URL>:<server port>.")
+    String advertiseUrl;
+
+    @Option(names = "--final-full-snapshot", defaultValue = "false", paramLabel = "BOOLEAN", arity = "0..1",
+            description = "On SIGTERM, after publishing the buffered deltas, take a full snapshot if this agent leads "
+                    + "(default: ${DEFAULT-VALUE}).")
+    boolean finalFullSnapshot;
+
     @Option(names = "--print-config",
             description = "Print the effective configuration (each option's value and whether it came from the default, "
                     + "the file, the environment or a flag) as YAML and exit; secrets are redacted.")
@@ -102,6 +126,8 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
             }
         });
         config.check("--server-port", serverPort, ServerCommand::port);
+        config.check("--leader-check-period", leaderCheckPeriod, ServerCommand::positiveDuration);
+        config.check("--advertise-url", advertiseUrl, ServerCommand::httpUrl);
         // Only whether they can be read: secret contents are read when used, never for checking or printing.
         config.check("--api-token-file", apiTokenFile == null ? null : apiTokenFile.toString(), ServerCommand::readable);
         config.check("--password-file", etcd.passwordFile == null ? null : etcd.passwordFile.toString(), ServerCommand::readable);
@@ -120,6 +146,29 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
         throw new IllegalArgumentException("not a port number (0-65535)");
     }
 
+    private static Duration positiveDuration(String text) {
+        Duration d = Durations.parse(text);
+        if (d.isZero() || d.isNegative()) {
+            throw new IllegalArgumentException("must be positive");
+        }
+        return d;
+    }
+
+    private static void httpUrl(String text) {
+        if (text == null) {
+            return;
+        }
+        URI uri;
+        try {
+            uri = new URI(text);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("not a URL: " + e.getMessage());
+        }
+        if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+            throw new IllegalArgumentException("must be an http:// or https:// URL with a host");
+        }
+    }
+
     private static void readable(String file) {
         if (file != null && !Files.isReadable(Path.of(file))) {
             throw new IllegalArgumentException("cannot read the file");
@@ -135,33 +184,41 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
         }
         HttpApi.Settings http = new HttpApi.Settings(port(serverPort), apiToken());
         Optional<FullSchedule> schedule = fullSchedule.isBlank() ? Optional.empty() : Optional.of(FullSchedule.parse(fullSchedule));
+        Duration retentionPeriod = Durations.parse(gcPeriod);
         CountDownLatch stop = new CountDownLatch(1);
         // Handle SIGTERM/SIGINT ourselves so that the final flush completes and the exit code is 0.
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
         // One registry for the process, passed down; nothing registers globally.
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        BackupMetrics metrics = new BackupMetrics(registry);
+        Clock clock = Clock.systemUTC();
+        // Closed in reverse order: the API stops answering, the gate publishes the buffered deltas,
+        // then the schedulers stop, then the etcd client and the store close.
         // Metered outside the retries: one call per operation as the backup sees it, latency including retries.
-        try (ObjectStore objects = new MeteredObjectStore(store.open(), registry);
-             BackupService service = new BackupService(etcd.clients(), objects, capture.settings(Optional.of(fullSchedule)),
-                     ProcessEnvironment.writerId(), Clock.systemUTC());
-             ContinuousBackup backup = new ContinuousBackup(service, schedule, Clock.systemUTC());
-             HttpApi api = new HttpApi(backup, service.catalog(), registry, http, Clock.systemUTC())) {
-            java.time.Duration retentionPeriod = io.etcdbackup.agent.config.Durations.parse(gcPeriod);
-            if (!retentionPeriod.isZero()) {
-                backup.retainWith(retention.policy(), retention.grace(), retentionPeriod);
-            }
+        try (MeteredObjectStore objects = new MeteredObjectStore(store.open(), registry);
+             BackupService service = new BackupService(etcd.clients(), objects, capture.settings(), ProcessEnvironment.writerId(), clock);
+             TaskScheduler control = new ExecutorTaskScheduler(clock, "backup-control");
+             TaskScheduler checks = new ExecutorTaskScheduler(clock, "leader-check");
+             LeaderGatedBackup gate = new LeaderGatedBackup(service, () -> {
+                 ContinuousBackup backup = new ContinuousBackup(service, schedule, control, metrics);
+                 if (!retentionPeriod.isZero()) {
+                     backup.retainWith(retention.policy(), retention.grace(), retentionPeriod);
+                 }
+                 return backup;
+             }, new AgentDirectory(objects), Optional.ofNullable(advertiseUrl), "http", checks, Durations.parse(leaderCheckPeriod));
+             HttpApi api = new HttpApi(gate, service.catalog(), objects::health, registry, http, clock)) {
             LOG.info("server started store={} endpoints={} full_schedule=\"{}\" gc_policy={} gc_period={}", objects.location(),
                     etcd.endpoints, fullSchedule, retention.policy, gcPeriod);
             // Bind first: a taken port fails start-up before capture begins (503s until capture runs).
-            LOG.info("http api listening http_port={} authenticated={}", api.start(), apiTokenFile != null);
-            backup.start();
-            while (!stop.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
-                if (backup.failure().isPresent()) {
-                    throw new IllegalStateException("capture stopped: " + backup.failure().get().getMessage(), backup.failure().get());
-                }
+            int port = api.start();
+            LOG.info("http api listening http_port={} authenticated={}", port, apiTokenFile != null);
+            gate.start(port);
+            stop.await();
+            LOG.info("shutting down: publishing buffered deltas{}", finalFullSnapshot ? " and taking a final full snapshot" : "");
+            if (finalFullSnapshot) {
+                gate.active().ifPresent(ContinuousBackup::takeFinalFullOnClose);
             }
-            LOG.info("shutting down: publishing buffered deltas");
         }
         LOG.info("server stopped");
         return 0;

@@ -32,7 +32,7 @@ final class SnapshotCommand {
         @Override
         public Integer call() throws Exception {
             try (ObjectStore objects = store.open();
-                 BackupService service = new BackupService(etcd.clients(), objects, capture.settings(Optional.empty()),
+                 BackupService service = new BackupService(etcd.clients(), objects, capture.settings(),
                          ProcessEnvironment.writerId(), Clock.systemUTC())) {
                 FullSnapshotRef full = service.takeFull();
                 System.out.println("full snapshot " + full.key() + " revision=" + full.revision() + " bytes=" + full.size());
@@ -58,7 +58,7 @@ final class SnapshotCommand {
         @Override
         public Integer call() throws Exception {
             try (ObjectStore objects = store.open();
-                 BackupService service = new BackupService(etcd.clients(), objects, capture.settings(Optional.empty()),
+                 BackupService service = new BackupService(etcd.clients(), objects, capture.settings(),
                          ProcessEnvironment.writerId(), Clock.systemUTC())) {
                 Optional<Long> last = service.takeDeltaOnce(Durations.parse(timeout));
                 System.out.println(last.map(r -> "delta captured up to revision " + r).orElse("nothing new to capture"));

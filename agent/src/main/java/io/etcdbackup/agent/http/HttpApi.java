@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.etcdbackup.agent.backup.ContinuousBackup;
+import io.etcdbackup.agent.cluster.LeaderGatedBackup;
+import io.etcdbackup.agent.metrics.StateGauges;
+import io.etcdbackup.stores.metrics.MeteredObjectStore;
 import io.etcdbackup.snapshot.catalog.Catalog;
 import io.etcdbackup.snapshot.catalog.CatalogWriter;
 import io.etcdbackup.snapshot.catalog.DeltaSegmentRef;
@@ -34,12 +37,14 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
 
 /**
  * The sidecar's HTTP API: the reference's compatibility paths ({@code /snapshot/*},
  * {@code /healthz}, {@code /metrics}) and our versioned API under {@code /v1/}. Mutations need
- * the bearer token when one is configured. Exceptions become status codes in one place
- * ({@link #mapExceptions}); handlers only throw.
+ * the bearer token when one is configured. Snapshot requests that reach a follower's agent are
+ * forwarded to the leader's ({@link LeaderForwarder}). Exceptions become status codes in one
+ * place ({@link #mapExceptions}); handlers only throw.
  */
 public final class HttpApi implements AutoCloseable {
 
@@ -49,6 +54,9 @@ public final class HttpApi implements AutoCloseable {
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
     /** How long an on-demand delta waits for the watch to deliver etcd's current revision. */
     private static final Duration DELTA_TIMEOUT = Duration.ofSeconds(60);
+    /** How long a forwarded request may take: the reference controller's own timeouts (900 s / 60 s). */
+    private static final Duration FORWARDED_FULL_TIMEOUT = Duration.ofSeconds(900);
+    private static final Duration FORWARDED_DELTA_TIMEOUT = DELTA_TIMEOUT.plusSeconds(10);
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     /**
@@ -76,8 +84,10 @@ public final class HttpApi implements AutoCloseable {
         }
     }
 
-    private final ContinuousBackup backup;
+    private final LeaderGatedBackup gate;
+    private final LeaderForwarder forwarder;
     private final Catalog catalog;
+    private final Supplier<MeteredObjectStore.Health> storeHealth;
     private final PrometheusMeterRegistry registry;
     private final Settings settings;
     private final Clock clock;
@@ -85,15 +95,23 @@ public final class HttpApi implements AutoCloseable {
     private final String openApi;
     private Javalin app;
 
-    public HttpApi(ContinuousBackup backup, Catalog catalog, PrometheusMeterRegistry registry, Settings settings, Clock clock) {
-        this.backup = backup;
+    /**
+     * @param gate        who writes: snapshot requests run here while the local member leads
+     *                    and are forwarded otherwise
+     * @param storeHealth how the store's calls fared lately, for {@code /v1/status}
+     */
+    public HttpApi(LeaderGatedBackup gate, Catalog catalog, Supplier<MeteredObjectStore.Health> storeHealth,
+                   PrometheusMeterRegistry registry, Settings settings, Clock clock) {
+        this.gate = gate;
+        this.forwarder = new LeaderForwarder(gate);
         this.catalog = catalog;
+        this.storeHealth = storeHealth;
         this.registry = registry;
         this.settings = settings;
         this.clock = clock;
         this.token = settings.token().map(t -> t.getBytes(StandardCharsets.UTF_8)).orElse(null);
         this.openApi = resource("openapi.json");
-        BackupMetrics.register(registry, backup, writer(), clock);
+        StateGauges.register(registry, gate, writer(), clock);
     }
 
     /** Starts listening; returns the bound port. */
@@ -112,8 +130,8 @@ public final class HttpApi implements AutoCloseable {
         // Reference-compatible paths: its controller uses any method, so accept GET and POST.
         for (String path : List.of("/snapshot/full", "/snapshot/delta", "/snapshot/latest")) {
             Handler handler = switch (path) {
-                case "/snapshot/full" -> mutation(this::referenceFull);
-                case "/snapshot/delta" -> mutation(this::referenceDelta);
+                case "/snapshot/full" -> mutation(leaderOnly(FORWARDED_FULL_TIMEOUT, this::referenceFull));
+                case "/snapshot/delta" -> mutation(leaderOnly(FORWARDED_DELTA_TIMEOUT, this::referenceDelta));
                 default -> this::referenceLatest;
             };
             r.get(path, handler);
@@ -124,12 +142,13 @@ public final class HttpApi implements AutoCloseable {
 
         r.get("/v1/status", ctx -> json(ctx, 200, status()));
         r.get("/v1/catalog", ctx -> json(ctx, 200, Map.of("generations", catalog.generations().stream().map(HttpApi::generation).toList())));
-        r.post("/v1/snapshots/full", mutation(ctx -> json(ctx, 200, full(backup.takeFullNow()))));
-        r.post("/v1/snapshots/delta", mutation(ctx -> {
+        r.post("/v1/snapshots/full", mutation(leaderOnly(FORWARDED_FULL_TIMEOUT, ctx -> json(ctx, 200, full(backup().takeFullNow())))));
+        r.post("/v1/snapshots/delta", mutation(leaderOnly(FORWARDED_DELTA_TIMEOUT, ctx -> {
+            ContinuousBackup backup = backup();
             Optional<DeltaSegmentRef> delta = backup.takeDeltaNow(DELTA_TIMEOUT);
             json(ctx, 200, Map.of("lastPublishedRevision", backup.lastPublishedRevision(),
                     "segment", delta.<Object>map(HttpApi::delta).orElse(Map.of())));
-        }));
+        })));
         r.get("/v1/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
     }
 
@@ -141,6 +160,7 @@ public final class HttpApi implements AutoCloseable {
         });
         // Javalin's own (404 for an unknown path and the like): keep its status, answer in JSON.
         r.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
+        r.exception(LeaderForwarder.UpstreamException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
         r.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
         r.exception(IllegalStateException.class, (e, ctx) -> error(ctx, 503, e.getMessage()));
         r.exception(Exception.class, (e, ctx) -> {
@@ -174,13 +194,28 @@ public final class HttpApi implements AutoCloseable {
         };
     }
 
+    /** Runs {@code handler} here while the local member leads; forwards the request otherwise. */
+    private Handler leaderOnly(Duration forwardTimeout, Handler handler) {
+        return ctx -> {
+            if (gate.isLeader()) {
+                handler.handle(ctx);
+            } else {
+                forwarder.forward(ctx, forwardTimeout);
+            }
+        };
+    }
+
+    private ContinuousBackup backup() {
+        return gate.active().orElseThrow(() -> new IllegalStateException("capture has not started yet"));
+    }
+
     private void referenceFull(Context ctx) throws Exception {
         boolean isFinal = booleanParam(ctx, "final");
-        json(ctx, 200, referenceFull(backup.takeFullNow(), isFinal));
+        json(ctx, 200, referenceFull(backup().takeFullNow(), isFinal));
     }
 
     private void referenceDelta(Context ctx) throws Exception {
-        Optional<DeltaSegmentRef> delta = backup.takeDeltaNow(DELTA_TIMEOUT);
+        Optional<DeltaSegmentRef> delta = backup().takeDeltaNow(DELTA_TIMEOUT);
         if (delta.isEmpty()) {
             ctx.status(204); // nothing changed in etcd since capture started: no delta exists
             return;
@@ -202,21 +237,34 @@ public final class HttpApi implements AutoCloseable {
     }
 
     private void health(Context ctx) throws JsonProcessingException {
-        boolean healthy = backup.failure().isEmpty() && backup.generation().isPresent();
+        boolean healthy = gate.isHealthy();
         json(ctx, healthy ? 200 : 503, Map.of("health", healthy));
     }
 
     private Map<String, Object> status() {
+        LeaderGatedBackup.View view = gate.view();
+        Optional<ContinuousBackup> backup = gate.active();
+        MeteredObjectStore.Health store = storeHealth.get();
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("capturing", backup.generation().isPresent() && backup.failure().isEmpty());
-        body.put("generation", backup.generation().orElse(null));
-        body.put("lastPublishedRevision", backup.lastPublishedRevision());
-        body.put("latestFullRevision", backup.latestFull().map(FullSnapshotRef::revision).orElse(null));
-        body.put("latestFullCreatedAt", backup.latestFull().map(f -> f.createdAt().toString()).orElse(null));
-        body.put("secondsSinceLastDelta", backup.lastDeltaPublishedAt()
+        body.put("role", view.role().name());
+        body.put("healthy", gate.isHealthy());
+        body.put("memberId", view.status().map(st -> Long.toHexString(st.memberId())).orElse(null));
+        body.put("leaderId", view.status().map(st -> Long.toHexString(st.leaderId())).orElse(null));
+        body.put("clusterSize", view.clusterSize());
+        body.put("etcdError", view.error().orElse(null));
+        body.put("advertisedUrl", gate.advertisedUrl().orElse(null));
+        body.put("capturing", backup.map(ContinuousBackup::isCapturing).orElse(false));
+        body.put("generation", backup.flatMap(ContinuousBackup::generation).orElse(null));
+        body.put("lastPublishedRevision", backup.map(ContinuousBackup::lastPublishedRevision).orElse(0L));
+        body.put("latestFullRevision", backup.flatMap(ContinuousBackup::latestFull).map(FullSnapshotRef::revision).orElse(null));
+        body.put("latestFullCreatedAt", backup.flatMap(ContinuousBackup::latestFull).map(f -> f.createdAt().toString()).orElse(null));
+        body.put("lastDeltaRevision", backup.flatMap(ContinuousBackup::lastDelta).map(DeltaSegmentRef::lastRevision).orElse(null));
+        body.put("secondsSinceLastDelta", backup.flatMap(ContinuousBackup::lastDeltaPublishedAt)
                 .map(t -> Duration.between(t, clock.instant()).toMillis() / 1000.0).orElse(null));
         body.put("catalogEpoch", writer().epoch());
-        body.put("failure", backup.failure().map(HttpApi::oneLine).orElse(null));
+        body.put("storeHealthy", store.healthy());
+        body.put("storeError", store.lastError().orElse(null));
+        body.put("failure", backup.flatMap(ContinuousBackup::failure).map(HttpApi::oneLine).orElse(null));
         return body;
     }
 

@@ -3,6 +3,10 @@ package io.etcdbackup.agent.it;
 import io.etcdbackup.agent.backup.BackupService;
 import io.etcdbackup.agent.backup.CaptureSettings;
 import io.etcdbackup.agent.backup.ContinuousBackup;
+import io.etcdbackup.agent.metrics.BackupMetrics;
+import io.etcdbackup.agent.schedule.ExecutorTaskScheduler;
+import io.etcdbackup.agent.schedule.TaskScheduler;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.etcdbackup.restore.RestorePlanner;
 import io.etcdbackup.restore.RestoreTarget;
 import io.etcdbackup.restore.Restorer;
@@ -44,7 +48,7 @@ class StoreFaultsIT {
 
     private static CaptureSettings settings() {
         return new CaptureSettings(new FullSnapshotter.Settings(Codec.ZSTD, 3, Duration.ofMinutes(1)),
-                new DeltaCapture.Settings(Duration.ofMillis(100), 1 << 20, 64 << 20, Codec.ZSTD, 3), Optional.empty(), Optional.empty());
+                new DeltaCapture.Settings(Duration.ofMillis(100), 1 << 20, 64 << 20, Codec.ZSTD, 3));
     }
 
     private static long lastRevision(ObjectStore store) throws Exception {
@@ -81,7 +85,8 @@ class StoreFaultsIT {
         ObjectStore store = new RetryingObjectStore(faults, FAST_RETRIES, pause -> Thread.sleep(pause.toMillis()), Clock.systemUTC(), new java.util.Random(1));
         new Workload(etcd.client(), 31).run(100, false);
         try (BackupService service = new BackupService(etcd.clients(), store, settings(), "test", Clock.systemUTC());
-             ContinuousBackup backup = new ContinuousBackup(service, Optional.empty(), Clock.systemUTC())) {
+             TaskScheduler scheduler = new ExecutorTaskScheduler(Clock.systemUTC(), "test-control");
+             ContinuousBackup backup = new ContinuousBackup(service, Optional.empty(), scheduler, new BackupMetrics(new SimpleMeterRegistry()))) {
             backup.start();
             for (int round = 0; round < 10; round++) {
                 new Workload(etcd.client(), 32 + round).run(100, false);
@@ -102,7 +107,8 @@ class StoreFaultsIT {
         ObjectStore local = LocalStoreProvider.at(dir.resolve("store"));
         FaultInjectingObjectStore faults = new FaultInjectingObjectStore(local, 21);
         try (BackupService service = new BackupService(etcd.clients(), faults, settings(), "test", Clock.systemUTC());
-             ContinuousBackup backup = new ContinuousBackup(service, Optional.empty(), Clock.systemUTC())) {
+             TaskScheduler scheduler = new ExecutorTaskScheduler(Clock.systemUTC(), "test-control");
+             ContinuousBackup backup = new ContinuousBackup(service, Optional.empty(), scheduler, new BackupMetrics(new SimpleMeterRegistry()))) {
             backup.start();
             new Workload(etcd.client(), 41).run(100, false);
             awaitCaptured(local, Keyspace.read(etcd.client(), 0).revision());

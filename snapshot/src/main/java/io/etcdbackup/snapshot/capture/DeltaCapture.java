@@ -55,7 +55,8 @@ public final class DeltaCapture implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DeltaCapture.class);
 
     /**
-     * @param flushPeriod      publish buffered revisions this often
+     * @param flushPeriod      publish buffered revisions this often; zero when the owner
+     *                         decides when ({@link #requestFlush()} on its own schedule)
      * @param flushBytes       publish as soon as this many encoded event bytes are buffered
      * @param memoryLimitBytes stop reading the watch while buffered and uploading events reach this
      * @param codec            payload compression
@@ -64,8 +65,8 @@ public final class DeltaCapture implements AutoCloseable {
     public record Settings(Duration flushPeriod, long flushBytes, long memoryLimitBytes,
                            io.etcdbackup.snapshot.format.Codec codec, int level) {
         public Settings {
-            if (flushPeriod.isNegative() || flushPeriod.isZero()) {
-                throw new IllegalArgumentException("delta period must be positive, got " + flushPeriod);
+            if (flushPeriod.isNegative()) {
+                throw new IllegalArgumentException("delta period must not be negative, got " + flushPeriod);
             }
             if (flushBytes <= 0 || memoryLimitBytes < flushBytes) {
                 throw new IllegalArgumentException("delta memory limit (" + memoryLimitBytes
@@ -82,7 +83,12 @@ public final class DeltaCapture implements AutoCloseable {
 
     /** What the owner hears about. Called on the capture's threads; must not block long. */
     public interface Listener {
-        default void onPublished(DeltaSegmentRef segment) {
+        /** A segment was published and indexed, taking {@code took} (encoding, upload, index). */
+        default void onPublished(DeltaSegmentRef segment, Duration took) {
+        }
+
+        /** A segment could not be published; its events stay buffered for the next flush. */
+        default void onPublishFailed(Exception error) {
         }
 
         /** The watch fell behind etcd's compaction: revisions after the last published are lost. */
@@ -154,7 +160,9 @@ public final class DeltaCapture implements AutoCloseable {
         channel = clients.newChannel(clients.connection().localEndpoint());
         openWatch();
         long period = settings.flushPeriod().toMillis();
-        scheduler.scheduleWithFixedDelay(this::periodicFlush, period, period, TimeUnit.MILLISECONDS);
+        if (period > 0) {
+            scheduler.scheduleWithFixedDelay(this::periodicFlush, period, period, TimeUnit.MILLISECONDS);
+        }
         LOG.info("delta capture started generation={} from_revision={}", generation, fromRevision);
     }
 
@@ -179,14 +187,18 @@ public final class DeltaCapture implements AutoCloseable {
                 pendingBytes = 0;
                 inFlightBytes = batchBytes;
             }
+            long started = System.nanoTime();
             try {
                 DeltaSegmentRef segment = publish(batch);
                 synchronized (lock) {
                     lastPublished = segment.lastRevision();
                     inFlightBytes = 0;
                 }
-                listener.onPublished(segment);
+                listener.onPublished(segment, Duration.ofNanos(System.nanoTime() - started));
             } catch (IOException | RuntimeException e) {
+                if (!(e instanceof FencedWriterException)) {
+                    listener.onPublishFailed(e);
+                }
                 synchronized (lock) {
                     batch.addAll(pending);
                     pending = batch;
@@ -382,6 +394,19 @@ public final class DeltaCapture implements AutoCloseable {
         }
         if (waiting != null) {
             waiting.requestNext();
+        }
+    }
+
+    /**
+     * Publishes what is buffered soon, on the capture's own thread, without waiting for it: what
+     * an owner that keeps the delta period on its own clock calls each period. A failure is
+     * logged and the events stay buffered, as for the built-in period.
+     */
+    public void requestFlush() {
+        try {
+            scheduler.execute(this::periodicFlush);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // closed meanwhile: close() publishes what is buffered
         }
     }
 

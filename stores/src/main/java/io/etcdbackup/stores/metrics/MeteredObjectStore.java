@@ -45,6 +45,25 @@ public final class MeteredObjectStore implements ObjectStore {
     private final String storeTag;
     private final Counter bytesRead;
     private final Counter bytesWritten;
+    private volatile long lastAnswerNanos;
+    private volatile long lastErrorNanos;
+    private volatile String lastError;
+
+    /**
+     * Whether the store answered its last call: {@code healthy} unless the newest call outcome
+     * was an error (a missing object or a lost only-if-absent race is an answer).
+     *
+     * @param healthy   no error since the last answer (true before any call)
+     * @param lastError the newest error's message, if the newest outcome was one
+     */
+    public record Health(boolean healthy, java.util.Optional<String> lastError) {
+    }
+
+    /** How the store's calls fared lately (for status pages). */
+    public Health health() {
+        boolean healthy = lastErrorNanos == 0 || lastAnswerNanos - lastErrorNanos > 0;
+        return new Health(healthy, healthy ? java.util.Optional.empty() : java.util.Optional.ofNullable(lastError));
+    }
 
     public MeteredObjectStore(ObjectStore delegate, MeterRegistry registry) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
@@ -76,6 +95,9 @@ public final class MeteredObjectStore implements ObjectStore {
     }
 
     private void record(String operation, String outcome, long startNanos) {
+        if (!outcome.equals("error")) {
+            lastAnswerNanos = System.nanoTime();
+        }
         Timer.builder(CALLS).description("Object store calls and their latency")
                 .tags("store", storeTag, "operation", operation, "outcome", outcome)
                 .register(registry)
@@ -88,6 +110,8 @@ public final class MeteredObjectStore implements ObjectStore {
         } else if (e instanceof ObjectAlreadyExistsException) {
             record(operation, "already_exists", startNanos);
         } else {
+            lastError = operation + ": " + e;
+            lastErrorNanos = System.nanoTime();
             record(operation, "error", startNanos);
             Counter.builder(ERRORS).description("Object store calls that failed")
                     .tags("store", storeTag, "operation", operation,

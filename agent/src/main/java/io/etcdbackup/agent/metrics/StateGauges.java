@@ -1,0 +1,82 @@
+package io.etcdbackup.agent.metrics;
+
+import io.etcdbackup.agent.backup.ContinuousBackup;
+import io.etcdbackup.agent.cluster.LeaderGatedBackup;
+import io.etcdbackup.agent.cluster.Role;
+import io.etcdbackup.snapshot.catalog.CatalogWriter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Gauges of the sidecar's current state, read when scraped. Prometheus names:
+ * <ul>
+ *   <li>{@code etcdbr_snapshot_latest_revision}: the last revision durable in the store (0 on a
+ *       follower's agent, which does not write).</li>
+ *   <li>{@code etcdbr_snapshot_latest_timestamp}: seconds since the epoch of the newest full
+ *       snapshot this agent took or continued from (NaN before there is one).</li>
+ *   <li>{@code etcdbr_snapshot_required{kind="Full"}}: 1 while this agent leads but has no
+ *       generation to continue (its first full snapshot is pending), else 0.</li>
+ *   <li>{@code etcdbr_snapstore_latest_deltas_total}: delta segments published since the newest
+ *       full snapshot (resets when one is taken, although the name ends in {@code _total}, as in
+ *       the reference); {@code etcdbr_snapstore_latest_deltas_revisions_total}: the revisions
+ *       they cover.</li>
+ *   <li>{@code etcdbr_cluster_size}: members in the member list; {@code etcdbr_is_learner}: 1
+ *       when the local member is a learner; {@code etcdbackup_is_leader}: 1 when it leads.</li>
+ *   <li>{@code etcdbackup_recovery_point_lag_seconds}: seconds since the last delta segment was
+ *       published (or since capture started); NaN while this agent does not capture. Deltas are
+ *       only published when etcd changed, so on an idle cluster this grows without data at risk.</li>
+ *   <li>{@code etcdbackup_catalog_epoch}: the fencing epoch this writer holds (-1 before it has one).</li>
+ *   <li>{@code etcdbackup_fenced_writer_total}: how often this writer found itself fenced.</li>
+ * </ul>
+ */
+public final class StateGauges {
+
+    private StateGauges() {
+    }
+
+    public static void register(MeterRegistry registry, LeaderGatedBackup gate, CatalogWriter writer, Clock clock) {
+        Gauge.builder("etcdbr.snapshot.latest.revision", gate, backup(b -> b.lastPublishedRevision(), 0))
+                .description("Last etcd revision durable in the store").register(registry);
+        Gauge.builder("etcdbr.snapshot.latest.timestamp", gate,
+                        backup(b -> b.latestFull().map(f -> f.createdAt().toEpochMilli() / 1000.0).orElse(Double.NaN), Double.NaN))
+                .description("Creation time of the newest full snapshot, seconds since the epoch").register(registry);
+        Gauge.builder("etcdbr.snapshot.required", gate,
+                        g -> g.isLeader() && g.active().flatMap(ContinuousBackup::generation).isEmpty() ? 1 : 0)
+                .tag("kind", BackupMetrics.Kind.FULL.label())
+                .description("1 while a full snapshot is needed before deltas can be captured").register(registry);
+        FunctionCounter.builder("etcdbr.snapstore.latest.deltas", gate, backup(ContinuousBackup::deltasSinceFull, 0))
+                .description("Delta segments published since the newest full snapshot").register(registry);
+        FunctionCounter.builder("etcdbr.snapstore.latest.deltas.revisions", gate,
+                        backup(b -> b.latestFull().map(f -> Math.max(0, b.lastPublishedRevision() - f.revision())).orElse(0L), 0))
+                .description("Revisions in the delta segments since the newest full snapshot").register(registry);
+        Gauge.builder("etcdbr.cluster.size", gate, g -> g.view().clusterSize())
+                .description("Members in the etcd member list").register(registry);
+        Gauge.builder("etcdbr.is.learner", gate, g -> g.view().role() == Role.LEARNER ? 1 : 0)
+                .description("1 when the local etcd member is a learner").register(registry);
+        Gauge.builder("etcdbackup.is.leader", gate, g -> g.isLeader() ? 1 : 0)
+                .description("1 when the local etcd member leads, so this agent writes backups").register(registry);
+        Gauge.builder("etcdbackup.recovery.point.lag", gate,
+                        backup(b -> b.lastDeltaPublishedAt().map(t -> Duration.between(t, clock.instant()).toMillis() / 1000.0)
+                                .orElse(Double.NaN), Double.NaN))
+                .baseUnit("seconds")
+                .description("Seconds since the last delta segment was published while capture runs").register(registry);
+        Gauge.builder("etcdbackup.catalog.epoch", writer, CatalogWriter::epoch)
+                .description("Fencing epoch this catalog writer holds").register(registry);
+        // A counter, so that Prometheus shows it as etcdbackup_fenced_writer_total (a gauge may not end in _total).
+        FunctionCounter.builder("etcdbackup.fenced.writer", writer, CatalogWriter::fencedCount)
+                .description("Times this catalog writer found a newer writer had taken over").register(registry);
+    }
+
+    private static ToDoubleFunction<LeaderGatedBackup> backup(ToDoubleFunction<ContinuousBackup> value, double otherwise) {
+        return gate -> {
+            Optional<ContinuousBackup> active = gate.active();
+            return active.isPresent() ? value.applyAsDouble(active.get()) : otherwise;
+        };
+    }
+}

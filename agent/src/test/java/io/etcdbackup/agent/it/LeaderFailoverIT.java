@@ -1,0 +1,238 @@
+package io.etcdbackup.agent.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.etcd.jetcd.Client;
+import io.etcdbackup.snapshot.testing.EtcdClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Three etcd members with an agent beside each, under a steady write load: only the leader's
+ * agent writes, followers forward snapshot requests to it, and when the leader's etcd stops a new
+ * leader's agent takes over the chain; a restore afterwards equals the source (the restore fails
+ * on any gap in the chain).
+ */
+class LeaderFailoverIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @RegisterExtension
+    final EtcdClusterExtension etcd = EtcdClusterExtension.members(3);
+
+    @TempDir
+    Path dir;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    /** One agent beside one member. */
+    private record Agent(int member, String url, Process process, Path log) {
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private Agent startAgent(int member, String store) throws IOException {
+        int port = freePort();
+        String url = "http://127.0.0.1:" + port;
+        Path log = dir.resolve("agent-" + member + ".log");
+        ProcessBuilder builder = AgentProcess.builder(List.of("-Xmx256m"), "server",
+                "--endpoints", etcd.member(member).clientUrl().toString(), "--store", store,
+                "--delta-period", "300ms", "--full-schedule", "", "--gc-period", "0s",
+                "--leader-check-period", "500ms", "--server-port", Integer.toString(port), "--advertise-url", url);
+        builder.redirectErrorStream(true).redirectOutput(log.toFile());
+        return new Agent(member, url, builder.start(), log);
+    }
+
+    private HttpResponse<String> send(Agent agent, String method, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(agent.url() + path)).timeout(Duration.ofSeconds(60))
+                .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private JsonNode status(Agent agent) {
+        try {
+            HttpResponse<String> response = send(agent, "GET", "/v1/status");
+            return response.statusCode() == 200 ? JSON.readTree(response.body()) : JSON.createObjectNode();
+        } catch (Exception notUpYet) {
+            return JSON.createObjectNode();
+        }
+    }
+
+    private JsonNode awaitStatus(Agent agent, String what, Predicate<JsonNode> condition) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (true) {
+            JsonNode status = status(agent);
+            if (condition.test(status)) {
+                return status;
+            }
+            assertThat(agent.process().isAlive()).as("agent %d running: %s", agent.member(), tail(agent)).isTrue();
+            assertThat(System.nanoTime()).as("agent %d: %s; last status %s", agent.member(), what, status).isLessThan(deadline);
+            Thread.sleep(200);
+        }
+    }
+
+    private static String tail(Agent agent) {
+        try {
+            List<String> lines = Files.readAllLines(agent.log());
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+        } catch (IOException e) {
+            return "(no log)";
+        }
+    }
+
+    private static boolean leadsAndCaptures(JsonNode status) {
+        return status.path("role").asText().equals("LEADER") && status.path("capturing").asBoolean();
+    }
+
+    @Test
+    void aNewLeadersAgentContinuesTheChainWhenTheLeadersEtcdStops() throws Exception {
+        Path storeDir = dir.resolve("store");
+        String store = "file://" + storeDir;
+        Client source = etcd.client();
+        new Workload(source, 7).run(50);
+
+        List<Agent> agents = new ArrayList<>();
+        AtomicBoolean writing = new AtomicBoolean(true);
+        AtomicLong writes = new AtomicLong();
+        Thread load = new Thread(() -> {
+            Workload workload = new Workload(source, 8);
+            while (writing.get()) {
+                try {
+                    workload.run(10);
+                    writes.addAndGet(10);
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (Exception duringElection) {
+                    // a write may fail while the cluster elects a new leader; the load goes on
+                }
+            }
+        }, "steady-load");
+        try {
+            for (int member = 0; member < 3; member++) {
+                agents.add(startAgent(member, store));
+            }
+            load.start();
+
+            // Exactly one agent writes: the leader's. The others are healthy followers.
+            Agent leader = null;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (leader == null) {
+                for (Agent agent : agents) {
+                    if (leadsAndCaptures(status(agent))) {
+                        leader = agent;
+                    }
+                }
+                assertThat(System.nanoTime()).as("a leader's agent captures in time").isLessThan(deadline);
+                Thread.sleep(200);
+            }
+            List<Agent> followers = new ArrayList<>(agents);
+            followers.remove(leader);
+            long firstEpoch = status(leader).path("catalogEpoch").asLong();
+            for (Agent follower : followers) {
+                JsonNode status = awaitStatus(follower, "a follower", s -> s.path("role").asText().equals("FOLLOWER"));
+                assertThat(status.path("capturing").asBoolean()).isFalse();
+                assertThat(status.path("clusterSize").asInt()).isEqualTo(3);
+                HttpResponse<String> health = send(follower, "GET", "/healthz");
+                assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
+            }
+
+            // A follower forwards snapshot requests to the leader's agent and relays its answer.
+            Agent follower = followers.get(0);
+            HttpResponse<String> delta = send(follower, "POST", "/snapshot/delta");
+            assertThat(delta.statusCode()).as(delta.body()).isIn(200, 204);
+            assertThat(delta.headers().firstValue("X-Etcd-Backup-Served-By")).contains(leader.url());
+            HttpResponse<String> full = send(follower, "POST", "/v1/snapshots/full");
+            assertThat(full.statusCode()).as(full.body()).isEqualTo(200);
+            assertThat(full.headers().firstValue("X-Etcd-Backup-Served-By")).contains(leader.url());
+            assertThat(JSON.readTree(full.body()).path("revision").asLong()).isPositive();
+            // A request that was already forwarded once is not forwarded again.
+            HttpResponse<String> loop = http.send(HttpRequest.newBuilder(URI.create(follower.url() + "/snapshot/full"))
+                    .header("X-Etcd-Backup-Forwarded-By", "test").POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(loop.statusCode()).as(loop.body()).isEqualTo(503);
+
+            // Stop the leader's etcd under load.
+            long writesBefore = writes.get();
+            etcd.member(leader.member()).stop();
+            Agent formerLeader = leader;
+            awaitStatus(formerLeader, "the former leader's agent reports its etcd unavailable",
+                    s -> s.path("role").asText().equals("UNAVAILABLE"));
+            assertThat(send(formerLeader, "GET", "/healthz").statusCode()).isEqualTo(503);
+
+            Agent newLeader = null;
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (newLeader == null) {
+                for (Agent agent : followers) {
+                    if (leadsAndCaptures(status(agent))) {
+                        newLeader = agent;
+                    }
+                }
+                assertThat(System.nanoTime()).as("a new leader's agent takes over in time").isLessThan(deadline);
+                Thread.sleep(200);
+            }
+            assertThat(status(newLeader).path("catalogEpoch").asLong()).as("took over with a higher fencing epoch")
+                    .isGreaterThan(firstEpoch);
+            long resumed = writes.get();
+            while (writes.get() < Math.max(resumed, writesBefore) + 200) {
+                Thread.sleep(50);
+            }
+            writing.set(false);
+            load.join(30_000);
+            Thread.sleep(3000); // the workload's short leases expire: their deletions are revisions too
+            long finalRevision = Keyspace.read(source, 0).revision();
+
+            Agent remainingFollower = followers.get(0) == newLeader ? followers.get(1) : followers.get(0);
+            HttpResponse<String> last = send(remainingFollower, "POST", "/snapshot/delta");
+            assertThat(last.statusCode()).as(last.body()).isEqualTo(200);
+            assertThat(last.headers().firstValue("X-Etcd-Backup-Served-By")).contains(newLeader.url());
+            assertThat(JSON.readTree(last.body()).path("lastRevision").asLong()).isGreaterThanOrEqualTo(finalRevision);
+        } finally {
+            writing.set(false);
+            load.join(30_000);
+            for (Agent agent : agents) {
+                agent.process().destroy();
+            }
+            for (Agent agent : agents) {
+                assertThat(agent.process().waitFor(60, TimeUnit.SECONDS)).as(tail(agent)).isTrue();
+                assertThat(agent.process().exitValue()).as(tail(agent)).isZero();
+            }
+        }
+
+        long captured = BackupAndRestoreIT.lastRevision(storeDir);
+        Keyspace expected = Keyspace.read(source, captured);
+        try (RestoredEtcd restored = new RestoredEtcd()) {
+            Path dataDir = dir.resolve("restored.etcd");
+            List<String> args = new ArrayList<>(List.of("restore", "--store", store, "--data-dir", dataDir.toString()));
+            args.addAll(restored.restoreFlags());
+            AgentProcess.Result result = AgentProcess.run(etcd.binaries().etcd().getParent(), args.toArray(String[]::new));
+            assertThat(result.exitCode()).as(result.stderr()).isZero();
+            assertThat(result.stdout()).contains("revision=" + captured);
+            Keyspace actual = Keyspace.read(restored.start(etcd.binaries(), dataDir), 0);
+            assertThat(actual.revision()).isEqualTo(captured);
+            assertThat(actual.keys()).isEqualTo(expected.keys());
+        }
+    }
+}
