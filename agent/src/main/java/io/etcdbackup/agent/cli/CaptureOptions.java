@@ -1,5 +1,7 @@
 package io.etcdbackup.agent.cli;
 
+import io.etcdbackup.agent.config.EffectiveConfig;
+
 import io.etcdbackup.agent.backup.CaptureSettings;
 import io.etcdbackup.agent.config.ByteSizes;
 import io.etcdbackup.agent.config.Durations;
@@ -36,6 +38,15 @@ final class CaptureOptions {
     @Option(names = "--snapshot-idle-timeout", defaultValue = "2m", paramLabel = "DURATION",
             description = "Abort a full snapshot when etcd sends nothing for this long (default: ${DEFAULT-VALUE}).")
     String snapshotIdleTimeout;
+
+    /** Adds a problem to {@code config} for each bad capture value. */
+    void validate(EffectiveConfig config) {
+        config.check("--compression", compression, Codec::fromId);
+        config.check("--delta-period", deltaPeriod, Durations::parse);
+        config.check("--delta-flush-size", deltaFlushSize, ByteSizes::parse);
+        config.check("--delta-memory-limit", deltaMemoryLimit, ByteSizes::parse);
+        config.check("--snapshot-idle-timeout", snapshotIdleTimeout, Durations::parse);
+    }
 
     CaptureSettings settings() {
         Codec codec = Codec.fromId(compression);

@@ -1,5 +1,7 @@
 package io.etcdbackup.agent.cli;
 
+import io.etcdbackup.agent.config.EffectiveConfig;
+
 import io.etcdbackup.snapshot.etcd.EtcdClients;
 import io.etcdbackup.snapshot.etcd.EtcdConnection;
 import picocli.CommandLine.Option;
@@ -13,6 +15,21 @@ import java.util.Optional;
 
 /** How to reach etcd; shared by every command that talks to it. */
 final class EtcdOptions {
+
+    /** Adds a problem to {@code config} for each bad connection value. */
+    void validate(EffectiveConfig config) {
+        config.check("--endpoints", endpoints, EtcdConnection::parseEndpoints);
+        // Only whether they can be read: secret contents are read when used, never for checking or printing.
+        for (var file : new Object[][] {{"--password-file", passwordFile}, {"--cacert", caCert}, {"--cert", cert}, {"--key", key}}) {
+            config.check((String) file[0], file[1] == null ? null : file[1].toString(), EtcdOptions::readable);
+        }
+    }
+
+    static void readable(String file) {
+        if (file != null && !Files.isReadable(Path.of(file))) {
+            throw new IllegalArgumentException("cannot read the file");
+        }
+    }
 
     @Option(names = "--endpoints", required = true, paramLabel = "URL[,URL...]",
             description = "etcd client URLs; the first is the member this agent sits beside (full snapshots are read from it).")

@@ -1,5 +1,10 @@
 package io.etcdbackup.agent.cli;
 
+import io.etcdbackup.agent.config.EffectiveConfig;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+import java.util.List;
+
 import io.etcdbackup.agent.config.ProcessEnvironment;
 import io.etcdbackup.snapshot.catalog.Catalog;
 import io.etcdbackup.snapshot.catalog.CatalogWriter;
@@ -17,12 +22,22 @@ import java.util.concurrent.Callable;
 @Command(name = "gc", mixinStandardHelpOptions = true,
         description = "Apply the retention policy now: take expired backups out of the catalog, and delete objects whose grace "
                 + "period has passed.")
-final class GcCommand implements Callable<Integer> {
+final class GcCommand implements Callable<Integer>, Main.Validated {
 
     @Mixin
     StoreOptions store;
     @Mixin
     RetentionOptions retention;
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public List<String> problems() {
+        EffectiveConfig config = new EffectiveConfig(spec);
+        store.validate(config);
+        retention.validate(config);
+        return config.problems();
+    }
 
     @Option(names = "--dry-run", description = "Print what would be deleted; change nothing.")
     boolean dryRun;

@@ -1,5 +1,8 @@
 package io.etcdbackup.agent.cli;
 
+import io.etcdbackup.agent.config.EffectiveConfig;
+import io.etcdbackup.snapshot.retention.RetentionConfigException;
+
 import io.etcdbackup.agent.config.Durations;
 import io.etcdbackup.snapshot.retention.RetentionPolicies;
 import io.etcdbackup.snapshot.retention.RetentionPolicy;
@@ -40,6 +43,17 @@ final class RetentionOptions {
             description = "How long an object taken out of the catalog stays in the store, so restores that planned "
                     + "before still find it (default: ${DEFAULT-VALUE}).")
     String grace;
+
+    /** Adds a problem to {@code config} for each bad retention value. */
+    void validate(EffectiveConfig config) {
+        try {
+            RetentionPolicies.parse(policy, policyOptions());
+        } catch (RetentionConfigException e) {
+            config.reject(e.field().equals("policy") ? "--gc-policy" : "--gc-" + e.field(), e.value(), e.getMessage());
+        }
+        config.check("--delta-retention", deltaRetention, Durations::parse);
+        config.check("--gc-grace", grace, Durations::parse);
+    }
 
     RetentionPolicy policy() {
         return RetentionPolicies.parse(policy, policyOptions()).withDeltaRetention(Durations.parse(deltaRetention));

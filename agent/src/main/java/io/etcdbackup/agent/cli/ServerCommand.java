@@ -8,14 +8,9 @@ import io.etcdbackup.agent.schedule.ExecutorTaskScheduler;
 import io.etcdbackup.agent.schedule.TaskScheduler;
 import io.etcdbackup.agent.backup.ContinuousBackup;
 import io.etcdbackup.agent.backup.FullSchedule;
-import io.etcdbackup.agent.config.ByteSizes;
 import io.etcdbackup.agent.config.Durations;
 import io.etcdbackup.agent.config.EffectiveConfig;
 import io.etcdbackup.agent.config.ProcessEnvironment;
-import io.etcdbackup.snapshot.etcd.EtcdConnection;
-import io.etcdbackup.snapshot.format.Codec;
-import io.etcdbackup.snapshot.retention.RetentionConfigException;
-import io.etcdbackup.snapshot.retention.RetentionPolicies;
 import io.etcdbackup.agent.http.HttpApi;
 import io.etcdbackup.stores.metrics.MeteredObjectStore;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -106,19 +101,10 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
     @Override
     public List<String> problems() {
         EffectiveConfig config = new EffectiveConfig(spec);
-        config.check("--endpoints", etcd.endpoints, EtcdConnection::parseEndpoints);
-        config.check("--compression", capture.compression, Codec::fromId);
-        config.check("--delta-period", capture.deltaPeriod, Durations::parse);
-        config.check("--delta-flush-size", capture.deltaFlushSize, ByteSizes::parse);
-        config.check("--delta-memory-limit", capture.deltaMemoryLimit, ByteSizes::parse);
-        config.check("--snapshot-idle-timeout", capture.snapshotIdleTimeout, Durations::parse);
-        try {
-            RetentionPolicies.parse(retention.policy, retention.policyOptions());
-        } catch (RetentionConfigException e) {
-            config.reject(e.field().equals("policy") ? "--gc-policy" : "--gc-" + e.field(), e.value(), e.getMessage());
-        }
-        config.check("--delta-retention", retention.deltaRetention, Durations::parse);
-        config.check("--gc-grace", retention.grace, Durations::parse);
+        etcd.validate(config);
+        store.validate(config);
+        capture.validate(config);
+        retention.validate(config);
         config.check("--gc-period", gcPeriod, Durations::parse);
         config.check("--full-schedule", fullSchedule, s -> {
             if (!s.isBlank()) {
@@ -129,8 +115,7 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
         config.check("--leader-check-period", leaderCheckPeriod, ServerCommand::positiveDuration);
         config.check("--advertise-url", advertiseUrl, ServerCommand::httpUrl);
         // Only whether they can be read: secret contents are read when used, never for checking or printing.
-        config.check("--api-token-file", apiTokenFile == null ? null : apiTokenFile.toString(), ServerCommand::readable);
-        config.check("--password-file", etcd.passwordFile == null ? null : etcd.passwordFile.toString(), ServerCommand::readable);
+        config.check("--api-token-file", apiTokenFile == null ? null : apiTokenFile.toString(), EtcdOptions::readable);
         return config.problems();
     }
 
@@ -166,12 +151,6 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
         }
         if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
             throw new IllegalArgumentException("must be an http:// or https:// URL with a host");
-        }
-    }
-
-    private static void readable(String file) {
-        if (file != null && !Files.isReadable(Path.of(file))) {
-            throw new IllegalArgumentException("cannot read the file");
         }
     }
 

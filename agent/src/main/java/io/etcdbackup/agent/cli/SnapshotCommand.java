@@ -1,5 +1,10 @@
 package io.etcdbackup.agent.cli;
 
+import io.etcdbackup.agent.config.EffectiveConfig;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+import java.util.List;
+
 import io.etcdbackup.agent.backup.BackupService;
 import io.etcdbackup.agent.config.Durations;
 import io.etcdbackup.agent.config.ProcessEnvironment;
@@ -21,13 +26,24 @@ final class SnapshotCommand {
 
     @Command(name = "full", mixinStandardHelpOptions = true,
             description = "Stream a full snapshot of the member into the store (a new generation if continuity cannot be proved).")
-    static final class Full implements Callable<Integer> {
+    static final class Full implements Callable<Integer>, Main.Validated {
         @Mixin
         EtcdOptions etcd;
         @Mixin
         StoreOptions store;
         @Mixin
         CaptureOptions capture;
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public List<String> problems() {
+            EffectiveConfig config = new EffectiveConfig(spec);
+            etcd.validate(config);
+            store.validate(config);
+            capture.validate(config);
+            return config.problems();
+        }
 
         @Override
         public Integer call() throws Exception {
@@ -43,17 +59,29 @@ final class SnapshotCommand {
 
     @Command(name = "delta", mixinStandardHelpOptions = true,
             description = "Capture every revision since the last captured one into delta segments.")
-    static final class Delta implements Callable<Integer> {
+    static final class Delta implements Callable<Integer>, Main.Validated {
         @Mixin
         EtcdOptions etcd;
         @Mixin
         StoreOptions store;
         @Mixin
         CaptureOptions capture;
+        @Spec
+        CommandSpec spec;
 
         @Option(names = "--timeout", defaultValue = "5m", paramLabel = "DURATION",
                 description = "Give up when the watch has not delivered every revision by then (default: ${DEFAULT-VALUE}).")
         String timeout;
+
+        @Override
+        public List<String> problems() {
+            EffectiveConfig config = new EffectiveConfig(spec);
+            etcd.validate(config);
+            store.validate(config);
+            capture.validate(config);
+            config.check("--timeout", timeout, Durations::parse);
+            return config.problems();
+        }
 
         @Override
         public Integer call() throws Exception {

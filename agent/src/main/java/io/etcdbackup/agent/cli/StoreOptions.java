@@ -1,5 +1,8 @@
 package io.etcdbackup.agent.cli;
 
+import io.etcdbackup.agent.config.EffectiveConfig;
+import io.etcdbackup.stores.StoreUrl;
+
 import io.etcdbackup.agent.config.ProcessEnvironment;
 import io.etcdbackup.stores.ObjectStore;
 import io.etcdbackup.stores.ObjectStores;
@@ -15,6 +18,11 @@ final class StoreOptions {
     @Option(names = "--store", required = true, paramLabel = "STORE_URL",
             description = "Where backups live, e.g. file:///var/backups/etcd (see the README for s3://, azblob://, gs://, oss://, swift://).")
     String store;
+
+    /** Adds a problem to {@code config} if the store URL does not parse. */
+    void validate(EffectiveConfig config) {
+        config.check("--store", store, StoreUrl::parse);
+    }
 
     /** Opens the store with transient failures (throttling, 5xx, dropped connections) retried with backoff. */
     ObjectStore open() throws IOException {

@@ -107,6 +107,19 @@ class LayeredConfigTest {
     }
 
     @Test
+    void oneOffCommandsAlsoReportEveryBadValueAtOnce() {
+        MainAccess.Result snapshot = MainAccess.run(Map.of(), "snapshot", "delta", "--endpoints", "http://e:2379",
+                "--store", "file:///tmp/x", "--compression", "lz4", "--timeout", "soon", "--password-file", "/no/such/file");
+        assertThat(snapshot.code()).isEqualTo(2);
+        assertThat(snapshot.err().lines().toList()).hasSize(3);
+        assertThat(snapshot.err()).contains("--compression = 'lz4'", "--timeout = 'soon'", "--password-file = '<redacted>' (from flag): cannot read the file");
+
+        MainAccess.Result gc = MainAccess.run(Map.of(), "gc", "--store", "file:///tmp/x", "--gc-policy", "Weekly", "--gc-grace", "1 hour");
+        assertThat(gc.code()).isEqualTo(2);
+        assertThat(gc.err()).contains("--gc-policy = 'Weekly'", "--gc-grace = '1 hour'");
+    }
+
+    @Test
     void printConfigRedactsSecretsAndNeverReadsThem() throws IOException {
         Path password = Files.writeString(dir.resolve("pw"), "hunter2");
         Path token = Files.writeString(dir.resolve("token"), "s3cr3t");
