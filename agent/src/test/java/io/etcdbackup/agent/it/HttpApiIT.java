@@ -72,6 +72,12 @@ class HttpApiIT {
         throw new AssertionError("no http_port in the log: " + Files.readString(log));
     }
 
+    private static double metric(String scrape, String name, String labels) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{[^}]*" + Pattern.quote(labels) + "[^}]*\\} (\\S+)$").matcher(scrape);
+        assertThat(m.find()).as("%s{%s} in\n%s", name, labels, scrape).isTrue();
+        return Double.parseDouble(m.group(1));
+    }
+
     private static double metric(String scrape, String name) {
         Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*\\})? (\\S+)$").matcher(scrape);
         assertThat(m.find()).as("%s in\n%s", name, scrape).isTrue();
@@ -163,6 +169,12 @@ class HttpApiIT {
             assertThat(v1Delta.path("segment").path("lastRevision").asLong()).isGreaterThanOrEqualTo(last);
 
             JsonNode status = ok(send("GET", "/v1/status", false));
+            assertThat(status.path("role").asText()).as("a single member leads").isEqualTo("LEADER");
+            assertThat(status.path("healthy").asBoolean()).isTrue();
+            assertThat(status.path("clusterSize").asInt()).isEqualTo(1);
+            assertThat(status.path("memberId").asText()).isEqualTo(status.path("leaderId").asText()).isNotBlank();
+            assertThat(status.path("storeHealthy").asBoolean()).isTrue();
+            assertThat(status.path("lastDeltaRevision").asLong()).isGreaterThanOrEqualTo(last);
             assertThat(status.path("capturing").asBoolean()).isTrue();
             assertThat(status.path("generation").asText()).isNotBlank();
             assertThat(status.path("lastPublishedRevision").asLong()).isGreaterThanOrEqualTo(last);
@@ -199,6 +211,19 @@ class HttpApiIT {
             assertThat(metric(scrape, "etcdbackup_fenced_writer_total")).isZero();
             assertThat(scrape).contains("# TYPE etcdbackup_fenced_writer_total counter", "# TYPE etcdbr_snapshot_latest_revision gauge");
             assertThat(metric(scrape, "etcdbackup_store_calls_seconds_count")).isPositive();
+            // The reference's names, with its kind labels.
+            assertThat(metric(scrape, "etcdbr_snapshot_duration_seconds_count", "kind=\"Full\",succeeded=\"true\"")).isEqualTo(3);
+            assertThat(metric(scrape, "etcdbr_snapshot_duration_seconds_count", "kind=\"Incr\",succeeded=\"true\""))
+                    .isGreaterThanOrEqualTo(3);
+            assertThat(metric(scrape, "etcdbr_snapshotter_failure", "kind=\"Full\"")).isZero();
+            assertThat(metric(scrape, "etcdbackup_uploaded_bytes_total", "kind=\"Full\"")).isPositive();
+            assertThat(metric(scrape, "etcdbr_snapshot_required", "kind=\"Full\"")).isZero();
+            assertThat(metric(scrape, "etcdbr_snapstore_latest_deltas_total")).isGreaterThanOrEqualTo(1);
+            assertThat(metric(scrape, "etcdbr_snapstore_latest_deltas_revisions_total")).isGreaterThanOrEqualTo(3);
+            assertThat(metric(scrape, "etcdbr_cluster_size")).isEqualTo(1);
+            assertThat(metric(scrape, "etcdbr_is_learner")).isZero();
+            assertThat(metric(scrape, "etcdbackup_is_leader")).isEqualTo(1);
+            assertThat(scrape).contains("etcdbr_snapshot_gc_total{kind=\"Full\"");
         } finally {
             server.destroy(); // SIGTERM
             assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
