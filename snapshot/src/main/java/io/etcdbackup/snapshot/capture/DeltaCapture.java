@@ -53,6 +53,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class DeltaCapture implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeltaCapture.class);
+    static final long RECEIVE_TIME_RESOLUTION_MS = 10;
 
     /**
      * @param flushPeriod      publish buffered revisions this often; zero when the owner
@@ -123,6 +124,12 @@ public final class DeltaCapture implements AutoCloseable {
     private WatchStream watch;
     private WatchStream awaitingCapacity;
     private List<Event> pending = new ArrayList<>();
+    /**
+     * Receive times of buffered revisions: the last revision of a watch response, when it
+     * arrived. Entries closer than {@link #RECEIVE_TIME_RESOLUTION_MS} are merged (the later one
+     * stays), so a segment's index has at most 100 entries per second. Removed once published.
+     */
+    private final java.util.TreeMap<Long, Long> receivedAt = new java.util.TreeMap<>();
     private long pendingBytes;
     private long inFlightBytes;
     private long lastReceived;
@@ -192,6 +199,7 @@ public final class DeltaCapture implements AutoCloseable {
                 DeltaSegmentRef segment = publish(batch);
                 synchronized (lock) {
                     lastPublished = segment.lastRevision();
+                    receivedAt.headMap(segment.lastRevision(), true).clear();
                     inFlightBytes = 0;
                 }
                 listener.onPublished(segment, Duration.ofNanos(System.nanoTime() - started));
@@ -282,7 +290,10 @@ public final class DeltaCapture implements AutoCloseable {
             closed = true;
             lock.notifyAll();
         }
-        scheduler.shutdownNow();
+        // Not shutdownNow(): interrupting a flush in progress could fail it after its object and
+        // catalog version were written, and the retry below would publish an overlapping segment.
+        // Tasks still queued find the capture closed; the final flush waits for the running one.
+        scheduler.shutdown();
         WatchStream current = watch;
         if (current != null) {
             current.close();
@@ -347,6 +358,14 @@ public final class DeltaCapture implements AutoCloseable {
                 pending.add(event);
                 pendingBytes += DeltaEventCodec.sizeOf(event);
                 lastReceived = revision;
+            }
+            if (lastReceived > before) {
+                long now = clock.millis();
+                var newest = receivedAt.lastEntry();
+                if (newest != null && now - newest.getValue() < RECEIVE_TIME_RESOLUTION_MS) {
+                    receivedAt.remove(newest.getKey());
+                }
+                receivedAt.put(lastReceived, now);
             }
             lock.notifyAll();
             full = pendingBytes + inFlightBytes >= settings.memoryLimitBytes();
@@ -452,8 +471,12 @@ public final class DeltaCapture implements AutoCloseable {
         long first = DeltaEventCodec.revisionOf(batch.get(0));
         long last = DeltaEventCodec.revisionOf(batch.get(batch.size() - 1));
         Instant now = clock.instant();
+        List<ObjectHeader.RevisionTime> times = new ArrayList<>();
+        synchronized (lock) {
+            receivedAt.subMap(first, true, last, true).forEach((revision, millis) -> times.add(new ObjectHeader.RevisionTime(revision, millis)));
+        }
         ObjectHeader header = new ObjectHeader(SnapshotObjectFormat.FORMAT_VERSION, ObjectKind.DELTA, generation, first, last,
-                source.clusterId(), source.memberId(), settings.codec(), now, source.etcdVersion(), batch.size(), leasesOf(batch));
+                source.clusterId(), source.memberId(), settings.codec(), now, source.etcdVersion(), batch.size(), leasesOf(batch), times);
         String key = BackupLayout.deltaKey(generation, first, last);
         SnapshotObjectWriter out;
         try {

@@ -23,10 +23,22 @@ import java.util.Objects;
  * @param etcdVersion      the source server's version
  * @param eventCount       delta: number of events; full: 0
  * @param leases           delta: leases attached to keys in this segment, with their granted TTL
+ * @param receivedAt       delta: when the agent received revisions, ascending; each entry says
+ *                         that every revision up to its revision was committed by its time (the
+ *                         index point-in-time restore by wall-clock time uses); empty for full
+ *                         snapshots and for segments written before it existed
  */
 public record ObjectHeader(int formatVersion, ObjectKind kind, String generation, long firstRevision,
                            long lastRevision, long clusterId, long memberId, Codec codec, Instant createdAt,
-                           String etcdVersion, long eventCount, List<LeaseRecord> leases) {
+                           String etcdVersion, long eventCount, List<LeaseRecord> leases, List<RevisionTime> receivedAt) {
+
+    /** A header without a receive-time index (full snapshots). */
+    public ObjectHeader(int formatVersion, ObjectKind kind, String generation, long firstRevision, long lastRevision,
+                        long clusterId, long memberId, Codec codec, Instant createdAt, String etcdVersion, long eventCount,
+                        List<LeaseRecord> leases) {
+        this(formatVersion, kind, generation, firstRevision, lastRevision, clusterId, memberId, codec, createdAt, etcdVersion,
+                eventCount, leases, List.of());
+    }
 
     public ObjectHeader {
         Objects.requireNonNull(kind, "kind");
@@ -34,6 +46,7 @@ public record ObjectHeader(int formatVersion, ObjectKind kind, String generation
         Objects.requireNonNull(codec, "codec");
         Objects.requireNonNull(createdAt, "createdAt");
         leases = leases == null ? List.of() : List.copyOf(leases);
+        receivedAt = receivedAt == null ? List.of() : List.copyOf(receivedAt);
         if (firstRevision < 0 || lastRevision < firstRevision) {
             throw new IllegalArgumentException("bad revision range " + firstRevision + ".." + lastRevision);
         }
@@ -47,5 +60,29 @@ public record ObjectHeader(int formatVersion, ObjectKind kind, String generation
      *                   when the agent asked
      */
     public record LeaseRecord(long id, long grantedTtl) {
+    }
+
+    /**
+     * Revisions up to {@code revision} had been received by {@code epochMillis}.
+     *
+     * @param revision    a revision
+     * @param epochMillis receive time, milliseconds since the epoch
+     */
+    public record RevisionTime(long revision, long epochMillis) {
+    }
+
+    /**
+     * The newest revision of this segment known to be committed at or before {@code time}, from
+     * {@link #receivedAt()}; empty when the index has no entry that early.
+     */
+    public java.util.OptionalLong newestRevisionAtOrBefore(Instant time) {
+        long limit = time.toEpochMilli();
+        java.util.OptionalLong newest = java.util.OptionalLong.empty();
+        for (RevisionTime entry : receivedAt) {
+            if (entry.epochMillis() <= limit) {
+                newest = java.util.OptionalLong.of(entry.revision());
+            }
+        }
+        return newest;
     }
 }

@@ -102,6 +102,38 @@ class DeltaCaptureIT {
     }
 
     @Test
+    void eachSegmentRecordsWhenItsRevisionsWereReceived() throws Exception {
+        Client client = etcd.client();
+        long start = MemberStatus.read(client, etcd.clientUrls().get(0)).revision() + 1;
+        DeltaCapture.Settings settings = new DeltaCapture.Settings(Duration.ofHours(1), 1 << 20, 8 << 20, Codec.ZSTD, 1);
+        try (ObjectStore store = LocalStoreProvider.at(storeDir)) {
+            long early;
+            long late;
+            java.time.Instant between;
+            try (DeltaCapture capture = capture(store, settings, new DeltaCapture.Listener() { })) {
+                capture.start(start);
+                early = client.getKVClient().put(bytes("/early"), bytes("1")).get().getHeader().getRevision();
+                assertThat(capture.awaitReceived(early, Duration.ofSeconds(30))).isTrue();
+                Thread.sleep(50);
+                between = java.time.Instant.now();
+                Thread.sleep(50);
+                late = client.getKVClient().put(bytes("/late"), bytes("2")).get().getHeader().getRevision();
+                assertThat(capture.awaitReceived(late, Duration.ofSeconds(30))).isTrue();
+            }
+            DeltaSegmentRef segment = new Catalog(store).generations().get(0).deltas().get(0);
+            io.etcdbackup.snapshot.format.ObjectHeader header;
+            try (SnapshotObjectReader reader = SnapshotObjectReader.open(segment.key(), store.open(segment.key()))) {
+                header = reader.header();
+            }
+            assertThat(header.receivedAt()).extracting(io.etcdbackup.snapshot.format.ObjectHeader.RevisionTime::revision)
+                    .isSorted().contains(early, late);
+            assertThat(header.newestRevisionAtOrBefore(between)).as("the newest revision received before the instant").hasValue(early);
+            assertThat(header.newestRevisionAtOrBefore(java.time.Instant.now())).hasValue(late);
+            assertThat(header.newestRevisionAtOrBefore(java.time.Instant.EPOCH)).isEmpty();
+        }
+    }
+
+    @Test
     void memoryIsCappedByWithholdingTheWatchUntilTheStoreCatchesUp() throws Exception {
         Client client = etcd.client();
         long start = MemberStatus.read(client, etcd.clientUrls().get(0)).revision() + 1;
