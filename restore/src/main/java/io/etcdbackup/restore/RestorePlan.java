@@ -12,10 +12,14 @@ import java.util.List;
  * @param full           the base full snapshot
  * @param deltas         delta segments to replay, contiguous from the base
  * @param targetRevision the revision the restored data will hold
+ * @param exact          a point in time: the data must hold exactly {@code targetRevision}
+ *                       (events after it are not replayed, and a base whose database turns out
+ *                       to be past it is refused); false for the latest state, where the base
+ *                       may hold more than its recorded revision
  * @param format         how the plan's objects are read
  */
 public record RestorePlan(String generation, FullSnapshotRef full, List<DeltaSegmentRef> deltas, long targetRevision,
-                          BackupFormat format) {
+                          boolean exact, BackupFormat format) {
 
     public RestorePlan {
         deltas = List.copyOf(deltas);

@@ -4,6 +4,8 @@ import io.etcdbackup.snapshot.catalog.Catalog;
 import io.etcdbackup.snapshot.catalog.DeltaSegmentRef;
 import io.etcdbackup.snapshot.catalog.FullSnapshotRef;
 import io.etcdbackup.snapshot.catalog.Generation;
+import io.etcdbackup.snapshot.format.ObjectHeader;
+import io.etcdbackup.snapshot.format.SnapshotObjectReader;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -39,6 +41,134 @@ public final class RestorePlanner {
                         + " and plain etcd snapshot files (etcdctl snapshot save)"));
     }
 
+    /**
+     * The plan for {@code point}: {@link #latest()}, or a point in the past from this agent's
+     * catalog (point-in-time restore needs its delta segments; imported layouts restore latest).
+     *
+     * @throws NoBackupException    if no retained chain holds the point, naming what is retained
+     * @throws RevisionGapException if the chain up to the point has a gap
+     */
+    public RestorePlan plan(RestorePoint point) throws IOException {
+        if (point instanceof RestorePoint.AtRevision at) {
+            return atRevision(at.revision(), Long.MAX_VALUE);
+        }
+        if (point instanceof RestorePoint.AtTime at) {
+            return atTime(at.time());
+        }
+        return latest();
+    }
+
+    /**
+     * Exactly revision {@code target}: the newest generation holding it, its newest full snapshot
+     * at or below the target whose recorded revision is below {@code baseBelow} (a full
+     * snapshot's recorded revision is a lower bound, so its database may turn out to be past the
+     * target; the restorer then asks again with a lower bound), and the segments up to the
+     * target.
+     */
+    public RestorePlan atRevision(long target, long baseBelow) throws IOException {
+        List<Generation> generations = catalog.generations();
+        return atRevision(generations, target, baseBelow).orElseThrow(() -> new NoBackupException("no retained chain in "
+                + catalog.store().location() + " holds revision " + target
+                + (baseBelow != Long.MAX_VALUE ? " from a full snapshot below revision " + baseBelow : "")
+                + "; retained: " + describe(generations)));
+    }
+
+    static java.util.Optional<RestorePlan> atRevision(List<Generation> generations, long target, long baseBelow) {
+        for (int i = generations.size() - 1; i >= 0; i--) {
+            Generation generation = generations.get(i);
+            if (generation.lastRevision() < target) {
+                continue;
+            }
+            FullSnapshotRef base = null;
+            for (FullSnapshotRef full : generation.fulls()) {
+                if (full.revision() <= target && full.revision() < baseBelow) {
+                    base = full;
+                }
+            }
+            if (base != null) {
+                return java.util.Optional.of(planFrom(generation, base, target, NativeFormat.INSTANCE));
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * The newest revision committed at or before {@code time}: in the newest generation with a
+     * full snapshot taken by then, the last revision of the newest segment published by then, or
+     * a later one the next segment's receive-time index shows was received by then.
+     */
+    public RestorePlan atTime(java.time.Instant time) throws IOException {
+        List<Generation> generations = catalog.generations();
+        for (int i = generations.size() - 1; i >= 0; i--) {
+            Generation generation = generations.get(i);
+            long newest = 0;
+            for (FullSnapshotRef full : generation.fulls()) {
+                if (!full.createdAt().isAfter(time)) {
+                    newest = Math.max(newest, full.revision());
+                }
+            }
+            if (newest == 0) {
+                continue; // no full snapshot of this generation existed yet at that time
+            }
+            for (DeltaSegmentRef delta : generation.deltas()) {
+                if (!delta.publishedAt().isAfter(time)) {
+                    newest = Math.max(newest, delta.lastRevision());
+                } else if (delta.lastRevision() > newest) {
+                    // The first segment published after the time may hold revisions received before it.
+                    ObjectHeader header = SnapshotObjectReader.readHeader(catalog.store(), delta.key());
+                    java.util.OptionalLong received = header.newestRevisionAtOrBefore(time);
+                    if (received.isPresent()) {
+                        newest = Math.max(newest, received.getAsLong());
+                    }
+                    break;
+                }
+            }
+            return atRevision(newest, Long.MAX_VALUE);
+        }
+        throw new NoBackupException("no full snapshot in " + catalog.store().location() + " was taken at or before " + time
+                + "; retained: " + describe(generations));
+    }
+
+    private static String describe(List<Generation> generations) {
+        if (generations.isEmpty()) {
+            return "nothing";
+        }
+        List<String> parts = new ArrayList<>();
+        for (Generation g : generations) {
+            long first = g.fulls().isEmpty() ? 0 : g.fulls().get(0).revision();
+            parts.add(g.id() + " revisions " + first + ".." + g.lastRevision()
+                    + (g.fulls().isEmpty() ? "" : " since " + g.fulls().get(0).createdAt()));
+        }
+        return String.join(", ", parts);
+    }
+
+    /**
+     * The chain of {@code generation} from {@code base} up to exactly {@code target}.
+     *
+     * @throws RevisionGapException if revisions between the base and the target are missing
+     */
+    static RestorePlan planFrom(Generation generation, FullSnapshotRef base, long target, BackupFormat format) {
+        List<DeltaSegmentRef> chain = new ArrayList<>();
+        long covered = base.revision();
+        for (DeltaSegmentRef delta : generation.deltasAfter(base.revision())) {
+            if (covered >= target) {
+                break;
+            }
+            if (delta.lastRevision() <= covered) {
+                continue; // wholly overlapped by segments already chosen (e.g. a leader handover)
+            }
+            if (delta.firstRevision() > covered + 1) {
+                throw new RevisionGapException(generation.id(), covered, delta.firstRevision(), delta.key());
+            }
+            chain.add(delta);
+            covered = delta.lastRevision();
+        }
+        if (covered < target) {
+            throw new RevisionGapException(generation.id(), covered, target, "(end of the chain)");
+        }
+        return new RestorePlan(generation.id(), base, chain, target, true, format);
+    }
+
     static RestorePlan planFrom(Generation generation) {
         return planFrom(generation, NativeFormat.INSTANCE);
     }
@@ -63,6 +193,6 @@ public final class RestorePlanner {
             chain.add(delta);
             covered = delta.lastRevision();
         }
-        return new RestorePlan(generation.id(), full, chain, covered, format);
+        return new RestorePlan(generation.id(), full, chain, covered, false, format);
     }
 }

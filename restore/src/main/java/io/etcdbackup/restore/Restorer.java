@@ -13,6 +13,8 @@ import io.grpc.ManagedChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.etcd.jetcd.api.Event;
+import io.etcdbackup.snapshot.format.DeltaEventCodec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -89,6 +91,23 @@ public final class Restorer {
     }
 
     /**
+     * Restores the state {@code point} names into {@code target}, planning with {@code planner}.
+     * For a point in time, a base whose database turns out to be past the target is replaced by
+     * the next older full snapshot.
+     */
+    public Result restore(RestorePlanner planner, RestorePoint point, RestoreTarget target) throws IOException {
+        RestorePlan plan = planner.plan(point);
+        while (true) {
+            try {
+                return restore(plan, target);
+            } catch (BaseAheadOfTargetException ahead) {
+                LOG.info("base full snapshot is past the target, trying an older one: {}", ahead.getMessage());
+                plan = planner.atRevision(plan.targetRevision(), ahead.recordedRevision());
+            }
+        }
+    }
+
+    /**
      * Restores {@code plan} into {@code target}.
      *
      * @throws CorruptObjectException if an object fails verification (named in the message)
@@ -115,7 +134,8 @@ public final class Restorer {
             Path fullFile = work.resolve("full.db");
             fetchFull(plan.format(), plan.full(), fullFile);
             long revision;
-            if (plan.deltas().isEmpty()) {
+            // A point in time always goes through the scratch server: it tells the base's true revision.
+            if (plan.deltas().isEmpty() && !plan.exact()) {
                 restoreInto(fullFile, part, target, work);
                 revision = plan.full().revision();
             } else {
@@ -168,6 +188,9 @@ public final class Restorer {
             long revision;
             try (DeltaReplayer replayer = new DeltaReplayer(channel, settings.defaultLeaseTtl())) {
                 long baseRevision = replayer.revision();
+                if (plan.exact() && baseRevision > plan.targetRevision()) {
+                    throw new BaseAheadOfTargetException(plan.full().key(), plan.full().revision(), baseRevision, plan.targetRevision());
+                }
                 LOG.info("replay started base_revision={} target_revision={} segments={}",
                         replayer.revision(), plan.targetRevision(), plan.deltas().size());
                 replayAll(plan, replayer, fetchers);
@@ -211,9 +234,13 @@ public final class Restorer {
                 throw e;
             }
             long before = replayer.revision();
-            replayedRevisions += replayer.apply(segment.ref().key(), segment.segment().events(), segment.segment().leases());
+            List<Event> events = segment.segment().events();
+            if (segment.ref().lastRevision() > plan.targetRevision()) {
+                events = events.stream().filter(e -> DeltaEventCodec.revisionOf(e) <= plan.targetRevision()).toList();
+            }
+            replayedRevisions += replayer.apply(segment.ref().key(), events, segment.segment().leases());
             // A full snapshot's revision is a lower bound: the base may already hold this whole segment.
-            long expected = Math.max(segment.ref().lastRevision(), before);
+            long expected = Math.max(Math.min(segment.ref().lastRevision(), plan.targetRevision()), before);
             if (replayer.revision() != expected) {
                 throw new RevisionMismatchException("segment " + segment.ref().key(), expected, replayer.revision());
             }

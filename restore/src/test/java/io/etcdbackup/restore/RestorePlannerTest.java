@@ -61,4 +61,45 @@ class RestorePlannerTest {
         assertThat(plan.objectCount()).isEqualTo(1);
         assertThat(plan.targetRevision()).isEqualTo(10);
     }
+
+    @Test
+    void aPointInTimeStartsFromTheNewestFullAtOrBelowItAndStopsThere() {
+        Generation generation = new Generation(GEN, List.of(full(10), full(50)),
+                List.of(delta(11, 30), delta(31, 60), delta(61, 70)));
+        RestorePlan plan = RestorePlanner.atRevision(List.of(generation), 45, Long.MAX_VALUE).orElseThrow();
+        assertThat(plan.full().revision()).isEqualTo(10);
+        assertThat(plan.deltas()).extracting(DeltaSegmentRef::key).containsExactly("delta-11-30", "delta-31-60");
+        assertThat(plan.targetRevision()).isEqualTo(45);
+        assertThat(plan.exact()).isTrue();
+
+        RestorePlan atFull = RestorePlanner.atRevision(List.of(generation), 50, Long.MAX_VALUE).orElseThrow();
+        assertThat(atFull.full().revision()).isEqualTo(50);
+        assertThat(atFull.deltas()).isEmpty();
+    }
+
+    @Test
+    void aBaseFoundPastTheTargetIsReplacedByAnOlderOne() {
+        Generation generation = new Generation(GEN, List.of(full(10), full(50)), List.of(delta(11, 30), delta(31, 60)));
+        RestorePlan plan = RestorePlanner.atRevision(List.of(generation), 55, 50).orElseThrow();
+        assertThat(plan.full().revision()).isEqualTo(10);
+        assertThat(plan.deltas()).extracting(DeltaSegmentRef::key).containsExactly("delta-11-30", "delta-31-60");
+    }
+
+    @Test
+    void theNewestGenerationHoldingTheRevisionIsChosen() {
+        String older = "20261121T000000000Z-0001";
+        Generation first = new Generation(older, List.of(new FullSnapshotRef("old-full", older, 5, T, 100)),
+                List.of(new DeltaSegmentRef("old-delta", older, 6, 100, 10, T)));
+        Generation second = new Generation(GEN, List.of(full(40)), List.of(delta(41, 60)));
+        assertThat(RestorePlanner.atRevision(List.of(first, second), 50, Long.MAX_VALUE).orElseThrow().generation()).isEqualTo(GEN);
+        assertThat(RestorePlanner.atRevision(List.of(first, second), 30, Long.MAX_VALUE).orElseThrow().generation()).isEqualTo(older);
+        assertThat(RestorePlanner.atRevision(List.of(first, second), 101, Long.MAX_VALUE)).isEmpty();
+    }
+
+    @Test
+    void aPointPastTheEndOfTheChainIsAGap() {
+        Generation generation = new Generation(GEN, List.of(full(10)), List.of(delta(11, 20), delta(25, 30)));
+        assertThatThrownBy(() -> RestorePlanner.atRevision(List.of(generation), 27, Long.MAX_VALUE))
+                .isInstanceOf(RevisionGapException.class).hasMessageContaining("revisions 21..24");
+    }
 }
