@@ -174,6 +174,10 @@ final class OssObjectStore implements ObjectStore {
                     + " (request " + oss.getRequestId() + ")";
             return TRANSIENT_CODES.contains(code) ? new TransientStoreException(message, e) : new IOException(message, e);
         }
+        if (e instanceof OssCredentials.UnreadableCredentialsException unreadable) {
+            return new IOException(operation + " of '" + key + "' in " + location() + " failed: " + unreadable.getCause().getMessage(),
+                    unreadable.getCause());
+        }
         // ClientException: no answer from OSS (connection refused, reset, timeout).
         return new TransientStoreException(operation + " of '" + key + "' in " + location() + " failed: " + e.getMessage(), e);
     }

@@ -3,7 +3,6 @@ package io.etcdbackup.plugins.oss;
 import com.aliyun.oss.ClientBuilderConfiguration;
 import com.aliyun.oss.OSS;
 import com.aliyun.oss.OSSClientBuilder;
-import com.aliyun.oss.common.auth.DefaultCredentialProvider;
 import com.aliyun.oss.common.comm.SignVersion;
 import io.etcdbackup.stores.ObjectStore;
 import io.etcdbackup.stores.ObjectStoreProvider;
@@ -19,8 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * {@code oss://BUCKET/PREFIX?endpoint=https://oss-REGION.aliyuncs.com[&part_size=BYTES&parallel_uploads=N&path_style=true]}:
  * an Alibaba Cloud OSS bucket. The endpoint comes from the URL or, failing that, the credentials
- * directory's {@code storageEndpoint}; credentials per {@link OssCredentials}. Requests are signed
- * with OSS signature V1.
+ * directory's {@code storageEndpoint}; credentials per {@link OssCredentials} (a mounted directory is
+ * re-read after it changes). Requests are signed with OSS signature V1.
  */
 public final class OssStoreProvider implements ObjectStoreProvider {
 
@@ -53,10 +52,7 @@ public final class OssStoreProvider implements ObjectStoreProvider {
         // Path-style addressing (endpoint/bucket/key) for private endpoints and loopback servers.
         config.setSLDEnabled(Boolean.parseBoolean(url.option("path_style").orElse("false")));
         config.setMaxErrorRetry(2);
-        DefaultCredentialProvider provider = credentials.securityToken().isEmpty()
-                ? new DefaultCredentialProvider(credentials.accessKeyId(), credentials.accessKeySecret())
-                : new DefaultCredentialProvider(credentials.accessKeyId(), credentials.accessKeySecret(), credentials.securityToken());
-        OSS client = new OSSClientBuilder().build(endpoint, provider, config);
+        OSS client = new OSSClientBuilder().build(endpoint, credentials.provider(), config);
         ExecutorService uploads = Executors.newCachedThreadPool(task -> {
             Thread thread = new Thread(task, "oss-upload-" + THREADS.incrementAndGet());
             thread.setDaemon(true);

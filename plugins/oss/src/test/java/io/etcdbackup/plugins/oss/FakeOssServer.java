@@ -47,6 +47,9 @@ final class FakeOssServer implements AutoCloseable {
     record StoredObject(byte[] data, String etag, Instant modified) {
     }
 
+    private record AccessKey(String id, String secret) {
+    }
+
     /** Sub-resources that take part in the V1 canonicalized resource (OSS API reference, "signature in header"). */
     private static final Set<String> SUB_RESOURCES = Set.of("acl", "uploads", "location", "cors", "logging", "website",
             "referer", "lifecycle", "delete", "append", "tagging", "objectMeta", "uploadId", "partNumber", "security-token",
@@ -61,16 +64,15 @@ final class FakeOssServer implements AutoCloseable {
     private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
 
     private final String bucket;
-    private final String accessKeyId;
-    private final String accessKeySecret;
+    /** The one key accepted, replaced as a whole by {@link #acceptOnly}. */
+    private volatile AccessKey acceptedKey;
     private final HttpServer server;
     private final ConcurrentSkipListMap<String, StoredObject> objects = new ConcurrentSkipListMap<>(FakeOssServer::compareUtf8);
     private final Map<String, Map<Integer, StoredObject>> uploads = new ConcurrentHashMap<>();
 
     FakeOssServer(String bucket, String accessKeyId, String accessKeySecret) throws IOException {
         this.bucket = bucket;
-        this.accessKeyId = accessKeyId;
-        this.accessKeySecret = accessKeySecret;
+        this.acceptedKey = new AccessKey(accessKeyId, accessKeySecret);
         this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
         server.createContext("/", this::handle);
         server.setExecutor(Executors.newFixedThreadPool(16));
@@ -79,6 +81,14 @@ final class FakeOssServer implements AutoCloseable {
 
     String endpoint() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /**
+     * Rotates the access key, as a key rotation in the RAM console does: from now on only this key
+     * is accepted, and requests signed with the previous one get {@code InvalidAccessKeyId}.
+     */
+    void acceptOnly(String accessKeyId, String accessKeySecret) {
+        acceptedKey = new AccessKey(accessKeyId, accessKeySecret);
     }
 
     /** Multipart uploads initiated and neither completed nor aborted. */
@@ -103,14 +113,15 @@ final class FakeOssServer implements AutoCloseable {
             String[] parts = path.substring(1).split("/", 2);
             String key = parts.length > 1 ? parts[1] : "";
             byte[] body = exchange.getRequestBody().readAllBytes();
-            String expected = signature(exchange, parts[0], key, query);
+            AccessKey accepted = acceptedKey;
+            String expected = signature(exchange, parts[0], key, query, accepted.secret());
             String authorization = exchange.getRequestHeaders().getFirst("Authorization");
             if (authorization == null || !authorization.startsWith("OSS ")) {
                 error(exchange, 403, "AccessDenied", "no OSS V1 Authorization header");
                 return;
             }
             String[] credential = authorization.substring(4).split(":", 2);
-            if (!credential[0].equals(accessKeyId)) {
+            if (!credential[0].equals(accepted.id())) {
                 error(exchange, 403, "InvalidAccessKeyId", "The OSS Access Key Id you provided does not exist in our records.");
                 return;
             }
@@ -351,7 +362,7 @@ final class FakeOssServer implements AutoCloseable {
     }
 
     /** The V1 signature the client should have sent (OSS API reference: "Include a V1 signature in the header"). */
-    private String signature(HttpExchange exchange, String bucketName, String key, Map<String, String> query) {
+    private String signature(HttpExchange exchange, String bucketName, String key, Map<String, String> query, String accessKeySecret) {
         var headers = exchange.getRequestHeaders();
         StringBuilder toSign = new StringBuilder();
         toSign.append(exchange.getRequestMethod()).append('\n')
