@@ -1,17 +1,13 @@
 package io.etcdbackup.plugins.azure;
 
 import io.etcdbackup.stores.StoreContext;
+import io.etcdbackup.stores.credentials.MountedSecret;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * How to reach and authenticate to one storage account, resolved from the environment the agent
@@ -21,7 +17,9 @@ import java.util.regex.Pattern;
  *   <li>{@code AZURE_STORAGE_ACCOUNT} + {@code AZURE_STORAGE_KEY}</li>
  *   <li>the credentials directory (or JSON file) named by {@code AZURE_APPLICATION_CREDENTIALS}:
  *       files {@code storageAccount}, {@code storageKey}, optional {@code domain} and
- *       {@code emulatorEnabled}; the JSON variant has the same field names</li>
+ *       {@code emulatorEnabled}; the JSON variant has the same field names. The key is read
+ *       again after the files change ({@link MountedAccountKeyPolicy}); the account and the
+ *       endpoint are fixed when the store opens</li>
  *   <li>{@code AZURE_STORAGE_ACCOUNT} + {@code AZURE_STORAGE_SAS_TOKEN}</li>
  *   <li>{@code AZURE_STORAGE_ACCOUNT} + the Azure identity chain, when {@code AZURE_STORAGE_AUTH_MODE=login}
  *       or Azure's identity variables ({@code AZURE_CLIENT_ID}, {@code AZURE_FEDERATED_TOKEN_FILE},
@@ -31,11 +29,14 @@ import java.util.regex.Pattern;
  * @param kind             which of the sources above supplied the credentials
  * @param connectionString set for {@link Kind#CONNECTION_STRING}
  * @param account          the storage account name (null only for a connection string)
- * @param secret           account key or SAS token; never logged or shown
+ * @param secret           account key or SAS token; never logged or shown. For
+ *                         {@link Kind#CREDENTIALS_FILES}, the key the files held when the store opened
  * @param endpoint         the blob service endpoint, e.g. {@code https://acct.blob.core.windows.net}
  *                         (null for a connection string, which carries its own)
+ * @param mounted          for {@link Kind#CREDENTIALS_FILES}, the files, to be read again when they
+ *                         change; null otherwise
  */
-record AzureCredentials(Kind kind, String connectionString, String account, String secret, String endpoint) {
+record AzureCredentials(Kind kind, String connectionString, String account, String secret, String endpoint, MountedSecret mounted) {
 
     static final String CONNECTION_STRING = "AZURE_STORAGE_CONNECTION_STRING";
     static final String ACCOUNT = "AZURE_STORAGE_ACCOUNT";
@@ -45,6 +46,10 @@ record AzureCredentials(Kind kind, String connectionString, String account, Stri
     static final String DEFAULT_DOMAIN = "blob.core.windows.net";
     /** Azurite's default blob port, used when a credentials directory enables the emulator without an endpoint. */
     static final String EMULATOR_ENDPOINT = "http://127.0.0.1:10000/";
+    /** The fields of the credentials directory or JSON file. */
+    static final String STORAGE_ACCOUNT = "storageAccount";
+    static final String STORAGE_KEY = "storageKey";
+    private static final List<String> FIELDS = List.of(STORAGE_ACCOUNT, STORAGE_KEY, "domain", "emulatorEnabled");
 
     /** {@code login}: authenticate with the Azure identity chain (managed or workload identity, service principal). */
     static final String AUTH_MODE = "AZURE_STORAGE_AUTH_MODE";
@@ -52,8 +57,6 @@ record AzureCredentials(Kind kind, String connectionString, String account, Stri
     static final List<String> IDENTITY_MARKERS = List.of("AZURE_FEDERATED_TOKEN_FILE", "AZURE_CLIENT_ID", "IDENTITY_ENDPOINT", "MSI_ENDPOINT");
 
     enum Kind { CONNECTION_STRING, ACCOUNT_KEY, CREDENTIALS_FILES, SAS_TOKEN, IDENTITY }
-
-    private static final Pattern JSON_FIELD = Pattern.compile("\"(\\w+)\"\\s*:\\s*(\"((?:[^\"\\\\]|\\\\.)*)\"|true|false)");
 
     /**
      * Resolves the credentials.
@@ -64,13 +67,13 @@ record AzureCredentials(Kind kind, String connectionString, String account, Stri
     static AzureCredentials resolve(StoreContext context, Optional<String> endpointOverride) throws IOException {
         Optional<String> connectionString = context.env(CONNECTION_STRING);
         if (connectionString.isPresent()) {
-            return new AzureCredentials(Kind.CONNECTION_STRING, connectionString.get(), null, null, endpointOverride.orElse(null));
+            return new AzureCredentials(Kind.CONNECTION_STRING, connectionString.get(), null, null, endpointOverride.orElse(null), null);
         }
         Optional<String> account = context.env(ACCOUNT);
         Optional<String> key = context.env(KEY);
         if (account.isPresent() && key.isPresent()) {
             return new AzureCredentials(Kind.ACCOUNT_KEY, null, account.get(), key.get(),
-                    endpointOverride.orElse(publicEndpoint(account.get(), DEFAULT_DOMAIN)));
+                    endpointOverride.orElse(publicEndpoint(account.get(), DEFAULT_DOMAIN)), null);
         }
         Optional<String> location = context.env(CREDENTIALS_LOCATION);
         if (location.isPresent()) {
@@ -79,10 +82,10 @@ record AzureCredentials(Kind kind, String connectionString, String account, Stri
         Optional<String> sas = context.env(SAS_TOKEN);
         if (account.isPresent() && sas.isPresent()) {
             return new AzureCredentials(Kind.SAS_TOKEN, null, account.get(), sas.get(),
-                    endpointOverride.orElse(publicEndpoint(account.get(), DEFAULT_DOMAIN)));
+                    endpointOverride.orElse(publicEndpoint(account.get(), DEFAULT_DOMAIN)), null);
         }
         if (sas.isPresent() && endpointOverride.isPresent()) {
-            return new AzureCredentials(Kind.SAS_TOKEN, null, null, sas.get(), endpointOverride.get());
+            return new AzureCredentials(Kind.SAS_TOKEN, null, null, sas.get(), endpointOverride.get(), null);
         }
         boolean identityAvailable = context.env(AUTH_MODE).map(m -> m.equalsIgnoreCase("login")).orElse(false)
                 || IDENTITY_MARKERS.stream().anyMatch(v -> context.env(v).isPresent());
@@ -90,7 +93,7 @@ record AzureCredentials(Kind kind, String connectionString, String account, Stri
             // Azure's identity chain (DefaultAzureCredential) reads its own variables: workload
             // identity, managed identity, a service principal, the Azure CLI.
             return new AzureCredentials(Kind.IDENTITY, null, account.get(), null,
-                    endpointOverride.orElse(publicEndpoint(account.get(), DEFAULT_DOMAIN)));
+                    endpointOverride.orElse(publicEndpoint(account.get(), DEFAULT_DOMAIN)), null);
         }
         throw new IOException("no Azure credentials: set " + CONNECTION_STRING + ", or " + ACCOUNT + " with " + KEY
                 + " or " + SAS_TOKEN + ", or " + CREDENTIALS_LOCATION + " (a directory with storageAccount and storageKey), or "
@@ -99,62 +102,20 @@ record AzureCredentials(Kind kind, String connectionString, String account, Stri
     }
 
     private static AzureCredentials fromLocation(Path location, Optional<String> endpointOverride) throws IOException {
-        String account;
-        String key;
-        Optional<String> domain;
-        boolean emulator;
-        if (Files.isDirectory(location)) {
-            account = required(location, "storageAccount");
-            key = required(location, "storageKey");
-            domain = optional(location.resolve("domain"));
-            emulator = optional(location.resolve("emulatorEnabled")).map(Boolean::parseBoolean).orElse(false);
-        } else if (Files.isRegularFile(location)) {
-            String json = Files.readString(location, StandardCharsets.UTF_8);
-            account = jsonField(json, "storageAccount").orElseThrow(() -> missing(location, "storageAccount"));
-            key = jsonField(json, "storageKey").orElseThrow(() -> missing(location, "storageKey"));
-            domain = jsonField(json, "domain");
-            emulator = jsonField(json, "emulatorEnabled").map(Boolean::parseBoolean).orElse(false);
-        } else {
-            throw new IOException(CREDENTIALS_LOCATION + " names '" + location + "', which is neither a directory nor a file");
-        }
+        MountedSecret mounted = MountedSecret.directoryOrJsonFile("Azure credentials (" + CREDENTIALS_LOCATION + ")", location,
+                FIELDS, List.of(STORAGE_ACCOUNT, STORAGE_KEY));
+        MountedSecret.Fields fields = mounted.read();
+        String account = fields.orEmpty(STORAGE_ACCOUNT);
+        boolean emulator = fields.get("emulatorEnabled").map(Boolean::parseBoolean).orElse(false);
         String endpoint = endpointOverride.orElseGet(() -> emulator
                 ? EMULATOR_ENDPOINT + account
-                : publicEndpoint(account, domain.orElse(DEFAULT_DOMAIN)));
-        return new AzureCredentials(Kind.CREDENTIALS_FILES, null, account, key, endpoint);
+                : publicEndpoint(account, fields.get("domain").orElse(DEFAULT_DOMAIN)));
+        return new AzureCredentials(Kind.CREDENTIALS_FILES, null, account, fields.orEmpty(STORAGE_KEY), endpoint, mounted);
     }
 
     /** {@code https://ACCOUNT.DOMAIN}, the blob endpoint of a public or sovereign cloud. */
     static String publicEndpoint(String account, String domain) {
         return "https://" + account + "." + domain.toLowerCase(Locale.ROOT);
-    }
-
-    private static String required(Path dir, String name) throws IOException {
-        return optional(dir.resolve(name)).orElseThrow(() -> missing(dir, name));
-    }
-
-    private static Optional<String> optional(Path file) throws IOException {
-        try {
-            String value = Files.readString(file, StandardCharsets.UTF_8).strip();
-            return value.isEmpty() ? Optional.empty() : Optional.of(value);
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        }
-    }
-
-    private static IOException missing(Path location, String name) {
-        return new IOException("Azure credentials at '" + location + "' (" + CREDENTIALS_LOCATION + ") have no non-empty '" + name + "'");
-    }
-
-    /** A top-level string or boolean field of a flat JSON object; enough for the credentials file. */
-    static Optional<String> jsonField(String json, String name) {
-        Matcher m = JSON_FIELD.matcher(json);
-        while (m.find()) {
-            if (m.group(1).equals(name)) {
-                String value = m.group(3) != null ? m.group(3).replace("\\\"", "\"").replace("\\\\", "\\") : m.group(2);
-                return value.isBlank() ? Optional.empty() : Optional.of(value.strip());
-            }
-        }
-        return Optional.empty();
     }
 
     /** Never shows the key, the SAS token or the connection string. */

@@ -182,6 +182,9 @@ final class AzureObjectStore implements ObjectStore {
                     : "status " + status + " " + code;
             return new IOException("azure " + operation + " of '" + key + "' in " + location + " failed: " + what, e);
         }
+        if (e instanceof MountedAccountKeyPolicy.UnreadableCredentialsException unreadable) {
+            return new IOException("azure " + operation + " of '" + key + "' in " + location + " failed: " + unreadable.getMessage(), e);
+        }
         if (e instanceof UncheckedIOException unchecked) {
             // Connection refused, reset or timed out: worth another try.
             return new TransientStoreException("azure " + operation + " of '" + key + "' in " + location + " failed: " + unchecked.getCause().getMessage(), unchecked.getCause());

@@ -1,5 +1,6 @@
 package io.etcdbackup.plugins.azure;
 
+import com.azure.core.credential.AzureNamedKeyCredential;
 import com.azure.core.http.HttpClient;
 import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
 import com.azure.storage.blob.BlobContainerClient;
@@ -25,7 +26,8 @@ import java.util.TreeSet;
  * {@code http://127.0.0.1:10000/devstoreaccount1} for Azurite), {@code blockSize} (bytes per
  * staged block, suffix {@code KiB}/{@code MiB} allowed, default 8 MiB), {@code blocksInFlight}
  * (blocks staged in parallel per upload, default 4), {@code pageSize} (listing page, 1-5000,
- * default 1000). Credentials: see {@link AzureCredentials}. The container must exist.
+ * default 1000). Credentials: see {@link AzureCredentials}; a key from mounted files is re-read after
+ * they change. The container must exist.
  */
 public final class AzureStoreProvider implements ObjectStoreProvider {
 
@@ -77,8 +79,14 @@ public final class AzureStoreProvider implements ObjectStoreProvider {
                     builder.endpoint(credentials.endpoint());
                 }
             }
-            case ACCOUNT_KEY, CREDENTIALS_FILES -> builder.endpoint(credentials.endpoint())
+            case ACCOUNT_KEY -> builder.endpoint(credentials.endpoint())
                     .credential(new StorageSharedKeyCredential(credentials.account(), credentials.secret()));
+            case CREDENTIALS_FILES -> {
+                // The SDK signs with whatever key this credential holds at the time; the policy keeps it current.
+                AzureNamedKeyCredential key = new AzureNamedKeyCredential(credentials.account(), credentials.secret());
+                builder.endpoint(credentials.endpoint()).credential(key)
+                        .addPolicy(new MountedAccountKeyPolicy(credentials.mounted(), credentials.account(), key));
+            }
             case SAS_TOKEN -> builder.endpoint(credentials.endpoint()).sasToken(credentials.secret());
             case IDENTITY -> builder.endpoint(credentials.endpoint())
                     .credential(new com.azure.identity.DefaultAzureCredentialBuilder().httpClient(http).build());

@@ -1,8 +1,10 @@
 package io.etcdbackup.plugins.azure;
 
+import com.azure.core.credential.AzureNamedKeyCredential;
 import io.etcdbackup.stores.ObjectStores;
 import io.etcdbackup.stores.StoreContext;
 import io.etcdbackup.stores.StoreUrl;
+import io.etcdbackup.stores.credentials.KubernetesSecretVolume;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,6 +83,26 @@ final class AzureStoreProviderTest {
         Files.writeString(dir.resolve("storageAccount"), "acct");
         assertThatThrownBy(() -> resolve(Map.of("AZURE_APPLICATION_CREDENTIALS", dir.toString()), Optional.empty()))
                 .isInstanceOf(IOException.class).hasMessageContaining("storageKey").hasMessageContaining(dir.toString());
+    }
+
+    @Test
+    void aRotatedKeyInTheCredentialsDirectoryReplacesTheClientsKeyButAnotherAccountIsRefused() throws IOException {
+        KubernetesSecretVolume volume = KubernetesSecretVolume.create(dir.resolve("azure"),
+                Map.of("storageAccount", "acct", "storageKey", "a2V5LUE="));
+        AzureCredentials c = resolve(Map.of("AZURE_APPLICATION_CREDENTIALS", volume.dir().toString()), Optional.empty());
+        AzureNamedKeyCredential key = new AzureNamedKeyCredential(c.account(), c.secret());
+        MountedAccountKeyPolicy policy = new MountedAccountKeyPolicy(c.mounted(), c.account(), key);
+
+        volume.publish(Map.of("storageAccount", "acct", "storageKey", "a2V5LUI="));
+        policy.refresh();
+
+        assertThat(key.getAzureNamedKey().getKey()).isEqualTo("a2V5LUI=");
+
+        volume.publish(Map.of("storageAccount", "other", "storageKey", "a2V5LUM="));
+
+        assertThatThrownBy(policy::refresh).hasMessageContaining("'other'").hasMessageContaining("'acct'")
+                .hasMessageContaining("restart").hasMessageNotContaining("a2V5");
+        assertThat(key.getAzureNamedKey().getKey()).isEqualTo("a2V5LUI=");
     }
 
     @Test

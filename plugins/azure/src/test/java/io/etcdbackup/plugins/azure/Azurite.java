@@ -18,7 +18,9 @@ import java.util.stream.Stream;
 /**
  * Azurite's blob service as a child process on a free loopback port, keeping its data on disk in
  * a temp directory ({@code --location}). Installed by {@code scripts/azurite.sh}; if that or the
- * start fails, {@link #start()} throws: these tests fail loudly rather than skip.
+ * start fails, {@link #start()} throws: these tests fail loudly rather than skip. Either with the
+ * well-known development account, or with one account of the test's own
+ * ({@link #startWithAccount}, Azurite's {@code AZURITE_ACCOUNTS}) whose key can be rotated.
  */
 public final class Azurite implements AutoCloseable {
 
@@ -27,38 +29,72 @@ public final class Azurite implements AutoCloseable {
     static final String KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
-    private final Process process;
+    private final Path binary;
     private final Path location;
     private final Path log;
     private final int port;
+    private final String account;
+    private String key;
+    private Process process;
 
-    private Azurite(Process process, Path location, Path log, int port) {
-        this.process = process;
+    private Azurite(Path binary, Path location, int port, String account, String key) {
+        this.binary = binary;
         this.location = location;
-        this.log = log;
+        this.log = location.resolve("azurite.log");
         this.port = port;
+        this.account = account;
+        this.key = key;
     }
 
     public static Azurite start() throws IOException, InterruptedException {
-        Path binary = install();
-        Path location = Files.createTempDirectory("azurite-");
-        Path log = location.resolve("azurite.log");
-        int port = freePort();
-        Process process = new ProcessBuilder(binary.toString(),
-                "--blobHost", "127.0.0.1", "--blobPort", Integer.toString(port),
-                "--location", location.resolve("data").toString(),
-                "--disableTelemetry", "--skipApiVersionCheck")
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-        Azurite azurite = new Azurite(process, location, log, port);
+        return start(ACCOUNT, KEY);
+    }
+
+    /**
+     * Starts Azurite with {@code account} as its only account and {@code key} as its only key
+     * (Azurite then disables the development account).
+     */
+    static Azurite startWithAccount(String account, String key) throws IOException, InterruptedException {
+        return start(account, key);
+    }
+
+    private static Azurite start(String account, String key) throws IOException, InterruptedException {
+        Azurite azurite = new Azurite(install(), Files.createTempDirectory("azurite-"), freePort(), account, key);
         try {
-            azurite.awaitPort();
+            azurite.launch();
         } catch (IOException | RuntimeException | InterruptedException e) {
             azurite.close(); // never leave the emulator running
             throw e;
         }
         return azurite;
+    }
+
+    /**
+     * Rotates the account key: stops Azurite and starts it again on the same port and data
+     * directory with {@code newKey} as the account's only key, so the old key is refused from now
+     * on. (Azurite reads its accounts from its environment, which cannot change while it runs.)
+     */
+    void restartWithKey(String newKey) throws IOException, InterruptedException {
+        if (account.equals(ACCOUNT)) {
+            throw new IllegalStateException("the development account's key is fixed; start with startWithAccount");
+        }
+        stopProcess();
+        key = newKey;
+        launch();
+    }
+
+    private void launch() throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(binary.toString(),
+                "--blobHost", "127.0.0.1", "--blobPort", Integer.toString(port),
+                "--location", location.resolve("data").toString(),
+                "--disableTelemetry", "--skipApiVersionCheck")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        if (!account.equals(ACCOUNT)) {
+            builder.environment().put("AZURITE_ACCOUNTS", account + ":" + key);
+        }
+        process = builder.start();
+        awaitPort();
     }
 
     /** Runs the project's install script; returns the azurite-blob launcher it prints. */
@@ -96,11 +132,12 @@ public final class Azurite implements AutoCloseable {
     }
 
     public String endpoint() {
-        return "http://127.0.0.1:" + port + "/" + ACCOUNT;
+        return "http://127.0.0.1:" + port + "/" + account;
     }
 
+    /** A connection string with the account's current key. */
     public String connectionString() {
-        return "DefaultEndpointsProtocol=http;AccountName=" + ACCOUNT + ";AccountKey=" + KEY + ";BlobEndpoint=" + endpoint() + ";";
+        return "DefaultEndpointsProtocol=http;AccountName=" + account + ";AccountKey=" + key + ";BlobEndpoint=" + endpoint() + ";";
     }
 
     /** Creates a container (tests only; the provider expects containers to exist). */
@@ -137,14 +174,10 @@ public final class Azurite implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
+    private void stopProcess() {
+        if (process == null) {
+            return;
         }
-    }
-
-    @Override
-    public void close() {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroy();
         try {
@@ -156,6 +189,17 @@ public final class Azurite implements AutoCloseable {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() {
+        stopProcess();
         try (Stream<Path> files = Files.walk(location)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
