@@ -1,12 +1,11 @@
 package io.etcdbackup.plugins.swift;
 
 import io.etcdbackup.stores.StoreContext;
+import io.etcdbackup.stores.credentials.MountedSecret;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -18,7 +17,8 @@ import java.util.Optional;
  * {@code password}, {@code tenantName}, {@code regionName}, {@code applicationCredentialID},
  * {@code applicationCredentialName}, {@code applicationCredentialSecret}); otherwise the usual
  * {@code OS_*} variables. In either source an application credential (id, or name plus user, with
- * a secret) wins over a password.
+ * a secret) wins over a password. The directory is read again after its files change
+ * ({@link Source}), so a rotated secret is used for the next login.
  *
  * @param authUrl             Keystone's URL, with or without the trailing {@code /v3}
  * @param region              the region of the object-store endpoint; empty takes the first one
@@ -38,6 +38,21 @@ record KeystoneCredentials(String authUrl, String region, String userName, Strin
                            String appCredentialName, String appCredentialSecret, String source) {
 
     static final String CREDENTIALS_DIR_ENV = "OPENSTACK_APPLICATION_CREDENTIALS";
+    /** The files of the credentials directory (gardener/etcd-backup-restore's names). */
+    static final List<String> FILES = List.of("authURL", "domainName", "username", "password", "tenantName", "regionName",
+            "applicationCredentialID", "applicationCredentialName", "applicationCredentialSecret");
+
+    /** Where a store's credentials come from; asked before every request that needs a token. */
+    @FunctionalInterface
+    interface Source {
+        /**
+         * The credentials to log in with now, validated: fixed ones from the environment, or what
+         * the credentials directory holds now (read again only after its files changed).
+         *
+         * @throws IOException if the directory cannot be read or its credentials are incomplete
+         */
+        KeystoneCredentials current() throws IOException;
+    }
 
     /** Whether the login uses an application credential rather than a password. */
     boolean usesApplicationCredential() {
@@ -45,27 +60,44 @@ record KeystoneCredentials(String authUrl, String region, String userName, Strin
     }
 
     /**
-     * Reads credentials from the context.
+     * Where the store's credentials come from; the directory, if that is the source, is read once
+     * now and again whenever its files change.
      *
      * @throws IOException if the credentials directory cannot be read
      * @throws IllegalArgumentException naming what is missing
      */
-    static KeystoneCredentials from(StoreContext context) throws IOException {
+    static Source source(StoreContext context) throws IOException {
         Optional<String> dir = context.env(CREDENTIALS_DIR_ENV);
-        KeystoneCredentials credentials = dir.isPresent() ? fromDirectory(Path.of(dir.get())) : fromEnvironment(context);
-        credentials.validate();
-        return credentials;
+        if (dir.isEmpty()) {
+            KeystoneCredentials fixed = fromEnvironment(context);
+            fixed.validate();
+            return () -> fixed;
+        }
+        MountedSecret secret = MountedSecret.directory("Keystone credentials (" + CREDENTIALS_DIR_ENV + ")", Path.of(dir.get()),
+                FILES, List.of());
+        String source = "files in " + dir.get() + " (" + CREDENTIALS_DIR_ENV + ")";
+        fromFiles(secret.read(), source).validate();
+        return () -> {
+            KeystoneCredentials rotated = fromFiles(secret.read(), source);
+            try {
+                rotated.validate();
+            } catch (IllegalArgumentException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+            return rotated;
+        };
     }
 
-    private static KeystoneCredentials fromDirectory(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException(CREDENTIALS_DIR_ENV + " names '" + dir + "', which is not a directory");
-        }
-        String domain = file(dir, "domainName");
-        return new KeystoneCredentials(file(dir, "authURL"), file(dir, "regionName"), file(dir, "username"),
-                file(dir, "password"), domain, file(dir, "tenantName"), "", domain, file(dir, "applicationCredentialID"),
-                file(dir, "applicationCredentialName"), file(dir, "applicationCredentialSecret"),
-                "files in " + dir + " (" + CREDENTIALS_DIR_ENV + ")");
+    /** The credentials as they are now (tests, and callers that log in once). */
+    static KeystoneCredentials from(StoreContext context) throws IOException {
+        return source(context).current();
+    }
+
+    private static KeystoneCredentials fromFiles(MountedSecret.Fields files, String source) {
+        String domain = files.orEmpty("domainName");
+        return new KeystoneCredentials(files.orEmpty("authURL"), files.orEmpty("regionName"), files.orEmpty("username"),
+                files.orEmpty("password"), domain, files.orEmpty("tenantName"), "", domain, files.orEmpty("applicationCredentialID"),
+                files.orEmpty("applicationCredentialName"), files.orEmpty("applicationCredentialSecret"), source);
     }
 
     private static KeystoneCredentials fromEnvironment(StoreContext context) {
@@ -102,14 +134,6 @@ record KeystoneCredentials(String authUrl, String region, String userName, Strin
 
     private static String env(StoreContext context, String name) {
         return context.env(name).orElse("").trim();
-    }
-
-    private static String file(Path dir, String name) throws IOException {
-        try {
-            return Files.readString(dir.resolve(name), StandardCharsets.UTF_8).trim();
-        } catch (NoSuchFileException e) {
-            return "";
-        }
     }
 
     /** Never shows secrets. */

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.etcdbackup.stores.TransientStoreException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.URI;
@@ -16,8 +18,9 @@ import java.time.Instant;
 
 /**
  * A Keystone v3 token and the object-store endpoint from its catalog, renewed a few minutes before
- * it expires or when Swift answers 401. Spoken over the JDK's HttpClient: openstack4j 3.12 has no
- * application-credential login, and its sessions are bound to the thread that logged in.
+ * it expires, when Swift answers 401, and when the credentials changed (a rotated credentials
+ * directory): the token is kept otherwise. Spoken over the JDK's HttpClient: openstack4j 3.12 has
+ * no application-credential login, and its sessions are bound to the thread that logged in.
  */
 final class KeystoneSession {
 
@@ -31,24 +34,35 @@ final class KeystoneSession {
 
     private static final Duration RENEW_BEFORE = Duration.ofMinutes(5);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = LoggerFactory.getLogger(KeystoneSession.class);
 
-    private final KeystoneCredentials credentials;
+    private final KeystoneCredentials.Source credentials;
     private final String interfaceName;
     private final HttpClient http;
     private final Clock clock;
     private Token current;
+    private KeystoneCredentials loggedInWith;
 
-    KeystoneSession(KeystoneCredentials credentials, String interfaceName, HttpClient http, Clock clock) {
+    KeystoneSession(KeystoneCredentials.Source credentials, String interfaceName, HttpClient http, Clock clock) {
         this.credentials = credentials;
         this.interfaceName = interfaceName;
         this.http = http;
         this.clock = clock;
     }
 
-    /** A token valid for a few more minutes, logging in if needed. */
+    /**
+     * A token valid for a few more minutes, got with the credentials as they are now: logs in if
+     * there is none, if it is about to expire, or if the credentials changed since it was got.
+     */
     synchronized Token token() throws IOException {
-        if (current == null || clock.instant().isAfter(current.expiresAt().minus(RENEW_BEFORE))) {
-            current = login();
+        KeystoneCredentials now = credentials.current();
+        boolean rotated = current != null && !now.equals(loggedInWith);
+        if (current == null || rotated || clock.instant().isAfter(current.expiresAt().minus(RENEW_BEFORE))) {
+            if (rotated) {
+                LOG.info("Keystone credentials changed; logging in again credentials={}", now);
+            }
+            current = login(now); // if this fails, the next call tries the new credentials again
+            loggedInWith = now;
         }
         return current;
     }
@@ -60,11 +74,11 @@ final class KeystoneSession {
         }
     }
 
-    private Token login() throws IOException {
+    private Token login(KeystoneCredentials credentials) throws IOException {
         String url = tokensUrl(credentials.authUrl());
         HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(requestBody().toString())).build();
+                .POST(HttpRequest.BodyPublishers.ofString(requestBody(credentials).toString())).build();
         HttpResponse<String> response;
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString());
@@ -82,10 +96,10 @@ final class KeystoneSession {
         String id = response.headers().firstValue("X-Subject-Token")
                 .orElseThrow(() -> new IOException("Keystone at " + url + " answered without X-Subject-Token"));
         JsonNode token = JSON.readTree(response.body()).path("token");
-        return new Token(id, storageUrl(token.path("catalog"), url), Instant.parse(token.path("expires_at").asText()));
+        return new Token(id, storageUrl(credentials, token.path("catalog"), url), Instant.parse(token.path("expires_at").asText()));
     }
 
-    private String storageUrl(JsonNode catalog, String url) throws IOException {
+    private String storageUrl(KeystoneCredentials credentials, JsonNode catalog, String url) throws IOException {
         for (JsonNode service : catalog) {
             if (!service.path("type").asText().equals("object-store")) {
                 continue;
@@ -103,7 +117,7 @@ final class KeystoneSession {
                 + interfaceName + "'" + (credentials.region().isEmpty() ? "" : " in region '" + credentials.region() + "'"));
     }
 
-    private ObjectNode requestBody() {
+    private static ObjectNode requestBody(KeystoneCredentials credentials) {
         ObjectNode root = JSON.createObjectNode();
         ObjectNode auth = root.putObject("auth");
         ObjectNode identity = auth.putObject("identity");
@@ -114,13 +128,13 @@ final class KeystoneSession {
                 ac.put("id", credentials.appCredentialId());
             } else {
                 ac.put("name", credentials.appCredentialName());
-                user(ac.putObject("user"));
+                user(credentials, ac.putObject("user"));
             }
             ac.put("secret", credentials.appCredentialSecret());
             return root; // an application credential carries its own scope
         }
         identity.putArray("methods").add("password");
-        user(identity.putObject("password").putObject("user")).put("password", credentials.password());
+        user(credentials, identity.putObject("password").putObject("user")).put("password", credentials.password());
         ObjectNode project = auth.putObject("scope").putObject("project");
         if (!credentials.projectId().isEmpty()) {
             project.put("id", credentials.projectId());
@@ -131,7 +145,7 @@ final class KeystoneSession {
         return root;
     }
 
-    private ObjectNode user(ObjectNode user) {
+    private static ObjectNode user(KeystoneCredentials credentials, ObjectNode user) {
         user.put("name", credentials.userName());
         user.putObject("domain").put("name", domainOrDefault(credentials.userDomain()));
         return user;

@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * {@code swift://CONTAINER/PREFIX[?segment_size=BYTES&parallel_uploads=N&max_segments=N&interface=public]}:
  * an OpenStack Swift container, logged in through Keystone v3 (see {@link KeystoneCredentials} for
- * where credentials come from). The container must exist.
+ * where credentials come from; a rotated credentials directory is used for a new login on the
+ * next call). The container must exist.
  */
 public final class SwiftStoreProvider implements ObjectStoreProvider {
 
@@ -46,7 +47,7 @@ public final class SwiftStoreProvider implements ObjectStoreProvider {
             throw new IllegalArgumentException("store URL '" + url.display() + "' has interface=" + interfaceName
                     + "; expected public, internal or admin");
         }
-        KeystoneCredentials credentials = KeystoneCredentials.from(context);
+        KeystoneCredentials.Source credentials = KeystoneCredentials.source(context);
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30))
                 .followRedirects(HttpClient.Redirect.NEVER).build();
         KeystoneSession session = new KeystoneSession(credentials, interfaceName, http, Clock.systemUTC());

@@ -144,6 +144,6 @@ final class SwiftLargeObjectIT {
     }
 
     private KeystoneSession session() throws Exception {
-        return new KeystoneSession(KeystoneCredentials.from(new StoreContext(swift.facts())), "public", http, Clock.systemUTC());
+        return new KeystoneSession(KeystoneCredentials.source(new StoreContext(swift.facts())), "public", http, Clock.systemUTC());
     }
 }
