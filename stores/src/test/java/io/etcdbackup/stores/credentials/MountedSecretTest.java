@@ -108,10 +108,8 @@ final class MountedSecretTest {
 
     @Test
     void aKubernetesRotationIsSeenThroughTheDataSymlinkSwapEvenWithEqualTimesAndSizes() throws IOException {
-        KubernetesSecretVolume volume = KubernetesSecretVolume.create(dir.resolve("secret"),
-                Map.of("keyId", "id-A", "secret", "secret-A"));
-        MountedSecret secret = MountedSecret.directory(WHAT, volume.dir(), FIELDS, REQUIRED);
-        volume.publish(Map.of("keyId", "id-A", "secret", "secret-A"), T0);
+        KubernetesSecretVolume volume = volume("id-A", "secret-A");
+        MountedSecret secret = directory(volume.dir());
         assertThat(secret.read().get("keyId")).contains("id-A");
 
         // The kubelet writes a new timestamped directory and swaps ..data to it with one rename;
@@ -124,9 +122,8 @@ final class MountedSecretTest {
 
     @Test
     void aBrokenRotationFailsEachCallUntilAGoodVersionArrives() throws IOException {
-        KubernetesSecretVolume volume = KubernetesSecretVolume.create(dir.resolve("secret"),
-                Map.of("keyId", "id-A", "secret", "secret-A"));
-        MountedSecret secret = MountedSecret.directory(WHAT, volume.dir(), FIELDS, REQUIRED);
+        KubernetesSecretVolume volume = volume("id-A", "secret-A");
+        MountedSecret secret = directory(volume.dir());
 
         volume.publish(Map.of("keyId", "id-B"));
 
@@ -225,7 +222,18 @@ final class MountedSecretTest {
     }
 
     private MountedSecret directory() throws IOException {
-        return MountedSecret.directory(WHAT, dir, FIELDS, REQUIRED);
+        return directory(dir);
+    }
+
+    private static MountedSecret directory(Path location) throws IOException {
+        return MountedSecret.directory(WHAT, location, FIELDS, REQUIRED);
+    }
+
+    /** A Kubernetes-style secret volume whose files all carry the modification time T0. */
+    private KubernetesSecretVolume volume(String keyId, String secret) throws IOException {
+        KubernetesSecretVolume volume = KubernetesSecretVolume.create(dir.resolve("secret"), Map.of());
+        volume.publish(Map.of("keyId", keyId, "secret", secret), T0);
+        return volume;
     }
 
     private void write(String name, String value) throws IOException {
