@@ -1,0 +1,36 @@
+package io.etcdbackup.restore.init;
+
+import io.etcdbackup.restore.RestoreTarget;
+
+import java.util.Objects;
+
+/**
+ * What {@link Initializer#initialize} works on.
+ *
+ * @param target   the data directory, and the member it becomes if it is restored (name, initial
+ *                 cluster, peer URLs, token). Its {@code replaceExisting} flag is not used: the
+ *                 initializer replaces a directory exactly when it decides to restore it. More
+ *                 than one member in the initial cluster makes it a multi-member cluster, for
+ *                 which the initializer never restores a single member on its own
+ * @param mode     how deeply to validate the data directory
+ * @param identity who the data belongs to: compared with, and written into, the data directory's
+ *                 {@link Safeguard} file; by convention the store location of the backups, or an
+ *                 id the operator chose. Not blank, one line
+ */
+public record InitializationRequest(RestoreTarget target, ValidationMode mode, String identity) {
+
+    public InitializationRequest {
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(identity, "identity");
+        if (identity.isBlank() || identity.contains("\n")) {
+            throw new IllegalArgumentException("the safeguard identity must be one non-blank line, got '" + identity + "'");
+        }
+    }
+
+    /** Whether the initial cluster names more than one member. */
+    public boolean multiMember() {
+        String cluster = target.initialCluster();
+        return cluster != null && java.util.Arrays.stream(cluster.split(",")).filter(s -> !s.isBlank()).count() > 1;
+    }
+}

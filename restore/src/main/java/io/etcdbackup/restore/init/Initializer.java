@@ -1,0 +1,274 @@
+package io.etcdbackup.restore.init;
+
+import io.etcdbackup.restore.NoBackupException;
+import io.etcdbackup.restore.RestorePlan;
+import io.etcdbackup.restore.RestorePlanner;
+import io.etcdbackup.restore.RestoreTarget;
+import io.etcdbackup.restore.Restorer;
+import io.etcdbackup.restore.init.InitializationOutcome.Decision;
+import io.etcdbackup.snapshot.catalog.Catalog;
+import io.etcdbackup.stores.ObjectStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Prepares a data directory before etcd starts (the init container, and the sidecar's
+ * {@code /initialization/start}): checks the {@link Safeguard}, validates the directory, reads the
+ * catalog, decides, and acts.
+ *
+ * <table>
+ *   <caption>Decisions for a single-member cluster</caption>
+ *   <tr><th>data dir</th><th>backups readable, latest at revision T</th><th>store holds no backups</th><th>store unreachable or backups unusable</th></tr>
+ *   <tr><td>claimed by another identity</td><td>REFUSE</td><td>REFUSE</td><td>REFUSE</td></tr>
+ *   <tr><td>valid at revision R &ge; T</td><td>KEEP</td><td>KEEP</td><td>KEEP (not compared)</td></tr>
+ *   <tr><td>valid at revision R &lt; T</td><td>RESTORE</td><td>-</td><td>-</td></tr>
+ *   <tr><td>missing or empty</td><td>RESTORE</td><td>FRESH</td><td>REFUSE</td></tr>
+ *   <tr><td>invalid</td><td>RESTORE</td><td>REFUSE</td><td>REFUSE</td></tr>
+ * </table>
+ *
+ * <p>In a multi-member cluster a valid directory is kept without comparing revisions (a follower
+ * may trail the backups and catches up from its peers), and a missing, empty or invalid one is
+ * refused while backups exist: restoring one member from backup would split it from its healthy
+ * peers, and only an operator can tell a lost member from a lost cluster.
+ *
+ * <p>A restore works in {@code <data-dir>.part} and swaps it in; the old directory is moved
+ * aside and deleted only after the new one is in place, so a failed restore leaves it as it was.
+ * After KEEP, RESTORE and FRESH the directory carries a safeguard naming the request's identity.
+ *
+ * <p>Thread-safe: calls are serialised (a second caller waits, then sees what the first left).
+ * Never throws for what can go wrong with data, tools or the store; every failure is an outcome.
+ */
+public final class Initializer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Initializer.class);
+
+    /** Carries out a restore; {@link Restorer#restore} in production. */
+    @FunctionalInterface
+    interface RestoreAction {
+        Restorer.Result restore(RestorePlan plan, RestoreTarget target) throws IOException;
+    }
+
+    /** What the store says about backups. */
+    enum Backups { AVAILABLE, NONE, UNAVAILABLE }
+
+    /**
+     * The catalog as far as the decision needs it.
+     *
+     * @param backups     what was found
+     * @param plan        the latest restorable state, when {@code AVAILABLE}; else null
+     * @param description why {@code NONE} or {@code UNAVAILABLE}, for reasons
+     */
+    record CatalogView(Backups backups, RestorePlan plan, String description) {
+    }
+
+    /** A decision and its reason, before acting. */
+    record Choice(Decision decision, String reason) {
+    }
+
+    private final ObjectStore store;
+    private final DataDirValidator validator;
+    private final RestoreAction restorer;
+    private final Clock clock;
+
+    /**
+     * @param store    where the backups are (not closed by the initializer)
+     * @param settings how to restore: etcd binaries (also used to validate), scratch dir, fetchers
+     * @param clock    time written into safeguard files
+     */
+    public Initializer(ObjectStore store, Restorer.Settings settings, Clock clock) {
+        this(store, new DataDirValidator(settings.binaries()), new Restorer(store, settings)::restore, clock);
+    }
+
+    Initializer(ObjectStore store, DataDirValidator validator, RestoreAction restorer, Clock clock) {
+        this.store = store;
+        this.validator = validator;
+        this.restorer = restorer;
+        this.clock = clock;
+    }
+
+    /**
+     * Validates the request's data directory, decides and acts (see the class comment). Blocks for
+     * the whole restore when it restores; safe to run on a background thread (interrupting it ends
+     * a running tool or restore with a failed outcome and the data directory as it was).
+     *
+     * @return the outcome; never null, never thrown
+     */
+    public synchronized InitializationOutcome initialize(InitializationRequest request) {
+        long started = System.nanoTime();
+        Path dataDir = request.target().dataDir();
+        LOG.info("initialization started data_dir={} mode={} identity={}", dataDir, request.mode().label(), request.identity());
+
+        Optional<String> wrongVolume = wrongVolume(dataDir, request.identity());
+        if (wrongVolume.isPresent()) {
+            return finish(new Choice(Decision.REFUSE, wrongVolume.get()), false, OptionalLong.empty(), Optional.empty(),
+                    Duration.ZERO, started);
+        }
+
+        long validationStarted = System.nanoTime();
+        DataDirVerdict verdict;
+        try {
+            verdict = validator.validate(dataDir, request.mode());
+        } catch (IOException | RuntimeException e) {
+            return finish(new Choice(Decision.REFUSE, "could not validate data dir " + dataDir + " (" + message(e)
+                    + "); nothing was changed"), false, OptionalLong.empty(), Optional.empty(), since(validationStarted), started);
+        }
+        Duration validationTook = since(validationStarted);
+        LOG.info("data dir validated data_dir={} status={} revision={} duration_ms={} reason=\"{}\"", dataDir, verdict.status(),
+                verdict.revision().isPresent() ? verdict.revision().getAsLong() : "none", validationTook.toMillis(), verdict.reason());
+        verdict.notes().forEach(note -> LOG.info("data dir note data_dir={} note=\"{}\"", dataDir, note));
+
+        CatalogView catalog = readCatalog();
+        Choice choice = decide(verdict, catalog, request.multiMember());
+        try {
+            return switch (choice.decision()) {
+                case KEEP -> {
+                    claimIfUnclaimed(dataDir, request.identity());
+                    yield finish(choice, true, verdict.revision(), Optional.of(verdict), validationTook, started);
+                }
+                case FRESH -> {
+                    if (!Files.exists(dataDir)) {
+                        Files.createDirectories(dataDir.getParent());
+                        Files.createDirectory(dataDir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                    }
+                    claimIfUnclaimed(dataDir, request.identity());
+                    yield finish(choice, true, OptionalLong.empty(), Optional.of(verdict), validationTook, started);
+                }
+                case RESTORE -> {
+                    RestoreTarget target = request.target();
+                    Restorer.Result result = restorer.restore(catalog.plan(), new RestoreTarget(target.dataDir(), target.name(),
+                            target.initialCluster(), target.initialAdvertisePeerUrls(), target.initialClusterToken(), true));
+                    new Safeguard(request.identity(), clock.instant()).writeTo(dataDir);
+                    yield finish(choice, true, OptionalLong.of(result.revision()), Optional.of(verdict), validationTook, started);
+                }
+                case REFUSE -> finish(choice, false, OptionalLong.empty(), Optional.of(verdict), validationTook, started);
+            };
+        } catch (IOException | RuntimeException e) {
+            String what = choice.decision() == Decision.RESTORE
+                    ? "restore failed: " + message(e) + "; the data dir was left as it was (" + choice.reason() + ")"
+                    : choice.decision() + " failed: " + message(e) + " (" + choice.reason() + ")";
+            return finish(new Choice(choice.decision(), what), false, OptionalLong.empty(), Optional.of(verdict), validationTook, started);
+        }
+    }
+
+    /** Why the directory must not be touched for {@code identity}, if its safeguard says so. */
+    private static Optional<String> wrongVolume(Path dataDir, String identity) {
+        if (!Files.isDirectory(dataDir)) {
+            return Optional.empty();
+        }
+        try {
+            Optional<Safeguard> claim = Safeguard.read(dataDir);
+            if (claim.isPresent() && !claim.get().identity().equals(identity)) {
+                return Optional.of("wrong volume: data dir " + dataDir + " belongs to '" + claim.get().identity() + "' (safeguard file "
+                        + Safeguard.FILE_NAME + " written " + claim.get().claimedAt() + "), this agent serves '" + identity
+                        + "'; nothing was changed. Mount the right volume, or, if this volume is really meant for '" + identity
+                        + "', delete the safeguard file");
+            }
+            return Optional.empty();
+        } catch (IOException e) {
+            return Optional.of("cannot tell whom data dir " + dataDir + " belongs to: " + message(e)
+                    + "; nothing was changed. Delete the safeguard file if the volume belongs to '" + identity + "'");
+        }
+    }
+
+    private CatalogView readCatalog() {
+        try {
+            RestorePlan plan = new RestorePlanner(new Catalog(store)).latest();
+            return new CatalogView(Backups.AVAILABLE, plan, "latest restorable revision " + plan.targetRevision() + " in " + store.location());
+        } catch (NoBackupException e) {
+            return new CatalogView(Backups.NONE, null, "the store " + store.location() + " holds no backups");
+        } catch (IOException e) {
+            return new CatalogView(Backups.UNAVAILABLE, null, "the store " + store.location() + " is unreachable: " + message(e));
+        } catch (RuntimeException e) {
+            return new CatalogView(Backups.UNAVAILABLE, null, "the backups in " + store.location() + " cannot be used: " + message(e));
+        }
+    }
+
+    /** The decision table of the class comment. Pure: nothing is read or changed. */
+    static Choice decide(DataDirVerdict verdict, CatalogView catalog, boolean multiMember) {
+        String found = verdict.reason();
+        switch (verdict.status()) {
+            case VALID -> {
+                long revision = verdict.revision().getAsLong();
+                if (multiMember) {
+                    return new Choice(Decision.KEEP, found + "; not compared with the backups: a member of a multi-member cluster may"
+                            + " trail them and catches up from its peers");
+                }
+                return switch (catalog.backups()) {
+                    case AVAILABLE -> revision >= catalog.plan().targetRevision()
+                            ? new Choice(Decision.KEEP, found + ", not behind the backups (" + catalog.description() + ")")
+                            : new Choice(Decision.RESTORE, found + ", behind the backups (" + catalog.description() + "): restoring");
+                    case NONE -> new Choice(Decision.KEEP, found + "; " + catalog.description() + " to compare with");
+                    case UNAVAILABLE -> new Choice(Decision.KEEP, found + "; not compared with the backups: " + catalog.description());
+                };
+            }
+            case MISSING, EMPTY -> {
+                return switch (catalog.backups()) {
+                    case AVAILABLE -> multiMember ? ambiguousMember(found)
+                            : new Choice(Decision.RESTORE, found + ": restoring the backups (" + catalog.description() + ")");
+                    case NONE -> new Choice(Decision.FRESH, found + " and " + catalog.description() + ": etcd starts a new cluster");
+                    case UNAVAILABLE -> new Choice(Decision.REFUSE, found + " and " + catalog.description()
+                            + ": starting a new, empty cluster could hide existing backups; retry when the store is back");
+                };
+            }
+            default -> {
+                return switch (catalog.backups()) {
+                    case AVAILABLE -> multiMember ? ambiguousMember(found)
+                            : new Choice(Decision.RESTORE, found + ": restoring the backups (" + catalog.description()
+                                    + "); the old data dir is deleted once the restored one is in place");
+                    case NONE -> new Choice(Decision.REFUSE, found + ", and " + catalog.description()
+                            + " to restore from: the data dir is left for repair; move it away to start a new cluster");
+                    case UNAVAILABLE -> new Choice(Decision.REFUSE, found + ", and " + catalog.description()
+                            + ": nothing to restore from now; retry when the store is back");
+                };
+            }
+        }
+    }
+
+    private static Choice ambiguousMember(String found) {
+        return new Choice(Decision.REFUSE, found + "; this is one member of a multi-member cluster and backups exist: if only this"
+                + " member lost its data it must rejoin from its peers (not automated yet: remove the member, empty the data dir,"
+                + " add it back); if the whole cluster is lost, restore every member (README runbook)");
+    }
+
+    private void claimIfUnclaimed(Path dataDir, String identity) throws IOException {
+        if (Safeguard.read(dataDir).isEmpty()) {
+            new Safeguard(identity, clock.instant()).writeTo(dataDir);
+        }
+    }
+
+    private static InitializationOutcome finish(Choice choice, boolean successful, OptionalLong revision,
+                                                Optional<DataDirVerdict> verdict, Duration validationTook, long started) {
+        InitializationOutcome outcome = new InitializationOutcome(choice.decision(), successful, choice.reason(), revision, verdict,
+                validationTook, since(started));
+        String line = "initialization finished decision={} successful={} revision={} duration_ms={} reason=\"{}\"";
+        Object[] values = {outcome.decision(), successful, revision.isPresent() ? revision.getAsLong() : "none", outcome.took().toMillis(),
+                outcome.reason()};
+        if (successful) {
+            LOG.info(line, values);
+        } else {
+            LOG.warn(line, values);
+        }
+        return outcome;
+    }
+
+    private static Duration since(long nanoTime) {
+        return Duration.ofNanos(System.nanoTime() - nanoTime);
+    }
+
+    private static String message(Throwable e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            message = "no such file: " + message;
+        }
+        return message.replace('\n', ' ');
+    }
+}
