@@ -1,0 +1,76 @@
+package io.etcdbackup.agent.cli;
+
+import io.etcdbackup.agent.config.EffectiveConfig;
+import io.etcdbackup.agent.config.ProcessEnvironment;
+import io.etcdbackup.restore.RestoreTarget;
+import io.etcdbackup.restore.Restorer;
+import io.etcdbackup.snapshot.etcd.EtcdBinaries;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Optional;
+
+/** Who a restored member becomes and how the restore runs; shared by {@code restore} and {@code initialize}. */
+final class RestoreOptions {
+
+    @Option(names = "--name", defaultValue = "default", description = "Member name (default: ${DEFAULT-VALUE}).")
+    String name;
+
+    @Option(names = "--initial-cluster", paramLabel = "NAME=URL[,...]",
+            description = "Initial cluster of the restored member (default: NAME=http://localhost:2380).")
+    String initialCluster;
+
+    @Option(names = "--initial-advertise-peer-urls", defaultValue = "http://localhost:2380", paramLabel = "URL",
+            description = "This member's peer URLs (default: ${DEFAULT-VALUE}).")
+    String peerUrls;
+
+    @Option(names = "--initial-cluster-token", defaultValue = "etcd-cluster", paramLabel = "TOKEN",
+            description = "Token of the restored cluster (default: ${DEFAULT-VALUE}).")
+    String token;
+
+    @Option(names = "--etcd-bin-dir", paramLabel = "DIR",
+            description = "Folder with etcd and etcdctl (and etcdutl on 3.5+); default: the PATH.")
+    Path etcdBinDir;
+
+    @Option(names = "--scratch-dir", paramLabel = "DIR",
+            description = "Where downloads and the scratch etcd go (default: next to the data dir). A tmpfs makes replay faster.")
+    Path scratchDir;
+
+    @Option(names = "--max-fetchers", defaultValue = "6", paramLabel = "N",
+            description = "Delta segments downloaded in parallel ahead of replay (default: ${DEFAULT-VALUE}).")
+    int maxFetchers;
+
+    @Option(names = "--default-lease-ttl", defaultValue = "3600", paramLabel = "SECONDS",
+            description = "TTL for replayed leases whose granted TTL was not recorded (default: ${DEFAULT-VALUE}).")
+    long defaultLeaseTtl;
+
+    /** The member a restore into {@code dataDir} produces. */
+    RestoreTarget target(Path dataDir, boolean replaceExisting) {
+        return new RestoreTarget(dataDir, name, initialCluster != null ? initialCluster : name + "=" + peerUrls, peerUrls, token,
+                replaceExisting);
+    }
+
+    /** Locates the etcd binaries (the PATH unless {@code --etcd-bin-dir}) and bundles the restore settings. */
+    Restorer.Settings settings() {
+        EtcdBinaries binaries = EtcdBinaries.locate(Optional.ofNullable(etcdBinDir), ProcessEnvironment.variables().get("PATH"));
+        return new Restorer.Settings(binaries, scratchDir, defaultLeaseTtl, maxFetchers);
+    }
+
+    /** Records bad values in {@code config}. */
+    void check(EffectiveConfig config) {
+        if (maxFetchers < 1) {
+            config.reject("--max-fetchers", maxFetchers, "must be at least 1");
+        }
+        if (defaultLeaseTtl < 1) {
+            config.reject("--default-lease-ttl", defaultLeaseTtl, "must be at least 1 second");
+        }
+        if (etcdBinDir != null && !Files.isDirectory(etcdBinDir)) {
+            config.reject("--etcd-bin-dir", etcdBinDir, "not a directory");
+        }
+        if (initialCluster != null && Arrays.stream(initialCluster.split(",")).noneMatch(m -> m.strip().startsWith(name + "="))) {
+            config.reject("--initial-cluster", initialCluster, "does not name this member (--name " + name + ")");
+        }
+    }
+}
