@@ -23,7 +23,7 @@ class CommandLineTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "snapshot", "snapshot full", "snapshot delta", "server", "restore", "list", "catalog", "catalog rebuild", "catalog verify", "gc"})
+    @ValueSource(strings = {"", "snapshot", "snapshot full", "snapshot delta", "server", "restore", "initialize", "list", "catalog", "catalog rebuild", "catalog verify", "gc"})
     void everyCommandHasHelp(String command) {
         String[] args = (command + " --help").trim().split(" ");
         String[] result = run(args);
@@ -36,6 +36,18 @@ class CommandLineTest {
         String[] result = run("snapshot", "full", "--store", "file:///tmp/x");
         assertThat(result[0]).isEqualTo("2");
         assertThat(result[2]).contains("--endpoints");
+    }
+
+    @Test
+    void initializeReportsEveryBadValueAtOnceBeforeTouchingAnything() {
+        String[] result = run("initialize", "--store", "file:///nonexistent/store", "--data-dir", "/nonexistent/data", "--mode", "deep",
+                "--max-fetchers", "0", "--name", "etcd-1", "--initial-cluster", "etcd-0=http://10.0.0.1:2380", "--safeguard-id", " ");
+        assertThat(result[0]).isEqualTo("2");
+        assertThat(result[2].lines()).containsExactly(
+                "error: --mode = 'deep' (from flag): unknown validation mode 'deep'; use sanity or full",
+                "error: --safeguard-id = ' ' (from flag): must be one non-blank line",
+                "error: --max-fetchers = '0' (from flag): must be at least 1",
+                "error: --initial-cluster = 'etcd-0=http://10.0.0.1:2380' (from flag): does not name this member (--name etcd-1)");
     }
 
     @Test

@@ -12,12 +12,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -54,17 +51,6 @@ class CorruptObjectIT {
         assertThat(objectKeys).hasSize(3);
     }
 
-    private static String treeDigest(Path root) throws Exception {
-        MessageDigest digest = MessageDigest.getInstance("SHA-256");
-        try (Stream<Path> files = Files.walk(root)) {
-            for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile).sorted()::iterator) {
-                digest.update(root.relativize(file).toString().getBytes());
-                digest.update(Files.readAllBytes(file));
-            }
-        }
-        return HexFormat.of().formatHex(digest.digest());
-    }
-
     @Test
     void aCorruptedByteInAnyObjectFailsTheRestoreNamingItAndTheExistingDataDirIsUntouched() throws Exception {
         Path bin = etcd.binaries().etcd().getParent();
@@ -72,7 +58,7 @@ class CorruptObjectIT {
         Path dataDir = dir.resolve("data.etcd");
         AgentProcess.Result good = AgentProcess.run(bin, "restore", "--store", store, "--data-dir", dataDir.toString());
         assertThat(good.exitCode()).as(good.stderr()).isZero();
-        String before = treeDigest(dataDir);
+        String before = DataDirs.treeDigest(dataDir);
 
         Random random = new Random(11);
         for (String key : objectKeys) {
@@ -90,7 +76,7 @@ class CorruptObjectIT {
                 assertThat(result.exitCode()).as("corrupt byte %d of %s", position, key).isNotZero();
                 String errorLine = result.stderr().lines().filter(l -> l.startsWith("error: ")).findFirst().orElse("");
                 assertThat(errorLine).as(result.stderr()).contains(key);
-                assertThat(treeDigest(dataDir)).isEqualTo(before);
+                assertThat(DataDirs.treeDigest(dataDir)).isEqualTo(before);
                 assertThat(Files.exists(dir.resolve("data.etcd.part"))).isFalse();
             }
             Files.write(object, original);

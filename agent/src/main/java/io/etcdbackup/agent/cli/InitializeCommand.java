@@ -1,0 +1,90 @@
+package io.etcdbackup.agent.cli;
+
+import io.etcdbackup.agent.config.EffectiveConfig;
+import io.etcdbackup.restore.Restorer;
+import io.etcdbackup.restore.init.InitializationOutcome;
+import io.etcdbackup.restore.init.InitializationRequest;
+import io.etcdbackup.restore.init.Initializer;
+import io.etcdbackup.restore.init.ValidationMode;
+import io.etcdbackup.stores.ObjectStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** The init container: validate the data dir, then keep it, restore it, start fresh, or refuse. */
+@Command(name = "initialize", mixinStandardHelpOptions = true,
+        description = {"Prepare the data directory before etcd starts (the init container): validate it, then keep it, restore it "
+                + "from the latest backup (missing, empty, invalid, or behind the backups), leave it empty for a new cluster "
+                + "(no backups), or refuse with the reason (the volume belongs to another cluster; the store is unreachable "
+                + "and the directory is doubtful; one member of a multi-member cluster lost its data).",
+                "Exit codes: 0 kept, restored or fresh; 1 the chosen action failed (a failed restore leaves the directory as "
+                + "it was); 2 bad usage; 3 refused. The outcome goes to stdout, the reason of a failure or refusal to stderr."})
+final class InitializeCommand implements Callable<Integer>, Main.Validated {
+
+    /** Exit code of a refusal: distinct from 1 (something failed) so that scripts and operators can tell them apart. */
+    static final int REFUSED = 3;
+
+    @Mixin
+    StoreOptions store;
+
+    @Option(names = "--data-dir", required = true, paramLabel = "DIR", description = "The etcd data directory to prepare.")
+    Path dataDir;
+
+    @Option(names = "--mode", defaultValue = "full", paramLabel = "sanity|full",
+            description = "sanity: layout and database (read whole by etcd's tool); full: also the WAL and raft snapshot "
+                    + "files, read as etcd reads them at start-up (default: ${DEFAULT-VALUE}).")
+    String mode;
+
+    @Option(names = "--safeguard-id", paramLabel = "ID",
+            description = "Whom the data dir belongs to, written into <data-dir>/etcd-backup-agent.safeguard; a data dir claimed "
+                    + "by another id is refused (default: the store URL's location, e.g. s3://bucket/prefix).")
+    String safeguardId;
+
+    @Mixin
+    RestoreOptions restore;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public List<String> problems() {
+        EffectiveConfig config = new EffectiveConfig(spec);
+        config.check("--mode", mode, ValidationMode::parse);
+        if (safeguardId != null && (safeguardId.isBlank() || safeguardId.contains("\n"))) {
+            config.reject("--safeguard-id", safeguardId, "must be one non-blank line");
+        }
+        restore.check(config);
+        return config.problems();
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Restorer.Settings settings = restore.settings();
+        try (ObjectStore objects = store.open()) {
+            String identity = safeguardId != null ? safeguardId.strip() : objects.location();
+            InitializationOutcome outcome = new Initializer(objects, settings, Clock.systemUTC())
+                    .initialize(new InitializationRequest(restore.target(dataDir, false), ValidationMode.parse(mode), identity));
+            PrintWriter out = spec.commandLine().getOut();
+            out.println("decision=" + outcome.decision() + " successful=" + outcome.successful() + " data_dir=" + dataDir.toAbsolutePath()
+                    + " revision=" + (outcome.revision().isPresent() ? outcome.revision().getAsLong() : "none")
+                    + " took=" + outcome.took().toMillis() + "ms reason=\"" + outcome.reason() + "\"");
+            out.flush();
+            if (outcome.successful()) {
+                return 0;
+            }
+            PrintWriter err = spec.commandLine().getErr();
+            boolean refused = outcome.decision() == InitializationOutcome.Decision.REFUSE;
+            err.println("error: " + (refused ? "refused: " : "") + outcome.reason());
+            err.flush();
+            return refused ? REFUSED : 1;
+        }
+    }
+}
