@@ -25,6 +25,8 @@ import java.util.concurrent.Callable;
                 + "from the latest backup (missing, empty, invalid, or behind the backups), leave it empty for a new cluster "
                 + "(no backups), or refuse with the reason (the volume belongs to another cluster; the store is unreachable "
                 + "and the directory is doubtful; one member of a multi-member cluster lost its data).",
+                "A member joining a running cluster (--initial-cluster-state existing) takes its data from its peers: "
+                + "a valid data dir is kept, an empty one left empty, a damaged one refused.",
                 "Exit codes: 0 kept, restored or fresh; 1 the chosen action failed (a failed restore leaves the directory as "
                 + "it was); 2 bad usage; 3 refused. The outcome goes to stdout, the reason of a failure or refusal to stderr."})
 final class InitializeCommand implements Callable<Integer>, Main.Validated {
@@ -48,6 +50,11 @@ final class InitializeCommand implements Callable<Integer>, Main.Validated {
                     + "by another id is refused (default: the store URL's location, e.g. s3://bucket/prefix).")
     String safeguardId;
 
+    @Option(names = "--initial-cluster-state", defaultValue = "new", paramLabel = "new|existing",
+            description = "What etcd will be started with: 'existing' for a member added to a running cluster, which takes its "
+                    + "data from its peers (an empty data dir is then left empty, never restored) (default: ${DEFAULT-VALUE}).")
+    String initialClusterState;
+
     @Mixin
     RestoreOptions restore;
 
@@ -61,6 +68,9 @@ final class InitializeCommand implements Callable<Integer>, Main.Validated {
         if (safeguardId != null && (safeguardId.isBlank() || safeguardId.contains("\n"))) {
             config.reject("--safeguard-id", safeguardId, "must be one non-blank line");
         }
+        if (!List.of("new", "existing").contains(initialClusterState)) {
+            config.reject("--initial-cluster-state", initialClusterState, "must be new or existing");
+        }
         restore.check(config);
         return config.problems();
     }
@@ -71,7 +81,8 @@ final class InitializeCommand implements Callable<Integer>, Main.Validated {
         try (ObjectStore objects = store.open()) {
             String identity = safeguardId != null ? safeguardId.strip() : objects.location();
             InitializationOutcome outcome = new Initializer(objects, settings, Clock.systemUTC())
-                    .initialize(new InitializationRequest(restore.target(dataDir, false), ValidationMode.parse(mode), identity));
+                    .initialize(new InitializationRequest(restore.target(dataDir, false), ValidationMode.parse(mode), identity,
+                            initialClusterState.equals("existing")));
             PrintWriter out = spec.commandLine().getOut();
             out.println("decision=" + outcome.decision() + " successful=" + outcome.successful() + " data_dir=" + dataDir.toAbsolutePath()
                     + " revision=" + (outcome.revision().isPresent() ? outcome.revision().getAsLong() : "none")

@@ -16,8 +16,11 @@ import java.util.Objects;
  * @param identity who the data belongs to: compared with, and written into, the data directory's
  *                 {@link Safeguard} file; by convention the store location of the backups, or an
  *                 id the operator chose. Not blank, one line
+ * @param joining  whether etcd will start with {@code --initial-cluster-state=existing}: the member
+ *                 was added to a running cluster and takes its data from its peers, so an empty
+ *                 directory is what it needs and backups are not its source
  */
-public record InitializationRequest(RestoreTarget target, ValidationMode mode, String identity) {
+public record InitializationRequest(RestoreTarget target, ValidationMode mode, String identity, boolean joining) {
 
     public InitializationRequest {
         Objects.requireNonNull(target, "target");
@@ -26,6 +29,11 @@ public record InitializationRequest(RestoreTarget target, ValidationMode mode, S
         if (identity.isBlank() || identity.contains("\n")) {
             throw new IllegalArgumentException("the safeguard identity must be one non-blank line, got '" + identity + "'");
         }
+    }
+
+    /** A request for a member that starts a cluster ({@code --initial-cluster-state=new}, etcd's default). */
+    public InitializationRequest(RestoreTarget target, ValidationMode mode, String identity) {
+        this(target, mode, identity, false);
     }
 
     /** Whether the initial cluster names more than one member. */

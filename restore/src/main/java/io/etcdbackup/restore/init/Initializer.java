@@ -38,7 +38,10 @@ import java.util.OptionalLong;
  * <p>In a multi-member cluster a valid directory is kept without comparing revisions (a follower
  * may trail the backups and catches up from its peers), and a missing, empty or invalid one is
  * refused while backups exist: restoring one member from backup would split it from its healthy
- * peers, and only an operator can tell a lost member from a lost cluster.
+ * peers, and only an operator can tell a lost member from a lost cluster. A member that joins a
+ * running cluster ({@link InitializationRequest#joining()}) takes its data from its peers: a valid
+ * directory is kept, a missing or empty one left empty (FRESH) whatever the store holds, an
+ * invalid one refused (it must be removed from the cluster and added back).
  *
  * <p>A restore works in {@code <data-dir>.part} and swaps it in; the old directory is moved
  * aside and deleted only after the new one is in place, so a failed restore leaves it as it was.
@@ -68,6 +71,20 @@ public final class Initializer {
      * @param description why {@code NONE} or {@code UNAVAILABLE}, for reasons
      */
     record CatalogView(Backups backups, RestorePlan plan, String description) {
+    }
+
+    /** How the member starts, as far as the decision cares. */
+    enum Membership {
+        /** Alone: its data dir is the whole cluster's data. */
+        SINGLE,
+        /** One of several members bootstrapping together ({@code initial-cluster-state=new}). */
+        MULTI,
+        /** Added to a running cluster ({@code initial-cluster-state=existing}): its peers have the data. */
+        JOINING;
+
+        static Membership of(InitializationRequest request) {
+            return request.joining() ? JOINING : request.multiMember() ? MULTI : SINGLE;
+        }
     }
 
     /** A decision and its reason, before acting. */
@@ -126,8 +143,11 @@ public final class Initializer {
                 verdict.revision().isPresent() ? verdict.revision().getAsLong() : "none", validationTook.toMillis(), verdict.reason());
         verdict.notes().forEach(note -> LOG.info("data dir note data_dir={} note=\"{}\"", dataDir, note));
 
-        CatalogView catalog = readCatalog();
-        Choice choice = decide(verdict, catalog, request.multiMember());
+        Membership membership = Membership.of(request);
+        // A joining member's data comes from its peers: the store is not asked (nor waited for when down).
+        CatalogView catalog = membership == Membership.JOINING
+                ? new CatalogView(Backups.UNAVAILABLE, null, "not read for a joining member") : readCatalog();
+        Choice choice = decide(verdict, catalog, membership);
         try {
             return switch (choice.decision()) {
                 case KEEP -> {
@@ -193,8 +213,19 @@ public final class Initializer {
     }
 
     /** The decision table of the class comment. Pure: nothing is read or changed. */
-    static Choice decide(DataDirVerdict verdict, CatalogView catalog, boolean multiMember) {
+    static Choice decide(DataDirVerdict verdict, CatalogView catalog, Membership membership) {
         String found = verdict.reason();
+        if (membership == Membership.JOINING) {
+            return switch (verdict.status()) {
+                case VALID -> new Choice(Decision.KEEP, found + "; joining a running cluster: not compared with the backups, it"
+                        + " catches up from its peers");
+                case MISSING, EMPTY -> new Choice(Decision.FRESH, found + ": left empty, etcd joins the running cluster and takes"
+                        + " its data from its peers (initial-cluster-state existing)");
+                case INVALID -> new Choice(Decision.REFUSE, found + "; a member joining a running cluster with a damaged data dir"
+                        + " must be removed from the cluster, its data dir emptied, and added back");
+            };
+        }
+        boolean multiMember = membership == Membership.MULTI;
         switch (verdict.status()) {
             case VALID -> {
                 long revision = verdict.revision().getAsLong();
@@ -235,8 +266,9 @@ public final class Initializer {
 
     private static Choice ambiguousMember(String found) {
         return new Choice(Decision.REFUSE, found + "; this is one member of a multi-member cluster and backups exist: if only this"
-                + " member lost its data it must rejoin from its peers (not automated yet: remove the member, empty the data dir,"
-                + " add it back); if the whole cluster is lost, restore every member (README runbook)");
+                + " member lost its data it must rejoin from its peers (remove it from the cluster, empty the data dir, add it"
+                + " back, start it with initial-cluster-state existing); if the whole cluster is lost, restore every member"
+                + " (README runbooks)");
     }
 
     private void claimIfUnclaimed(Path dataDir, String identity) throws IOException {

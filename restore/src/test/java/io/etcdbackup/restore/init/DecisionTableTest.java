@@ -2,13 +2,16 @@ package io.etcdbackup.restore.init;
 
 import io.etcdbackup.restore.NativeFormat;
 import io.etcdbackup.restore.RestorePlanner;
+import io.etcdbackup.restore.RestoreTarget;
 import io.etcdbackup.restore.init.InitializationOutcome.Decision;
 import io.etcdbackup.restore.init.Initializer.Backups;
 import io.etcdbackup.restore.init.Initializer.CatalogView;
+import io.etcdbackup.restore.init.Initializer.Membership;
 import io.etcdbackup.snapshot.catalog.FullSnapshotRef;
 import io.etcdbackup.snapshot.catalog.Generation;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 
@@ -34,11 +37,11 @@ class DecisionTableTest {
     private static final CatalogView UNREACHABLE = new CatalogView(Backups.UNAVAILABLE, null, "the store is unreachable: timeout");
 
     private static Decision single(DataDirVerdict verdict, CatalogView catalog) {
-        return Initializer.decide(verdict, catalog, false).decision();
+        return Initializer.decide(verdict, catalog, Membership.SINGLE).decision();
     }
 
     private static Decision multi(DataDirVerdict verdict, CatalogView catalog) {
-        return Initializer.decide(verdict, catalog, true).decision();
+        return Initializer.decide(verdict, catalog, Membership.MULTI).decision();
     }
 
     @Test
@@ -49,7 +52,7 @@ class DecisionTableTest {
 
     @Test
     void aValidDirBehindTheBackupsIsRestored() {
-        Initializer.Choice choice = Initializer.decide(validAt(99), backupsUpTo(100), false);
+        Initializer.Choice choice = Initializer.decide(validAt(99), backupsUpTo(100), Membership.SINGLE);
         assertThat(choice.decision()).isEqualTo(Decision.RESTORE);
         assertThat(choice.reason()).contains("revision 99", "behind the backups", "revision 100");
     }
@@ -57,7 +60,7 @@ class DecisionTableTest {
     @Test
     void aValidDirIsKeptWhenThereIsNothingToCompareWith() {
         assertThat(single(validAt(5), NO_BACKUPS)).isEqualTo(Decision.KEEP);
-        Initializer.Choice unreachable = Initializer.decide(validAt(5), UNREACHABLE, false);
+        Initializer.Choice unreachable = Initializer.decide(validAt(5), UNREACHABLE, Membership.SINGLE);
         assertThat(unreachable.decision()).isEqualTo(Decision.KEEP);
         assertThat(unreachable.reason()).contains("not compared with the backups", "unreachable");
     }
@@ -73,7 +76,7 @@ class DecisionTableTest {
     @Test
     void aMissingOrEmptyDirIsRefusedWhileTheStoreCannotSayWhetherBackupsExist() {
         for (DataDirVerdict nothing : List.of(MISSING, EMPTY)) {
-            Initializer.Choice choice = Initializer.decide(nothing, UNREACHABLE, false);
+            Initializer.Choice choice = Initializer.decide(nothing, UNREACHABLE, Membership.SINGLE);
             assertThat(choice.decision()).isEqualTo(Decision.REFUSE);
             assertThat(choice.reason()).contains("unreachable", "could hide existing backups");
         }
@@ -82,7 +85,7 @@ class DecisionTableTest {
     @Test
     void anInvalidDirIsRestoredFromBackupsAndOtherwiseLeftForRepair() {
         assertThat(single(INVALID, backupsUpTo(10))).isEqualTo(Decision.RESTORE);
-        Initializer.Choice none = Initializer.decide(INVALID, NO_BACKUPS, false);
+        Initializer.Choice none = Initializer.decide(INVALID, NO_BACKUPS, Membership.SINGLE);
         assertThat(none.decision()).isEqualTo(Decision.REFUSE);
         assertThat(none.reason()).contains("unreadable", "holds no backups", "left for repair");
         assertThat(single(INVALID, UNREACHABLE)).isEqualTo(Decision.REFUSE);
@@ -92,10 +95,32 @@ class DecisionTableTest {
     void aMemberOfAMultiMemberClusterIsKeptWithoutComparingAndNeverRestoredAlone() {
         assertThat(multi(validAt(1), backupsUpTo(100))).isEqualTo(Decision.KEEP);
         for (DataDirVerdict unusable : List.of(MISSING, EMPTY, INVALID)) {
-            Initializer.Choice choice = Initializer.decide(unusable, backupsUpTo(100), true);
+            Initializer.Choice choice = Initializer.decide(unusable, backupsUpTo(100), Membership.MULTI);
             assertThat(choice.decision()).isEqualTo(Decision.REFUSE);
             assertThat(choice.reason()).contains("rejoin from its peers", "restore every member");
         }
         assertThat(multi(EMPTY, NO_BACKUPS)).isEqualTo(Decision.FRESH);
+    }
+
+    @Test
+    void aMemberJoiningARunningClusterTakesItsDataFromItsPeersWhateverTheStoreHolds() {
+        for (CatalogView catalog : List.of(backupsUpTo(100), NO_BACKUPS, UNREACHABLE)) {
+            assertThat(Initializer.decide(validAt(1), catalog, Membership.JOINING).decision()).isEqualTo(Decision.KEEP);
+            assertThat(Initializer.decide(EMPTY, catalog, Membership.JOINING).decision()).isEqualTo(Decision.FRESH);
+            assertThat(Initializer.decide(MISSING, catalog, Membership.JOINING).decision()).isEqualTo(Decision.FRESH);
+            Initializer.Choice invalid = Initializer.decide(INVALID, catalog, Membership.JOINING);
+            assertThat(invalid.decision()).isEqualTo(Decision.REFUSE);
+            assertThat(invalid.reason()).contains("removed from the cluster", "added back");
+        }
+    }
+
+    @Test
+    void membershipFollowsTheInitialClusterAndItsState() {
+        RestoreTarget one = RestoreTarget.singleMember(Path.of("/d"), false);
+        RestoreTarget three = new RestoreTarget(Path.of("/d"), "a",
+                "a=http://a:2380,b=http://b:2380,c=http://c:2380", "http://a:2380", "t", false);
+        assertThat(Membership.of(new InitializationRequest(one, ValidationMode.FULL, "id"))).isEqualTo(Membership.SINGLE);
+        assertThat(Membership.of(new InitializationRequest(three, ValidationMode.FULL, "id"))).isEqualTo(Membership.MULTI);
+        assertThat(Membership.of(new InitializationRequest(three, ValidationMode.FULL, "id", true))).isEqualTo(Membership.JOINING);
     }
 }
