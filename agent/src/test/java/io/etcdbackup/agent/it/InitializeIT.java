@@ -85,7 +85,11 @@ class InitializeIT {
     }
 
     private AgentProcess.Result initialize(Path dataDir, RestoredEtcd member, String... extra) throws Exception {
-        List<String> args = new ArrayList<>(List.of("initialize", "--store", store, "--data-dir", dataDir.toString()));
+        return initialize(store, dataDir, member, extra);
+    }
+
+    private AgentProcess.Result initialize(String storeUrl, Path dataDir, RestoredEtcd member, String... extra) throws Exception {
+        List<String> args = new ArrayList<>(List.of("initialize", "--store", storeUrl, "--data-dir", dataDir.toString()));
         args.addAll(member.restoreFlags());
         args.addAll(List.of(extra));
         return AgentProcess.run(bin, args.toArray(String[]::new));
@@ -209,9 +213,7 @@ class InitializeIT {
         String otherStore = "file://" + otherStoreDir;
         Path dataDir = dir.resolve("other.etcd");
         try (RestoredEtcd member = new RestoredEtcd()) {
-            List<String> args = new ArrayList<>(List.of("initialize", "--store", otherStore, "--data-dir", dataDir.toString()));
-            args.addAll(member.restoreFlags());
-            AgentProcess.Result fresh = AgentProcess.run(bin, args.toArray(String[]::new));
+            AgentProcess.Result fresh = initialize(otherStore, dataDir, member);
             assertThat(fresh.exitCode()).as(fresh.stderr()).isZero();
             Client client = member.start(etcd.binaries(), dataDir);
             client.getKVClient().put(Workload.bytes("/cluster-b/key"), Workload.bytes("b")).get();

@@ -31,7 +31,6 @@ import java.util.Optional;
  *                  ({@code s3://bucket/prefix}), or an operator-chosen id
  * @param claimedAt when it was written
  */
-@JsonIgnoreProperties(ignoreUnknown = true)
 public record Safeguard(String identity, Instant claimedAt) {
 
     /** The file's name inside the data directory. */
@@ -49,7 +48,8 @@ public record Safeguard(String identity, Instant claimedAt) {
         Objects.requireNonNull(claimedAt, "claimedAt");
     }
 
-    /** The file's content: the fields, and a sentence for whoever finds it. */
+    /** The file's content: the fields, and a sentence for whoever finds it. Later versions may add fields. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
     private record Content(String about, String identity, Instant claimedAt) {
     }
 
