@@ -125,6 +125,18 @@ public final class CatalogWriter {
             lastSeen = null; // someone else published this version: re-read before the next try
             return false;
         }
+        // A base VERSIONS_KEPT or more versions stale names a slot pruning has already emptied,
+        // so the create above succeeds although newer versions exist and readers would never see
+        // ours. Pruning removes versions oldest first, so then our base is gone too; while our
+        // base exists, the slot was free because nobody had published it. If the base is gone,
+        // withdraw ours and re-read (every catalog change is idempotent, so a needless retry is
+        // harmless).
+        if (state.sequence() > 1 && !exists(state.sequence() - 1)) {
+            LOG.info("catalog version {} was published on a stale base; newer versions exist, re-reading", state.sequence());
+            store.delete(CatalogVersions.key(state.sequence()));
+            lastSeen = null;
+            return false;
+        }
         lastSeen = state;
         // Each version is published exactly once, so deleting the one that leaves the window
         // here keeps the folder short without listing it.
@@ -137,6 +149,15 @@ public final class CatalogWriter {
             }
         }
         return true;
+    }
+
+    private boolean exists(long sequence) throws IOException {
+        try {
+            store.stat(CatalogVersions.key(sequence));
+            return true;
+        } catch (io.etcdbackup.stores.NoSuchObjectException e) {
+            return false;
+        }
     }
 
     /** Deletes every version outside the window, e.g. left behind by failed prunes. */

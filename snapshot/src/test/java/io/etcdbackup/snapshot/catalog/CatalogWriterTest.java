@@ -34,6 +34,27 @@ class CatalogWriterTest {
     }
 
     @Test
+    void aWriterWhoseCachedVersionWasPrunedMeanwhileStillLandsItsUpdateInTheNewestVersion() throws Exception {
+        try (ObjectStore store = LocalStoreProvider.at(dir)) {
+            CatalogWriter slow = new CatalogWriter(store, "slow", CLOCK);
+            Catalog slowCatalog = new Catalog(store, slow);
+            slowCatalog.recordGeneration(info());
+            Catalog busy = new Catalog(store, new CatalogWriter(store, "busy", CLOCK));
+            for (int i = 0; i < CatalogWriter.VERSIONS_KEPT + 4; i++) {
+                String key = BackupLayout.deltaKey(GEN, 10 + 2L * i, 11 + 2L * i);
+                busy.recordDelta(new DeltaSegmentRef(key, GEN, 10 + 2L * i, 11 + 2L * i, 1, Instant.EPOCH));
+            }
+            // The slot after the slow writer's cached version has been pruned: its create would succeed there.
+            String late = BackupLayout.deltaKey(GEN, 1000, 1001);
+            slowCatalog.recordDelta(new DeltaSegmentRef(late, GEN, 1000, 1001, 1, Instant.EPOCH));
+
+            CatalogState newest = CatalogVersions.latest(store).orElseThrow();
+            assertThat(newest.indexes(late)).as("the slow writer's update is in the version readers read").isTrue();
+            assertThat(newest.generations().get(0).deltas()).hasSize(CatalogWriter.VERSIONS_KEPT + 5);
+        }
+    }
+
+    @Test
     void aWriterWithAnOlderEpochIsFencedAndWritesNothing() throws Exception {
         try (ObjectStore store = LocalStoreProvider.at(dir)) {
             CatalogWriter old = new CatalogWriter(store, "old", CLOCK);
