@@ -22,7 +22,7 @@ import java.util.function.Supplier;
  * agent asks its local member for its status; when the member leads and no backup runs, a new
  * {@link ContinuousBackup} starts (it takes over the catalog with a higher fencing epoch and
  * continues from the catalog's last revision, so a change of leader leaves no gap); when the
- * member no longer leads, or stops answering, the backup is closed (its buffered deltas are
+ * member no longer leads, or stops answering for a few checks, the backup is closed (its buffered deltas are
  * published if the catalog still accepts them; if the new leader's agent has already taken over,
  * they are refused and its capture covers those revisions).
  *
@@ -32,6 +32,12 @@ import java.util.function.Supplier;
 public final class LeaderGatedBackup implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LeaderGatedBackup.class);
+    /**
+     * Consecutive unanswered checks after which a leading agent stops writing. One slow status
+     * call (etcd busy streaming a snapshot) is no reason to restart capture; a member that stays
+     * silent is (the new leader's agent fences this one anyway).
+     */
+    static final int UNANSWERED_CHECKS_BEFORE_STEPPING_DOWN = 3;
 
     /**
      * What the last check saw.
@@ -59,6 +65,7 @@ public final class LeaderGatedBackup implements AutoCloseable {
     private Role publishedRole;
     private volatile boolean closed;
     private int apiPort;
+    private int unansweredChecks;
 
     /**
      * @param backups      makes the backup to run while the local member leads (a new one each
@@ -157,9 +164,12 @@ public final class LeaderGatedBackup implements AutoCloseable {
                 LOG.warn("local etcd member not answering; not writing backups: {}", e.getMessage());
             }
             view = new View(Role.UNAVAILABLE, Optional.empty(), 0, clock.instant(), Optional.of(e.getMessage()));
-            stepDown("the local etcd member is not answering");
+            if (++unansweredChecks >= UNANSWERED_CHECKS_BEFORE_STEPPING_DOWN) {
+                stepDown("the local etcd member did not answer " + unansweredChecks + " checks in a row");
+            }
             return;
         }
+        unansweredChecks = 0;
         Optional<Member> self = members.stream().filter(m -> m.getId() == status.memberId()).findFirst();
         Role role = status.isLeader() ? Role.LEADER : self.map(Member::isLearner).orElse(false) ? Role.LEARNER : Role.FOLLOWER;
         Role before = view.role();
