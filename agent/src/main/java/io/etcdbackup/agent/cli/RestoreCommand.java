@@ -1,5 +1,11 @@
 package io.etcdbackup.agent.cli;
 
+import io.etcdbackup.restore.RestoreEstimate;
+import io.etcdbackup.restore.RestorePoint;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+
 import io.etcdbackup.agent.config.EffectiveConfig;
 import io.etcdbackup.restore.RestorePlan;
 import io.etcdbackup.restore.RestorePlanner;
@@ -19,8 +25,9 @@ import java.util.concurrent.Callable;
 
 /** Restore a data directory from the store. */
 @Command(name = "restore", mixinStandardHelpOptions = true,
-        description = "Build an etcd data directory from the latest full snapshot and its deltas. "
-                + "Works in <data-dir>.part and swaps it in at the end: a failed restore leaves the old directory.")
+        description = "Build an etcd data directory from the latest state in the store, or from any retained revision "
+                + "(--revision) or time (--time). Works in <data-dir>.part and swaps it in at the end: a failed restore "
+                + "leaves the old directory. --dry-run prints the plan and touches nothing.")
 final class RestoreCommand implements Callable<Integer>, Main.Validated {
 
     @Mixin
@@ -35,6 +42,18 @@ final class RestoreCommand implements Callable<Integer>, Main.Validated {
     @Mixin
     RestoreOptions restore;
 
+    @Option(names = "--revision", paramLabel = "N",
+            description = "Restore exactly this revision, from the newest retained generation that holds it.")
+    String revision;
+
+    @Option(names = "--time", paramLabel = "INSTANT",
+            description = "Restore the newest revision committed at or before this time (ISO 8601 with zone, "
+                    + "e.g. 2026-11-22T10:15:00Z).")
+    String time;
+
+    @Option(names = "--dry-run", description = "Print the plan (generation, objects, bytes, revisions, estimated time) and exit.")
+    boolean dryRun;
+
     @Spec
     CommandSpec spec;
 
@@ -42,19 +61,64 @@ final class RestoreCommand implements Callable<Integer>, Main.Validated {
     public List<String> problems() {
         EffectiveConfig config = new EffectiveConfig(spec);
         restore.check(config);
+        config.check("--revision", revision, RestoreCommand::revision);
+        config.check("--time", time, RestoreCommand::instant);
+        if (revision != null && time != null) {
+            config.reject("--time", time, "give either --revision or --time, not both");
+        }
         return config.problems();
     }
 
     @Override
     public Integer call() throws Exception {
-        Restorer.Settings settings = restore.settings();
-        RestoreTarget target = restore.target(dataDir, replaceExisting);
+        RestorePoint point = revision != null ? new RestorePoint.AtRevision(revision(revision))
+                : time != null ? new RestorePoint.AtTime(instant(time)) : new RestorePoint.Latest();
         try (ObjectStore objects = store.open()) {
-            RestorePlan plan = new RestorePlanner(new Catalog(objects)).latest();
-            Restorer.Result result = new Restorer(objects, settings).restore(plan, target);
+            RestorePlanner planner = new RestorePlanner(new Catalog(objects));
+            if (dryRun) {
+                printPlan(point, planner.plan(point));
+                return 0;
+            }
+            Restorer.Settings settings = restore.settings();
+            RestoreTarget target = restore.target(dataDir, replaceExisting);
+            Restorer.Result result = new Restorer(objects, settings).restore(planner, point, target);
             System.out.println("restored " + result.dataDir() + " revision=" + result.revision() + " objects=" + result.objects()
                     + " bytes=" + result.bytes() + " took=" + result.took().toMillis() + "ms");
             return 0;
+        }
+    }
+
+    private void printPlan(RestorePoint point, RestorePlan plan) {
+        System.out.println("restore plan for " + point + " into " + dataDir + " (dry run: nothing changed)");
+        System.out.println("  generation:      " + plan.generation());
+        System.out.println("  base:            " + plan.full().key() + " (revision " + plan.full().revision() + ", "
+                + plan.full().size() + " bytes, taken " + plan.full().createdAt() + ")");
+        System.out.println("  delta segments:  " + plan.deltas().size() + (plan.deltas().isEmpty() ? ""
+                : " (" + plan.deltas().get(0).key() + " .. " + plan.deltas().get(plan.deltas().size() - 1).key() + ")"));
+        System.out.println("  objects:         " + plan.objectCount() + ", " + plan.totalBytes() + " bytes");
+        System.out.println("  revisions:       " + plan.full().revision() + ".." + plan.targetRevision()
+                + " (" + RestoreEstimate.revisionsToReplay(plan) + " to replay)");
+        System.out.println("  target revision: " + plan.targetRevision() + (plan.exact() ? " (exact)" : ""));
+        System.out.println("  estimated time:  " + RestoreEstimate.DEFAULT.of(plan).toSeconds() + " s");
+    }
+
+    static long revision(String text) {
+        try {
+            long value = Long.parseLong(text.trim());
+            if (value > 0) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("not a revision (a positive number)");
+    }
+
+    static Instant instant(String text) {
+        try {
+            return OffsetDateTime.parse(text.trim()).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("not an ISO 8601 time with a zone, e.g. 2026-11-22T10:15:00Z");
         }
     }
 }

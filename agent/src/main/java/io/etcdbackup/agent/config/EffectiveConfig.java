@@ -46,8 +46,12 @@ public final class EffectiveConfig {
     /**
      * Checks one value with a parser that throws {@link IllegalArgumentException} (or another runtime
      * exception naming the reason); a failure is recorded naming the option, the value, its origin and why.
+     * An unset option ({@code null}) has nothing to check: required options are picocli's to enforce.
      */
     public void check(String optionName, String value, Consumer<String> parser) {
+        if (value == null) {
+            return;
+        }
         try {
             parser.accept(value);
         } catch (RuntimeException e) {
