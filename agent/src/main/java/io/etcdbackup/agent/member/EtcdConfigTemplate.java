@@ -179,25 +179,29 @@ public final class EtcdConfigTemplate {
         return template;
     }
 
-    /** Renders with {@code initial-cluster} as the template has it. */
+    /**
+     * Renders the file for {@code member}, with {@code initial-cluster} as the template has it.
+     *
+     * @return the YAML text to give etcd as {@code --config-file}
+     * @throws ConfigRenderException when the template does not fit this member: no entry for it in
+     *                               a per-member mapping or in {@code initial-cluster}, no namespace
+     *                               for {@code ${POD_NAMESPACE}}, an entry that is not name=URL
+     */
     public String render(MemberIdentity member, ClusterState state) {
         return render(member, state, Optional.empty());
     }
 
     /**
-     * Renders with {@code initial-cluster} limited to {@code currentMembers} and this member.
+     * Renders as {@link #render(MemberIdentity, ClusterState)}, with {@code initial-cluster}
+     * limited to {@code currentMembers} and this member (for a member joining a running cluster).
      *
      * @param currentMembers names of the members the running cluster has (from its member list)
+     * @throws ConfigRenderException as {@link #render(MemberIdentity, ClusterState)}
      */
     public String render(MemberIdentity member, ClusterState state, Collection<String> currentMembers) {
         return render(member, state, Optional.of(Set.copyOf(currentMembers)));
     }
 
-    /**
-     * @throws ConfigRenderException when the template does not fit this member (no entry for it in a
-     *                               per-member mapping or in {@code initial-cluster}, no namespace
-     *                               for {@code ${POD_NAMESPACE}})
-     */
     private String render(MemberIdentity member, ClusterState state, Optional<Set<String>> currentMembers) {
         Objects.requireNonNull(member, "member");
         Objects.requireNonNull(state, "state");
