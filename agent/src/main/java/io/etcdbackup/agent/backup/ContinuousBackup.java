@@ -1,7 +1,10 @@
 package io.etcdbackup.agent.backup;
 
 import io.etcdbackup.agent.metrics.BackupMetrics;
+import io.etcdbackup.agent.schedule.CronSchedule;
 import io.etcdbackup.agent.schedule.TaskScheduler;
+import io.etcdbackup.snapshot.maintenance.ClusterDefragmenter;
+import io.etcdbackup.snapshot.maintenance.DefragReport;
 import io.etcdbackup.snapshot.catalog.DeltaSegmentRef;
 import io.etcdbackup.snapshot.catalog.FencedWriterException;
 import io.etcdbackup.snapshot.catalog.FullSnapshotRef;
@@ -38,7 +41,7 @@ public final class ContinuousBackup implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ContinuousBackup.class);
 
     private final BackupService service;
-    private final Optional<FullSchedule> schedule;
+    private final Optional<CronSchedule> schedule;
     private final TaskScheduler scheduler;
     private final Clock clock;
     private final BackupMetrics metrics;
@@ -55,6 +58,8 @@ public final class ContinuousBackup implements AutoCloseable {
     private boolean periodicTasksStarted;
     private volatile boolean finalFullOnClose;
 
+    private CronSchedule defragSchedule;
+    private ClusterDefragmenter defragmenter;
     private RetentionRunner retention;
     private Duration retentionPeriod;
     private long retentionRuns;
@@ -64,7 +69,7 @@ public final class ContinuousBackup implements AutoCloseable {
      *                  generation
      * @param scheduler runs the control tasks; its clock is the backup's clock
      */
-    public ContinuousBackup(BackupService service, Optional<FullSchedule> schedule, TaskScheduler scheduler, BackupMetrics metrics) {
+    public ContinuousBackup(BackupService service, Optional<CronSchedule> schedule, TaskScheduler scheduler, BackupMetrics metrics) {
         this.service = service;
         this.schedule = schedule;
         this.scheduler = scheduler;
@@ -87,6 +92,16 @@ public final class ContinuousBackup implements AutoCloseable {
      */
     public void takeFinalFullOnClose() {
         this.finalFullOnClose = true;
+    }
+
+    /**
+     * Defragments the cluster's members (learners and followers first, the leader last) on
+     * {@code schedule} once capture has started (call before {@link #start()}). It runs on the
+     * scheduler, so never during a full snapshot.
+     */
+    public void defragmentWith(CronSchedule schedule, ClusterDefragmenter defragmenter) {
+        this.defragSchedule = schedule;
+        this.defragmenter = defragmenter;
     }
 
     /** Begins on the scheduler; failures to reach etcd or the store are retried. */
@@ -277,6 +292,33 @@ public final class ContinuousBackup implements AutoCloseable {
         }
         if (retention != null) {
             scheduler.after(retentionPeriod, this::runRetention);
+        }
+        scheduleNextDefrag();
+    }
+
+    private void scheduleNextDefrag() {
+        if (defragSchedule == null || closed) {
+            return;
+        }
+        defragSchedule.nextAfter(clock.instant()).ifPresent(next -> scheduler.at(next, () -> {
+            runDefrag();
+            scheduleNextDefrag();
+        }));
+    }
+
+    private void runDefrag() {
+        if (closed) {
+            return;
+        }
+        long started = System.nanoTime();
+        try {
+            DefragReport report = defragmenter.defragment();
+            metrics.defragmented(report.duration(), report.succeeded());
+            LOG.info("defragmentation finished succeeded={} reclaimed_bytes={} members={}", report.succeeded(),
+                    report.reclaimedBytes(), report.members().size());
+        } catch (RuntimeException e) {
+            metrics.defragmented(Duration.ofNanos(System.nanoTime() - started), false);
+            LOG.warn("defragmentation not run: {}", e.toString());
         }
     }
 

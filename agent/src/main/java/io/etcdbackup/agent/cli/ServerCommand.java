@@ -7,7 +7,7 @@ import io.etcdbackup.agent.metrics.BackupMetrics;
 import io.etcdbackup.agent.schedule.ExecutorTaskScheduler;
 import io.etcdbackup.agent.schedule.TaskScheduler;
 import io.etcdbackup.agent.backup.ContinuousBackup;
-import io.etcdbackup.agent.backup.FullSchedule;
+import io.etcdbackup.agent.schedule.CronSchedule;
 import io.etcdbackup.agent.config.Durations;
 import io.etcdbackup.agent.config.EffectiveConfig;
 import io.etcdbackup.agent.config.ProcessEnvironment;
@@ -108,7 +108,7 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
         config.check("--gc-period", gcPeriod, Durations::parse);
         config.check("--full-schedule", fullSchedule, s -> {
             if (!s.isBlank()) {
-                FullSchedule.parse(s);
+                CronSchedule.parse(s);
             }
         });
         config.check("--server-port", serverPort, ServerCommand::port);
@@ -162,7 +162,7 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
             return 0;
         }
         HttpApi.Settings http = new HttpApi.Settings(port(serverPort), apiToken());
-        Optional<FullSchedule> schedule = fullSchedule.isBlank() ? Optional.empty() : Optional.of(FullSchedule.parse(fullSchedule));
+        Optional<CronSchedule> schedule = fullSchedule.isBlank() ? Optional.empty() : Optional.of(CronSchedule.parse(fullSchedule));
         Duration retentionPeriod = Durations.parse(gcPeriod);
         CountDownLatch stop = new CountDownLatch(1);
         // Handle SIGTERM/SIGINT ourselves so that the final flush completes and the exit code is 0.

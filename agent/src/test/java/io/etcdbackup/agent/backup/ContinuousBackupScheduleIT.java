@@ -2,6 +2,7 @@ package io.etcdbackup.agent.backup;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcdbackup.agent.metrics.BackupMetrics;
+import io.etcdbackup.agent.schedule.CronSchedule;
 import io.etcdbackup.agent.schedule.VirtualTaskScheduler;
 import io.etcdbackup.snapshot.catalog.Catalog;
 import io.etcdbackup.snapshot.catalog.DeltaSegmentRef;
@@ -10,6 +11,7 @@ import io.etcdbackup.snapshot.catalog.Generation;
 import io.etcdbackup.snapshot.capture.DeltaCapture;
 import io.etcdbackup.snapshot.capture.FullSnapshotter;
 import io.etcdbackup.snapshot.format.Codec;
+import io.etcdbackup.snapshot.maintenance.ClusterDefragmenter;
 import io.etcdbackup.snapshot.retention.RetentionPolicies;
 import io.etcdbackup.snapshot.testing.EtcdClusterExtension;
 import io.etcdbackup.stores.ObjectStore;
@@ -67,7 +69,7 @@ class ContinuousBackupScheduleIT {
     }
 
     private static ContinuousBackup backup(BackupService service, VirtualTaskScheduler scheduler, String cron) {
-        return new ContinuousBackup(service, Optional.of(FullSchedule.parse(cron)), scheduler, new BackupMetrics(new SimpleMeterRegistry()));
+        return new ContinuousBackup(service, Optional.of(CronSchedule.parse(cron)), scheduler, new BackupMetrics(new SimpleMeterRegistry()));
     }
 
     private List<Instant> fullSnapshotTimes() throws Exception {
@@ -154,6 +156,31 @@ class ContinuousBackupScheduleIT {
             assertThat(fullSnapshotTimes()).as("LimitBased(1) applied one retention period after start-up")
                     .containsExactly(Instant.parse("2026-11-22T11:00:00Z"));
         }
+    }
+
+    @Test
+    void theClusterIsDefragmentedAtTheDefragmentationScheduleTimes() throws Exception {
+        VirtualTaskScheduler scheduler = new VirtualTaskScheduler(Instant.parse("2026-11-22T10:15:00Z"));
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (BackupService service = service(scheduler);
+             ContinuousBackup backup = new ContinuousBackup(service, Optional.empty(), scheduler, new BackupMetrics(registry))) {
+            backup.defragmentWith(CronSchedule.parse("30 10 * * *"),
+                    new ClusterDefragmenter(etcd.clients(), Duration.ofMinutes(1), scheduler.clock()));
+            backup.start();
+            scheduler.advanceTo(Instant.parse("2026-11-22T10:29:59Z"));
+            assertThat(defragmentations(registry)).isZero();
+            scheduler.advanceTo(Instant.parse("2026-11-22T10:30:00Z"));
+            assertThat(defragmentations(registry)).as("defragmented at 10:30").isEqualTo(1);
+            scheduler.advanceTo(Instant.parse("2026-11-23T10:29:59Z"));
+            assertThat(defragmentations(registry)).isEqualTo(1);
+            scheduler.advanceTo(Instant.parse("2026-11-23T10:30:00Z"));
+            assertThat(defragmentations(registry)).as("and again the next day").isEqualTo(2);
+        }
+    }
+
+    private static long defragmentations(SimpleMeterRegistry registry) {
+        var timer = registry.find("etcdbr.defragmentation.duration").tag("succeeded", "true").timer();
+        return timer == null ? 0 : timer.count();
     }
 
     @Test

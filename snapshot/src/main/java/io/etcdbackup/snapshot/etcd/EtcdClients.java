@@ -44,6 +44,11 @@ public final class EtcdClients {
         return builder(connection.endpoints().stream().map(URI::toString).toArray(String[]::new)).build();
     }
 
+    /** A jetcd client over {@code endpoints} (a subset of the connection's), same TLS and credentials. The caller closes it. */
+    public Client newClient(java.util.List<URI> endpoints) {
+        return builder(endpoints.stream().map(URI::toString).toArray(String[]::new)).build();
+    }
+
     /** A jetcd client that talks only to the local member (for member-scoped calls). */
     public Client newLocalClient() {
         return builder(connection.localEndpoint().toString()).build();

@@ -1,4 +1,4 @@
-package io.etcdbackup.agent.backup;
+package io.etcdbackup.agent.schedule;
 
 import com.cronutils.model.Cron;
 import com.cronutils.model.CronType;
@@ -11,15 +11,15 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.Optional;
 
-/** When full snapshots are due: a five-field UNIX cron expression, evaluated in UTC. */
-public final class FullSchedule {
+/** When something is due (full snapshots, defragmentation): a five-field UNIX cron expression, evaluated in UTC. */
+public final class CronSchedule {
 
     private static final CronParser PARSER = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
 
     private final String expression;
     private final ExecutionTime executions;
 
-    private FullSchedule(String expression, Cron cron) {
+    private CronSchedule(String expression, Cron cron) {
         this.expression = expression;
         this.executions = ExecutionTime.forCron(cron);
     }
@@ -29,13 +29,13 @@ public final class FullSchedule {
      *
      * @throws IllegalArgumentException naming the expression and what is wrong with it
      */
-    public static FullSchedule parse(String expression) {
+    public static CronSchedule parse(String expression) {
         try {
             Cron cron = PARSER.parse(expression.trim());
             cron.validate();
-            return new FullSchedule(expression.trim(), cron);
+            return new CronSchedule(expression.trim(), cron);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("full snapshot schedule '" + expression + "' is not a 5-field cron expression: "
+            throw new IllegalArgumentException("'" + expression + "' is not a 5-field cron expression: "
                     + e.getMessage(), e);
         }
     }
@@ -54,7 +54,7 @@ public final class FullSchedule {
         return executions.lastExecution(at).map(ZonedDateTime::toInstant);
     }
 
-    /** Whether a full snapshot taken at {@code lastFull} has missed a scheduled time before {@code now}. */
+    /** Whether something done at {@code lastFull} has missed a scheduled time before {@code now}. */
     public boolean isOverdue(Instant lastFull, Instant now) {
         return lastAtOrBefore(now).map(last -> lastFull.isBefore(last)).orElse(false);
     }

@@ -1,4 +1,4 @@
-package io.etcdbackup.agent.backup;
+package io.etcdbackup.agent.schedule;
 
 import org.junit.jupiter.api.Test;
 
@@ -7,9 +7,9 @@ import java.time.Instant;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class FullScheduleTest {
+class CronScheduleTest {
 
-    private final FullSchedule hourly = FullSchedule.parse("0 */1 * * *");
+    private final CronSchedule hourly = CronSchedule.parse("0 */1 * * *");
 
     @Test
     void nextFiresAtTheNextFullHour() {
@@ -22,12 +22,12 @@ class FullScheduleTest {
         Instant now = Instant.parse("2026-11-22T10:15:00Z");
         assertThat(hourly.isOverdue(Instant.parse("2026-11-22T10:00:05Z"), now)).isFalse();
         assertThat(hourly.isOverdue(Instant.parse("2026-11-22T09:59:00Z"), now)).isTrue();
-        assertThat(FullSchedule.parse("0 0 * * *").isOverdue(Instant.parse("2026-11-22T00:10:00Z"), now)).isFalse();
+        assertThat(CronSchedule.parse("0 0 * * *").isOverdue(Instant.parse("2026-11-22T00:10:00Z"), now)).isFalse();
     }
 
     @Test
     void aBadExpressionNamesItself() {
-        assertThatThrownBy(() -> FullSchedule.parse("every hour")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> CronSchedule.parse("every hour")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'every hour'");
     }
 }

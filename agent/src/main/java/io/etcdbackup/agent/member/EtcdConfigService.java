@@ -1,0 +1,58 @@
+package io.etcdbackup.agent.member;
+
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.cluster.Member;
+import io.etcdbackup.snapshot.etcd.EtcdClients;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Serves the reference's {@code /config}: the etcd configuration file for this member, rendered
+ * from a template. {@code initial-cluster-state} is {@code existing} when a running cluster
+ * answers on one of the other endpoints (this member joins it), else {@code new} (the members
+ * bootstrap together, or the data dir was restored); {@code initial-cluster} is then trimmed to the
+ * running members plus this one.
+ */
+public final class EtcdConfigService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EtcdConfigService.class);
+
+    private final EtcdConfigTemplate template;
+    private final EtcdConfigTemplate.MemberIdentity member;
+    private final EtcdClients clients;
+
+    public EtcdConfigService(EtcdConfigTemplate template, EtcdConfigTemplate.MemberIdentity member, EtcdClients clients) {
+        this.template = template;
+        this.member = member;
+        this.clients = clients;
+    }
+
+    /** The rendered configuration file. */
+    public String render() {
+        Optional<List<Member>> running = runningMembers();
+        if (running.isPresent()) {
+            List<String> names = running.get().stream().map(Member::getName).filter(n -> !n.isEmpty()).toList();
+            return template.render(member, EtcdConfigTemplate.ClusterState.EXISTING, names);
+        }
+        return template.render(member, EtcdConfigTemplate.ClusterState.NEW);
+    }
+
+    /** The member list from any other endpoint that answers within a few seconds. */
+    private Optional<List<Member>> runningMembers() {
+        List<URI> others = clients.connection().endpoints().stream().filter(e -> !e.equals(clients.connection().localEndpoint())).toList();
+        if (others.isEmpty()) {
+            return Optional.empty();
+        }
+        try (Client client = clients.newClient(others)) {
+            return Optional.of(client.getClusterClient().listMember().get(5, TimeUnit.SECONDS).getMembers());
+        } catch (Exception notRunning) {
+            LOG.debug("no running cluster on {}: {}", others, notRunning.toString());
+            return Optional.empty();
+        }
+    }
+}
