@@ -45,10 +45,8 @@ final class InitializeCommand implements Callable<Integer>, Main.Validated {
                     + "files, read as etcd reads them at start-up (default: ${DEFAULT-VALUE}).")
     String mode;
 
-    @Option(names = "--safeguard-id", paramLabel = "ID",
-            description = "Whom the data dir belongs to, written into <data-dir>/etcd-backup-agent.safeguard; a data dir claimed "
-                    + "by another id is refused (default: the store URL's location, e.g. s3://bucket/prefix).")
-    String safeguardId;
+    @Mixin
+    SafeguardOption safeguard;
 
     @Option(names = "--initial-cluster-state", defaultValue = "new", paramLabel = "new|existing",
             description = "What etcd will be started with: 'existing' for a member added to a running cluster, which takes its "
@@ -65,9 +63,7 @@ final class InitializeCommand implements Callable<Integer>, Main.Validated {
     public List<String> problems() {
         EffectiveConfig config = new EffectiveConfig(spec);
         config.check("--mode", mode, ValidationMode::parse);
-        if (safeguardId != null && (safeguardId.isBlank() || safeguardId.contains("\n"))) {
-            config.reject("--safeguard-id", safeguardId, "must be one non-blank line");
-        }
+        safeguard.validate(config);
         if (!List.of("new", "existing").contains(initialClusterState)) {
             config.reject("--initial-cluster-state", initialClusterState, "must be new or existing");
         }
@@ -79,7 +75,7 @@ final class InitializeCommand implements Callable<Integer>, Main.Validated {
     public Integer call() throws Exception {
         Restorer.Settings settings = restore.settings();
         try (ObjectStore objects = store.open()) {
-            String identity = safeguardId != null ? safeguardId.strip() : objects.location();
+            String identity = safeguard.identity(objects);
             InitializationOutcome outcome = new Initializer(objects, settings, Clock.systemUTC())
                     .initialize(new InitializationRequest(restore.target(dataDir, false), ValidationMode.parse(mode), identity,
                             initialClusterState.equals("existing")));

@@ -3,6 +3,14 @@ package io.etcdbackup.agent.cli;
 import io.etcdbackup.agent.backup.BackupService;
 import io.etcdbackup.agent.cluster.AgentDirectory;
 import io.etcdbackup.agent.cluster.LeaderGatedBackup;
+import io.etcdbackup.agent.http.ServerTls;
+import io.etcdbackup.agent.member.EtcdConfigService;
+import io.etcdbackup.agent.member.EtcdConfigTemplate;
+import io.etcdbackup.agent.member.InitializationService;
+import io.etcdbackup.restore.init.InitializationRequest;
+import io.etcdbackup.restore.init.Initializer;
+import io.etcdbackup.snapshot.maintenance.ClusterDefragmenter;
+import io.etcdbackup.stores.ObjectStore;
 import io.etcdbackup.agent.metrics.BackupMetrics;
 import io.etcdbackup.agent.schedule.ExecutorTaskScheduler;
 import io.etcdbackup.agent.schedule.TaskScheduler;
@@ -90,6 +98,39 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
                     + "(default: ${DEFAULT-VALUE}).")
     boolean finalFullSnapshot;
 
+    @Option(names = "--server-cert", paramLabel = "FILE",
+            description = "PEM certificate (chain) to serve the API over HTTPS with, together with --server-key; reloaded when "
+                    + "the files change.")
+    Path serverCert;
+
+    @Option(names = "--server-key", paramLabel = "FILE", description = "PEM private key (unencrypted) of --server-cert.")
+    Path serverKey;
+
+    @Option(names = "--defrag-schedule", defaultValue = "0 0 */3 * *", paramLabel = "CRON",
+            description = "Cron schedule (5 fields, UTC) on which the leader's agent defragments every member, learners and "
+                    + "followers first, the leader last; empty for never (default: ${DEFAULT-VALUE}).")
+    String defragSchedule;
+
+    @Option(names = "--defrag-timeout", defaultValue = "8m", paramLabel = "DURATION",
+            description = "Give up defragmenting a member after this long; the rest of that run is skipped (default: ${DEFAULT-VALUE}).")
+    String defragTimeout;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "The data directory of the etcd member beside this agent; enables /initialization/start, which "
+                    + "validates it and restores it if needed, like the initialize command.")
+    Path dataDir;
+
+    @Mixin
+    SafeguardOption safeguard;
+
+    @Mixin
+    RestoreOptions restore;
+
+    @Option(names = "--etcd-config-template", paramLabel = "FILE",
+            description = "etcd configuration file with ${POD_NAME}/${POD_NAMESPACE} placeholders; enables /config, which renders "
+                    + "it for this member (--name) with initial-cluster-state set (see docs/operations.md).")
+    Path etcdConfigTemplate;
+
     @Option(names = "--print-config",
             description = "Print the effective configuration (each option's value and whether it came from the default, "
                     + "the file, the environment or a flag) as YAML and exit; secrets are redacted.")
@@ -114,6 +155,28 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
         config.check("--server-port", serverPort, ServerCommand::port);
         config.check("--leader-check-period", leaderCheckPeriod, ServerCommand::positiveDuration);
         config.check("--advertise-url", advertiseUrl, ServerCommand::httpUrl);
+        if ((serverCert == null) != (serverKey == null)) {
+            config.reject(serverCert == null ? "--server-key" : "--server-cert", serverCert == null ? serverKey : serverCert,
+                    "give both --server-cert and --server-key, or neither");
+        } else if (serverCert != null) {
+            try {
+                ServerTls.validate(serverCert, serverKey);
+            } catch (IllegalArgumentException e) {
+                config.reject("--server-cert", serverCert, e.getMessage());
+            }
+        }
+        config.check("--defrag-schedule", defragSchedule, s -> {
+            if (!s.isBlank()) {
+                CronSchedule.parse(s);
+            }
+        });
+        config.check("--defrag-timeout", defragTimeout, ServerCommand::positiveDuration);
+        safeguard.validate(config);
+        if (dataDir != null) {
+            restore.check(config); // the restore options matter only for /initialization
+        }
+        config.check("--etcd-config-template", etcdConfigTemplate == null ? null : etcdConfigTemplate.toString(),
+                f -> EtcdConfigTemplate.load(Path.of(f)));
         // Only whether they can be read: secret contents are read when used, never for checking or printing.
         config.check("--api-token-file", apiTokenFile == null ? null : apiTokenFile.toString(), EtcdOptions::readable);
         return config.problems();
@@ -161,7 +224,9 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
             spec.commandLine().getOut().flush();
             return 0;
         }
-        HttpApi.Settings http = new HttpApi.Settings(port(serverPort), apiToken());
+        HttpApi.Settings http = new HttpApi.Settings(port(serverPort), apiToken(),
+                serverCert == null ? Optional.empty() : Optional.of(new HttpApi.Tls(serverCert, serverKey)));
+        Optional<CronSchedule> defrag = defragSchedule.isBlank() ? Optional.empty() : Optional.of(CronSchedule.parse(defragSchedule));
         Optional<CronSchedule> schedule = fullSchedule.isBlank() ? Optional.empty() : Optional.of(CronSchedule.parse(fullSchedule));
         Duration retentionPeriod = Durations.parse(gcPeriod);
         CountDownLatch stop = new CountDownLatch(1);
@@ -184,9 +249,12 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
                  if (!retentionPeriod.isZero()) {
                      backup.retainWith(retention.policy(), retention.grace(), retentionPeriod);
                  }
+                 defrag.ifPresent(d -> backup.defragmentWith(d, new ClusterDefragmenter(etcd.clients(), Durations.parse(defragTimeout), clock)));
                  return backup;
-             }, new AgentDirectory(objects), Optional.ofNullable(advertiseUrl), "http", checks, Durations.parse(leaderCheckPeriod));
-             HttpApi api = new HttpApi(gate, service.catalog(), objects::health, registry, http, clock)) {
+             }, new AgentDirectory(objects), Optional.ofNullable(advertiseUrl), http.scheme(), checks, Durations.parse(leaderCheckPeriod));
+             InitializationService initialization = initialization(objects, metrics, clock);
+             HttpApi api = new HttpApi(gate, service.catalog(), objects::health,
+                     new HttpApi.MemberEndpoints(Optional.ofNullable(initialization), configService()), registry, http, clock)) {
             LOG.info("server started store={} endpoints={} full_schedule=\"{}\" gc_policy={} gc_period={}", objects.location(),
                     etcd.endpoints, fullSchedule, retention.policy, gcPeriod);
             // Bind first: a taken port fails start-up before capture begins (503s until capture runs).
@@ -201,6 +269,27 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
         }
         LOG.info("server stopped");
         return 0;
+    }
+
+    /** /initialization over the server's data dir; null (no endpoint) without --data-dir. */
+    private InitializationService initialization(ObjectStore objects, BackupMetrics metrics, Clock clock) {
+        if (dataDir == null) {
+            return null;
+        }
+        Initializer initializer = new Initializer(objects, restore.settings(), clock);
+        String identity = safeguard.identity(objects);
+        return new InitializationService(initializer,
+                mode -> new InitializationRequest(restore.target(dataDir, false), mode, identity), metrics);
+    }
+
+    private Optional<EtcdConfigService> configService() {
+        if (etcdConfigTemplate == null) {
+            return Optional.empty();
+        }
+        String namespace = ProcessEnvironment.variables().get("POD_NAMESPACE");
+        EtcdConfigTemplate.MemberIdentity member = namespace == null || namespace.isBlank()
+                ? EtcdConfigTemplate.MemberIdentity.of(restore.name) : EtcdConfigTemplate.MemberIdentity.of(restore.name, namespace);
+        return Optional.of(new EtcdConfigService(EtcdConfigTemplate.load(etcdConfigTemplate), member, etcd.clients()));
     }
 
     private Optional<String> apiToken() throws IOException {

@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.etcdbackup.agent.backup.ContinuousBackup;
 import io.etcdbackup.agent.cluster.LeaderGatedBackup;
+import io.etcdbackup.agent.member.EtcdConfigService;
+import io.etcdbackup.agent.member.InitializationService;
+import io.etcdbackup.restore.init.ValidationMode;
 import io.etcdbackup.agent.metrics.StateGauges;
 import io.etcdbackup.stores.metrics.MeteredObjectStore;
 import io.etcdbackup.snapshot.catalog.Catalog;
@@ -62,18 +65,53 @@ public final class HttpApi implements AutoCloseable {
     /**
      * @param port  port to listen on (0 picks a free one)
      * @param token bearer token mutations must present; empty for none
+     * @param tls   PEM certificate and key to serve HTTPS with (reloaded when they change); empty
+     *              for plain HTTP
      */
-    public record Settings(int port, Optional<String> token) {
+    public record Settings(int port, Optional<String> token, Optional<Tls> tls) {
         public Settings {
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("server port must be 0..65535, got " + port);
             }
             Objects.requireNonNull(token, "token");
+            Objects.requireNonNull(tls, "tls");
+        }
+
+        public Settings(int port, Optional<String> token) {
+            this(port, token, Optional.empty());
+        }
+
+        /** {@code https} with TLS, else {@code http}. */
+        public String scheme() {
+            return tls.isPresent() ? "https" : "http";
         }
 
         @Override
         public String toString() {
-            return "Settings[port=" + port + ", token=" + (token.isPresent() ? "<set>" : "<none>") + "]";
+            return "Settings[port=" + port + ", token=" + (token.isPresent() ? "<set>" : "<none>") + ", tls=" + tls + "]";
+        }
+    }
+
+    /** The server's certificate and key files (PEM). */
+    public record Tls(java.nio.file.Path certFile, java.nio.file.Path keyFile) {
+    }
+
+    /**
+     * The member-lifecycle endpoints of the reference, each present only when configured.
+     *
+     * @param initialization {@code /initialization/*} (needs the server's data dir)
+     * @param config         {@code /config} (needs the etcd configuration template)
+     */
+    public record MemberEndpoints(Optional<InitializationService> initialization, Optional<EtcdConfigService> config) {
+        public static MemberEndpoints none() {
+            return new MemberEndpoints(Optional.empty(), Optional.empty());
+        }
+    }
+
+    /** An endpoint whose feature was not configured; the message names the option. */
+    static final class NotConfiguredException extends RuntimeException {
+        NotConfiguredException(String message) {
+            super(message);
         }
     }
 
@@ -88,6 +126,7 @@ public final class HttpApi implements AutoCloseable {
     private final LeaderForwarder forwarder;
     private final Catalog catalog;
     private final Supplier<MeteredObjectStore.Health> storeHealth;
+    private final MemberEndpoints member;
     private final PrometheusMeterRegistry registry;
     private final Settings settings;
     private final Clock clock;
@@ -101,8 +140,9 @@ public final class HttpApi implements AutoCloseable {
      * @param storeHealth how the store's calls fared lately, for {@code /v1/status}
      */
     public HttpApi(LeaderGatedBackup gate, Catalog catalog, Supplier<MeteredObjectStore.Health> storeHealth,
-                   PrometheusMeterRegistry registry, Settings settings, Clock clock) {
+                   MemberEndpoints member, PrometheusMeterRegistry registry, Settings settings, Clock clock) {
         this.gate = gate;
+        this.member = member;
         this.forwarder = new LeaderForwarder(gate);
         this.catalog = catalog;
         this.storeHealth = storeHealth;
@@ -118,7 +158,11 @@ public final class HttpApi implements AutoCloseable {
     public int start() {
         app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
-            config.jetty.port = settings.port();
+            if (settings.tls().isPresent()) {
+                ServerTls.apply(config, settings.tls().get().certFile(), settings.tls().get().keyFile(), settings.port());
+            } else {
+                config.jetty.port = settings.port();
+            }
             routes(config.routes);
             mapExceptions(config.routes);
         });
@@ -138,6 +182,13 @@ public final class HttpApi implements AutoCloseable {
             r.post(path, handler);
         }
         r.get("/healthz", this::health);
+        Handler initialize = mutation(this::initializationStart);
+        r.get("/initialization/start", initialize);
+        r.post("/initialization/start", initialize);
+        r.get("/initialization/status", ctx -> ctx.contentType("text/plain").result(initialization().status().name()));
+        r.get("/config", ctx -> ctx.contentType("application/yaml")
+                .result(member.config().orElseThrow(() -> new NotConfiguredException(
+                        "/config needs --etcd-config-template (the etcd configuration file to render)")).render()));
         r.get("/metrics", ctx -> ctx.contentType(PROMETHEUS_TEXT).result(registry.scrape()));
 
         r.get("/v1/status", ctx -> json(ctx, 200, status()));
@@ -160,6 +211,7 @@ public final class HttpApi implements AutoCloseable {
         });
         // Javalin's own (404 for an unknown path and the like): keep its status, answer in JSON.
         r.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
+        r.exception(NotConfiguredException.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
         r.exception(LeaderForwarder.UpstreamException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
         r.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
         r.exception(IllegalStateException.class, (e, ctx) -> error(ctx, 503, e.getMessage()));
@@ -203,6 +255,23 @@ public final class HttpApi implements AutoCloseable {
                 forwarder.forward(ctx, forwardTimeout);
             }
         };
+    }
+
+    private InitializationService initialization() {
+        return member.initialization().orElseThrow(() -> new NotConfiguredException(
+                "/initialization needs the server's --data-dir (the data directory of the etcd member beside it)"));
+    }
+
+    private void initializationStart(Context ctx) {
+        String mode = Optional.ofNullable(ctx.queryParam("mode")).orElse("full");
+        ValidationMode validation;
+        try {
+            validation = ValidationMode.parse(mode);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("query parameter mode must be sanity or full, got \"" + mode + "\"");
+        }
+        boolean started = initialization().start(validation);
+        ctx.status(200).contentType("text/plain").result(started ? "initialization started" : "initialization already in progress");
     }
 
     private ContinuousBackup backup() {

@@ -37,7 +37,7 @@ import java.util.Date;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Self-signed (or CA-signed) certificates and their keys as PEM, made in the test. */
-final class TestCertificates {
+public final class TestCertificates {
 
     /** The way a private key is written. */
     enum KeyFormat {
@@ -59,7 +59,7 @@ final class TestCertificates {
     }
 
     /** A certificate with its key. */
-    record Issued(X509Certificate certificate, KeyPair keys) {
+    public record Issued(X509Certificate certificate, KeyPair keys) {
 
         String certificatePem() {
             return pem(certificate);
@@ -98,14 +98,14 @@ final class TestCertificates {
         }
 
         /** Writes the certificate and the key (PKCS#8) to {@code dir/name.crt} and {@code dir/name.key}. */
-        Path[] write(Path dir, String name) throws IOException {
+        public Path[] write(Path dir, String name) throws IOException {
             Path cert = Files.writeString(dir.resolve(name + ".crt"), certificatePem(), StandardCharsets.US_ASCII);
             Path key = Files.writeString(dir.resolve(name + ".key"), keyPem(KeyFormat.PKCS8), StandardCharsets.US_ASCII);
             return new Path[] {cert, key};
         }
 
         /** A client TLS context that trusts only this certificate. */
-        SSLContext trustingOnlyThis() {
+        public SSLContext trustingOnlyThis() {
             try {
                 KeyStore trust = KeyStore.getInstance("PKCS12");
                 trust.load(null, null);
@@ -122,7 +122,7 @@ final class TestCertificates {
     }
 
     /** A self-signed server certificate for {@code localhost} and {@code 127.0.0.1}. */
-    static Issued selfSigned(String commonName, String keyAlgorithm) {
+    public static Issued selfSigned(String commonName, String keyAlgorithm) {
         KeyPair keys = keyPair(keyAlgorithm);
         return new Issued(sign(commonName, keys.getPublic(), commonName, keys, false), keys);
     }

@@ -101,9 +101,22 @@ class HttpApiIT {
         write(source, "/before/", 5);
 
         Path log = dir.resolve("server.log");
+        Path memberDataDir = dir.resolve("member.etcd");
+        Path template = dir.resolve("etcd.conf.yaml");
+        Files.writeString(template, """
+                name: placeholder
+                data-dir: /var/etcd/data
+                initial-advertise-peer-urls: http://${POD_NAME}.peers:2380
+                advertise-client-urls: http://${POD_NAME}.peers:2379
+                initial-cluster: etcd-0=http://etcd-0.peers:2380
+                initial-cluster-state: new
+                """);
         ProcessBuilder builder = AgentProcess.builder(List.of(), "server", "--endpoints", etcd.endpoints(),
                 "--store", "file://" + storeDir, "--delta-period", "200ms", "--full-schedule", "",
-                "--server-port", "0", "--api-token-file", tokenFile.toString());
+                "--server-port", "0", "--api-token-file", tokenFile.toString(),
+                "--data-dir", memberDataDir.toString(), "--etcd-bin-dir", etcd.binaries().etcd().getParent().toString(),
+                "--name", "etcd-0", "--initial-cluster", "etcd-0=http://127.0.0.1:2380", "--initial-advertise-peer-urls",
+                "http://127.0.0.1:2380", "--etcd-config-template", template.toString());
         builder.redirectErrorStream(true).redirectOutput(log.toFile());
         Process server = builder.start();
         try {
@@ -192,11 +205,32 @@ class HttpApiIT {
             assertThat(generation.path("deltas").size()).isGreaterThanOrEqualTo(3);
             assertThat(generation.path("lastRevision").asLong()).isGreaterThanOrEqualTo(last);
 
+            // The reference's member endpoints: /config, and /initialization over the server's data dir.
+            HttpResponse<String> config = send("GET", "/config", false);
+            assertThat(config.statusCode()).as(config.body()).isEqualTo(200);
+            assertThat(config.body()).contains("name: etcd-0", "http://etcd-0.peers:2380", "initial-cluster-state: new");
+            assertThat(send("GET", "/initialization/status", false).body()).isEqualTo("New");
+            assertJsonError(send("POST", "/initialization/start", false), 401, "token");
+            assertJsonError(send("POST", "/initialization/start?mode=thorough", true), 400, "mode");
+            HttpResponse<String> started = send("POST", "/initialization/start?mode=sanity", true);
+            assertThat(started.statusCode()).as(started.body()).isEqualTo(200);
+            String state;
+            long initDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while ((state = send("GET", "/initialization/status", false).body()).equals("Progress")) {
+                assertThat(System.nanoTime()).as("initialization finishes").isLessThan(initDeadline);
+                Thread.sleep(200);
+            }
+            assertThat(state).as("an empty data dir is restored from the backups").isEqualTo("Successful");
+            assertThat(send("GET", "/initialization/status", false).body()).as("reading a finished state resets it").isEqualTo("New");
+            assertThat(memberDataDir.resolve("member/snap/db")).exists();
+            assertThat(memberDataDir.resolve("etcd-backup-agent.safeguard")).exists();
+
             JsonNode openApi = ok(send("GET", "/v1/openapi.json", false));
             assertThat(openApi.path("openapi").asText()).startsWith("3.");
             List<String> paths = new ArrayList<>();
             openApi.path("paths").fieldNames().forEachRemaining(paths::add);
             assertThat(paths).containsExactlyInAnyOrder("/snapshot/full", "/snapshot/delta", "/snapshot/latest", "/healthz",
+                    "/initialization/start", "/initialization/status", "/config",
                     "/metrics", "/v1/status", "/v1/catalog", "/v1/snapshots/full", "/v1/snapshots/delta", "/v1/openapi.json");
 
             HttpResponse<String> metrics = send("GET", "/metrics", false);
@@ -231,5 +265,32 @@ class HttpApiIT {
         String output = Files.readString(log);
         assertThat(server.exitValue()).as(output).isZero();
         assertThat(output).doesNotContain(TOKEN);
+    }
+
+    @Test
+    void withACertificateTheApiIsServedOverHttpsOnly() throws Exception {
+        io.etcdbackup.agent.http.TestCertificates.Issued issued = io.etcdbackup.agent.http.TestCertificates.selfSigned("etcd-0", "EC");
+        Path[] files = issued.write(dir, "server");
+        Path log = dir.resolve("https-server.log");
+        ProcessBuilder builder = AgentProcess.builder(List.of(), "server", "--endpoints", etcd.endpoints(),
+                "--store", "file://" + dir.resolve("store"), "--full-schedule", "", "--server-port", "0",
+                "--server-cert", files[0].toString(), "--server-key", files[1].toString());
+        builder.redirectErrorStream(true).redirectOutput(log.toFile());
+        Process server = builder.start();
+        try {
+            int port = awaitPort(log, server);
+            HttpClient https = HttpClient.newBuilder().sslContext(issued.trustingOnlyThis()).connectTimeout(Duration.ofSeconds(5)).build();
+            HttpResponse<String> health = https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/healthz"))
+                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).isIn(200, 503);
+            assertThat(JSON.readTree(health.body()).has("health")).isTrue();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString())).as("plain HTTP is not served").isInstanceOf(java.io.IOException.class);
+        } finally {
+            server.destroy();
+            assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(server.exitValue()).as(Files.readString(log)).isZero();
     }
 }
