@@ -8,6 +8,12 @@ import io.etcdbackup.agent.backup.ContinuousBackup;
 import io.etcdbackup.agent.cluster.LeaderGatedBackup;
 import io.etcdbackup.agent.member.EtcdConfigService;
 import io.etcdbackup.agent.member.InitializationService;
+import io.etcdbackup.restore.NoBackupException;
+import io.etcdbackup.restore.RestoreEstimate;
+import io.etcdbackup.restore.RestorePlan;
+import io.etcdbackup.restore.RestorePlanner;
+import io.etcdbackup.restore.RestorePoint;
+import io.etcdbackup.restore.RevisionGapException;
 import io.etcdbackup.restore.init.ValidationMode;
 import io.etcdbackup.agent.metrics.StateGauges;
 import io.etcdbackup.stores.metrics.MeteredObjectStore;
@@ -200,6 +206,7 @@ public final class HttpApi implements AutoCloseable {
             json(ctx, 200, Map.of("lastPublishedRevision", backup.lastPublishedRevision(),
                     "segment", delta.<Object>map(HttpApi::delta).orElse(Map.of())));
         })));
+        r.get("/v1/restore-plan", ctx -> json(ctx, 200, plan(restorePoint(ctx))));
         r.get("/v1/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
     }
 
@@ -212,6 +219,8 @@ public final class HttpApi implements AutoCloseable {
         // Javalin's own (404 for an unknown path and the like): keep its status, answer in JSON.
         r.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
         r.exception(NotConfiguredException.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
+        r.exception(NoBackupException.class, (e, ctx) -> error(ctx, 404, e.getMessage()));
+        r.exception(RevisionGapException.class, (e, ctx) -> error(ctx, 409, e.getMessage()));
         r.exception(LeaderForwarder.UpstreamException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
         r.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
         r.exception(IllegalStateException.class, (e, ctx) -> error(ctx, 503, e.getMessage()));
@@ -255,6 +264,46 @@ public final class HttpApi implements AutoCloseable {
                 forwarder.forward(ctx, forwardTimeout);
             }
         };
+    }
+
+    /** The point a restore-plan request names: {@code revision=N}, {@code time=INSTANT}, or neither (latest). */
+    static RestorePoint restorePoint(Context ctx) {
+        String revision = ctx.queryParam("revision");
+        String time = ctx.queryParam("time");
+        if (revision != null && time != null) {
+            throw new IllegalArgumentException("give either revision or time, not both");
+        }
+        if (revision != null) {
+            try {
+                return new RestorePoint.AtRevision(Long.parseLong(revision));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("query parameter revision must be a positive number, got \"" + revision + "\"");
+            }
+        }
+        if (time != null) {
+            try {
+                return new RestorePoint.AtTime(java.time.OffsetDateTime.parse(time).toInstant());
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new IllegalArgumentException("query parameter time must be ISO 8601 with a zone, got \"" + time + "\"");
+            }
+        }
+        return new RestorePoint.Latest();
+    }
+
+    private Map<String, Object> plan(RestorePoint point) throws IOException {
+        RestorePlan plan = new RestorePlanner(catalog).plan(point);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("point", point.toString());
+        body.put("generation", plan.generation());
+        body.put("base", full(plan.full()));
+        body.put("deltas", plan.deltas().stream().map(HttpApi::delta).toList());
+        body.put("objects", plan.objectCount());
+        body.put("bytes", plan.totalBytes());
+        body.put("targetRevision", plan.targetRevision());
+        body.put("exact", plan.exact());
+        body.put("revisionsToReplay", RestoreEstimate.revisionsToReplay(plan));
+        body.put("estimatedSeconds", RestoreEstimate.DEFAULT.of(plan).toSeconds());
+        return body;
     }
 
     private InitializationService initialization() {

@@ -225,13 +225,24 @@ class HttpApiIT {
             assertThat(memberDataDir.resolve("member/snap/db")).exists();
             assertThat(memberDataDir.resolve("etcd-backup-agent.safeguard")).exists();
 
+            JsonNode latestPlan = ok(send("GET", "/v1/restore-plan", false));
+            assertThat(latestPlan.path("targetRevision").asLong()).isGreaterThanOrEqualTo(last);
+            assertThat(latestPlan.path("exact").asBoolean(true)).isFalse();
+            long pointRevision = full.path("lastRevision").asLong() + 1;
+            JsonNode pointPlan = ok(send("GET", "/v1/restore-plan?revision=" + pointRevision, false));
+            assertThat(pointPlan.path("targetRevision").asLong()).isEqualTo(pointRevision);
+            assertThat(pointPlan.path("exact").asBoolean()).isTrue();
+            assertThat(pointPlan.path("estimatedSeconds").asLong()).isPositive();
+            assertJsonError(send("GET", "/v1/restore-plan?revision=minus-one", false), 400, "revision");
+            assertJsonError(send("GET", "/v1/restore-plan?revision=999999", false), 404, "999999");
+
             JsonNode openApi = ok(send("GET", "/v1/openapi.json", false));
             assertThat(openApi.path("openapi").asText()).startsWith("3.");
             List<String> paths = new ArrayList<>();
             openApi.path("paths").fieldNames().forEachRemaining(paths::add);
             assertThat(paths).containsExactlyInAnyOrder("/snapshot/full", "/snapshot/delta", "/snapshot/latest", "/healthz",
                     "/initialization/start", "/initialization/status", "/config",
-                    "/metrics", "/v1/status", "/v1/catalog", "/v1/snapshots/full", "/v1/snapshots/delta", "/v1/openapi.json");
+                    "/metrics", "/v1/status", "/v1/catalog", "/v1/restore-plan", "/v1/snapshots/full", "/v1/snapshots/delta", "/v1/openapi.json");
 
             HttpResponse<String> metrics = send("GET", "/metrics", false);
             assertThat(metrics.statusCode()).isEqualTo(200);
