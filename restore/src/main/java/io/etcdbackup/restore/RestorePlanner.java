@@ -148,14 +148,29 @@ public final class RestorePlanner {
      * @throws RevisionGapException if revisions between the base and the target are missing
      */
     static RestorePlan planFrom(Generation generation, FullSnapshotRef base, long target, BackupFormat format) {
+        List<DeltaSegmentRef> chain = chain(generation, base, target);
+        long covered = chain.isEmpty() ? base.revision() : chain.get(chain.size() - 1).lastRevision();
+        if (covered < target) {
+            throw new RevisionGapException(generation.id(), covered, target, "(end of the chain)");
+        }
+        return new RestorePlan(generation.id(), base, chain, target, true, format);
+    }
+
+    /**
+     * The segments after {@code base} up to the first that reaches {@code upTo}, skipping wholly
+     * overlapped ones (a leader handover).
+     *
+     * @throws RevisionGapException if revisions are missing between them
+     */
+    private static List<DeltaSegmentRef> chain(Generation generation, FullSnapshotRef base, long upTo) {
         List<DeltaSegmentRef> chain = new ArrayList<>();
         long covered = base.revision();
         for (DeltaSegmentRef delta : generation.deltasAfter(base.revision())) {
-            if (covered >= target) {
+            if (covered >= upTo) {
                 break;
             }
             if (delta.lastRevision() <= covered) {
-                continue; // wholly overlapped by segments already chosen (e.g. a leader handover)
+                continue;
             }
             if (delta.firstRevision() > covered + 1) {
                 throw new RevisionGapException(generation.id(), covered, delta.firstRevision(), delta.key());
@@ -163,10 +178,7 @@ public final class RestorePlanner {
             chain.add(delta);
             covered = delta.lastRevision();
         }
-        if (covered < target) {
-            throw new RevisionGapException(generation.id(), covered, target, "(end of the chain)");
-        }
-        return new RestorePlan(generation.id(), base, chain, target, true, format);
+        return chain;
     }
 
     static RestorePlan planFrom(Generation generation) {
@@ -181,18 +193,8 @@ public final class RestorePlanner {
      */
     public static RestorePlan planFrom(Generation generation, BackupFormat format) {
         FullSnapshotRef full = generation.latestFull().orElseThrow();
-        List<DeltaSegmentRef> chain = new ArrayList<>();
-        long covered = full.revision();
-        for (DeltaSegmentRef delta : generation.deltasAfter(full.revision())) {
-            if (delta.lastRevision() <= covered) {
-                continue; // wholly overlapped by segments already chosen (e.g. a leader handover)
-            }
-            if (delta.firstRevision() > covered + 1) {
-                throw new RevisionGapException(generation.id(), covered, delta.firstRevision(), delta.key());
-            }
-            chain.add(delta);
-            covered = delta.lastRevision();
-        }
+        List<DeltaSegmentRef> chain = chain(generation, full, Long.MAX_VALUE);
+        long covered = chain.isEmpty() ? full.revision() : chain.get(chain.size() - 1).lastRevision();
         return new RestorePlan(generation.id(), full, chain, covered, false, format);
     }
 }

@@ -212,19 +212,22 @@ public final class ContinuousBackup implements AutoCloseable {
     }
 
     private FullSnapshotRef takeFull(String generationId) throws IOException {
-        long started = System.nanoTime();
-        try {
-            return fullTaken(service.takeFull(generationId), started);
-        } catch (IOException | RuntimeException e) {
-            metrics.snapshotFailed(BackupMetrics.Kind.FULL, Duration.ofNanos(System.nanoTime() - started));
-            throw e;
-        }
+        return timedFull(() -> service.takeFull(generationId));
     }
 
     private FullSnapshotRef startGeneration(String reason) throws IOException {
+        return timedFull(() -> service.startGeneration(reason));
+    }
+
+    /** A full snapshot that can fail. */
+    private interface FullSnapshotCall {
+        FullSnapshotRef take() throws IOException;
+    }
+
+    private FullSnapshotRef timedFull(FullSnapshotCall call) throws IOException {
         long started = System.nanoTime();
         try {
-            return fullTaken(service.startGeneration(reason), started);
+            return fullTaken(call.take(), started);
         } catch (IOException | RuntimeException e) {
             metrics.snapshotFailed(BackupMetrics.Kind.FULL, Duration.ofNanos(System.nanoTime() - started));
             throw e;

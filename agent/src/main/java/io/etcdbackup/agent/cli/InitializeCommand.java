@@ -67,7 +67,8 @@ final class InitializeCommand implements Callable<Integer>, Main.Validated {
         if (!List.of("new", "existing").contains(initialClusterState)) {
             config.reject("--initial-cluster-state", initialClusterState, "must be new or existing");
         }
-        restore.check(config);
+        store.validate(config);
+        restore.validate(config);
         return config.problems();
     }
 

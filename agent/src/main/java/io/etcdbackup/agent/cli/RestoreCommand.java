@@ -60,7 +60,8 @@ final class RestoreCommand implements Callable<Integer>, Main.Validated {
     @Override
     public List<String> problems() {
         EffectiveConfig config = new EffectiveConfig(spec);
-        restore.check(config);
+        store.validate(config);
+        restore.validate(config);
         config.check("--revision", revision, RestoreCommand::revision);
         config.check("--time", time, RestoreCommand::instant);
         if (revision != null && time != null) {

@@ -59,7 +59,7 @@ final class RestoreOptions {
     }
 
     /** Records bad values in {@code config}. */
-    void check(EffectiveConfig config) {
+    void validate(EffectiveConfig config) {
         if (maxFetchers < 1) {
             config.reject("--max-fetchers", maxFetchers, "must be at least 1");
         }

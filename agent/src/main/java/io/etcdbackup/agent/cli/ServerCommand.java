@@ -173,7 +173,7 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
         config.check("--defrag-timeout", defragTimeout, ServerCommand::positiveDuration);
         safeguard.validate(config);
         if (dataDir != null) {
-            restore.check(config); // the restore options matter only for /initialization
+            restore.validate(config); // the restore options matter only for /initialization
         }
         config.check("--etcd-config-template", etcdConfigTemplate == null ? null : etcdConfigTemplate.toString(),
                 f -> EtcdConfigTemplate.load(Path.of(f)));
