@@ -95,6 +95,17 @@ public final class EtcdTool {
      */
     void restore(Path snapshotFile, Path dataDir, String name, String initialCluster, String peerUrls, String token, Path log)
             throws IOException {
+        restore(snapshotFile, dataDir, name, initialCluster, peerUrls, token, 0, false, log);
+    }
+
+    /**
+     * As {@link #restore(Path, Path, String, String, String, String, Path)}, raising the revision
+     * by {@code bumpRevision} and marking the raised revisions compacted if asked.
+     *
+     * @throws EtcdBackupException if a bump is asked of a tool older than etcdutl 3.5.8
+     */
+    void restore(Path snapshotFile, Path dataDir, String name, String initialCluster, String peerUrls, String token,
+                 long bumpRevision, boolean markCompacted, Path log) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(offlineTool().toString());
         command.addAll(List.of("snapshot", "restore", snapshotFile.toString(),
@@ -103,7 +114,22 @@ public final class EtcdTool {
                 "--initial-cluster=" + initialCluster,
                 "--initial-advertise-peer-urls=" + peerUrls,
                 "--initial-cluster-token=" + token));
+        if (bumpRevision > 0) {
+            requireBumpRevision();
+            command.add("--bump-revision=" + bumpRevision);
+            if (markCompacted) {
+                command.add("--mark-compacted");
+            }
+        }
         run(command, log, RESTORE_TIMEOUT);
+    }
+
+    /** @throws EtcdBackupException naming the version found, unless the tool can bump revisions */
+    void requireBumpRevision() {
+        if (!binaries.supportsBumpRevision()) {
+            throw new EtcdBackupException("--bump-revision and --mark-compacted need etcdutl 3.5.8 or later; found etcd "
+                    + binaries.version() + (binaries.etcdutl().isEmpty() ? " without etcdutl" : ""));
+        }
     }
 
     /** Saves the database of the member at {@code endpoint} into {@code file}. */

@@ -83,11 +83,17 @@ public final class Restorer {
     private final ObjectStore store;
     private final Settings settings;
     private final EtcdTool tool;
+    private final RestoreProgress progress = new RestoreProgress();
 
     public Restorer(ObjectStore store, Settings settings) {
         this.store = store;
         this.settings = settings;
         this.tool = new EtcdTool(settings.binaries());
+    }
+
+    /** How far the running (or last) restore of this restorer has come. */
+    public RestoreProgress progress() {
+        return progress;
     }
 
     /**
@@ -122,6 +128,9 @@ public final class Restorer {
         if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
             throw new EtcdBackupException("data dir " + dataDir + " exists and is not a directory");
         }
+        if (target.bumpRevision() > 0) {
+            tool.requireBumpRevision(); // before anything is downloaded
+        }
         Path part = dataDir.resolveSibling(dataDir.getFileName() + ".part");
         Path scratchRoot = settings.scratchRoot() != null ? settings.scratchRoot() : dataDir.getParent();
         Files.createDirectories(scratchRoot);
@@ -130,6 +139,8 @@ public final class Restorer {
                 plan.generation(), plan.full().key(), plan.deltas().size(), plan.targetRevision(), plan.totalBytes(), dataDir);
         deleteRecursively(part);
         Files.createDirectories(work);
+        progress.started(plan);
+        boolean succeeded = false;
         try {
             Path fullFile = work.resolve("full.db");
             fetchFull(plan.format(), plan.full(), fullFile);
@@ -144,7 +155,9 @@ public final class Restorer {
                 Files.delete(fullFile);
                 restoreInto(replayed, part, target, work);
             }
+            progress.finishing();
             swapIn(part, dataDir);
+            succeeded = true;
             Result result = new Result(dataDir, revision, plan.objectCount(), plan.totalBytes(),
                     Duration.ofNanos(System.nanoTime() - started));
             LOG.info("restore finished data_dir={} revision={} objects={} bytes={} duration_ms={}",
@@ -154,13 +167,14 @@ public final class Restorer {
             deleteRecursively(part);
             throw e;
         } finally {
+            progress.finished(succeeded);
             deleteRecursively(work);
         }
     }
 
     private void restoreInto(Path snapshotFile, Path part, RestoreTarget target, Path work) throws IOException {
         tool.restore(snapshotFile, part, target.name(), target.initialCluster(), target.initialAdvertisePeerUrls(),
-                target.initialClusterToken(), work.resolve("restore-target.log"));
+                target.initialClusterToken(), target.bumpRevision(), target.markCompacted(), work.resolve("restore-target.log"));
     }
 
     private long replay(RestorePlan plan, Path fullFile, Path work, Path replayed) throws IOException {
@@ -193,6 +207,7 @@ public final class Restorer {
                 }
                 LOG.info("replay started base_revision={} target_revision={} segments={}",
                         replayer.revision(), plan.targetRevision(), plan.deltas().size());
+                progress.replayStarted(baseRevision);
                 replayAll(plan, replayer, fetchers);
                 long finalRevision = replayer.verifiedRevision();
                 if (finalRevision != Math.max(plan.targetRevision(), baseRevision)) {
@@ -214,7 +229,6 @@ public final class Restorer {
         int next = 0;
         long lastLog = System.nanoTime();
         long replayedRevisions = 0;
-        long started = System.nanoTime();
         for (int done = 0; done < plan.deltas().size(); done++) {
             while (next < plan.deltas().size() && ahead.size() < settings.maxFetchers()) {
                 DeltaSegmentRef ref = plan.deltas().get(next++);
@@ -244,11 +258,13 @@ public final class Restorer {
             if (replayer.revision() != expected) {
                 throw new RevisionMismatchException("segment " + segment.ref().key(), expected, replayer.revision());
             }
+            progress.replayedUpTo(replayer.revision());
             if (System.nanoTime() - lastLog > 5_000_000_000L || done == plan.deltas().size() - 1) {
-                double seconds = Math.max(1e-3, (System.nanoTime() - started) / 1e9);
-                LOG.info("replay progress segments={}/{} revision={}/{} revisions_applied={} rate_rev_per_s={}",
+                RestoreProgress.Snapshot now = progress.snapshot();
+                LOG.info("replay progress segments={}/{} revision={}/{} revisions_applied={} bytes={}/{} rate_rev_per_s={} eta_s={}",
                         done + 1, plan.deltas().size(), replayer.revision(), plan.targetRevision(), replayedRevisions,
-                        Math.round(replayedRevisions / seconds));
+                        now.bytesFetched(), now.totalBytes(), Math.round(now.revisionsPerSecond()),
+                        now.eta().map(Duration::toSeconds).map(String::valueOf).orElse("?"));
                 lastLog = System.nanoTime();
             }
         }
@@ -259,7 +275,9 @@ public final class Restorer {
 
     private FetchedSegment fetchDelta(BackupFormat format, DeltaSegmentRef ref) {
         try {
-            return new FetchedSegment(ref, format.readDelta(store, ref));
+            FetchedSegment fetched = new FetchedSegment(ref, format.readDelta(store, ref));
+            progress.fetched(ref.size());
+            return fetched;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -267,6 +285,7 @@ public final class Restorer {
 
     private void fetchFull(BackupFormat format, FullSnapshotRef ref, Path file) throws IOException {
         format.fetchFull(store, ref, file);
+        progress.fetched(ref.size());
         LOG.info("full snapshot fetched key={} revision={} bytes={}", ref.key(), ref.revision(), Files.size(file));
     }
 

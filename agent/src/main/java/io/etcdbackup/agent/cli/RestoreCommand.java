@@ -51,6 +51,16 @@ final class RestoreCommand implements Callable<Integer>, Main.Validated {
                     + "e.g. 2026-11-22T10:15:00Z).")
     String time;
 
+    @Option(names = "--bump-revision", paramLabel = "N",
+            description = "Raise the restored revision by N (etcdutl 3.5.8+), so that clients' cached revisions, such as "
+                    + "Kubernetes resourceVersions, stay behind the restored cluster's. Pick N above the writes lost since the "
+                    + "backup, e.g. 1000000000.")
+    String bumpRevision;
+
+    @Option(names = "--mark-compacted", description = "With --bump-revision: mark the revisions up to the bumped one compacted, "
+            + "so that every watcher from before the restore must re-list (Kubernetes informers do).")
+    boolean markCompacted;
+
     @Option(names = "--dry-run", description = "Print the plan (generation, objects, bytes, revisions, estimated time) and exit.")
     boolean dryRun;
 
@@ -64,6 +74,10 @@ final class RestoreCommand implements Callable<Integer>, Main.Validated {
         restore.validate(config);
         config.check("--revision", revision, RestoreCommand::revision);
         config.check("--time", time, RestoreCommand::instant);
+        config.check("--bump-revision", bumpRevision, RestoreCommand::revision);
+        if (markCompacted && bumpRevision == null) {
+            config.reject("--mark-compacted", true, "needs --bump-revision (etcd marks the bumped revisions compacted)");
+        }
         if (revision != null && time != null) {
             config.reject("--time", time, "give either --revision or --time, not both");
         }
@@ -81,9 +95,12 @@ final class RestoreCommand implements Callable<Integer>, Main.Validated {
                 return 0;
             }
             Restorer.Settings settings = restore.settings();
-            RestoreTarget target = restore.target(dataDir, replaceExisting);
+            RestoreTarget target = restore.target(dataDir, replaceExisting)
+                    .withBump(bumpRevision == null ? 0 : revision(bumpRevision), markCompacted);
             Restorer.Result result = new Restorer(objects, settings).restore(planner, point, target);
-            System.out.println("restored " + result.dataDir() + " revision=" + result.revision() + " objects=" + result.objects()
+            System.out.println("restored " + result.dataDir() + " revision=" + result.revision()
+                    + (target.bumpRevision() > 0 ? " bumped_by=" + target.bumpRevision() + (target.markCompacted() ? " compacted" : "") : "")
+                    + " objects=" + result.objects()
                     + " bytes=" + result.bytes() + " took=" + result.took().toMillis() + "ms");
             return 0;
         }

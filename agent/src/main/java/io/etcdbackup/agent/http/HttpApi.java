@@ -12,6 +12,7 @@ import io.etcdbackup.restore.NoBackupException;
 import io.etcdbackup.restore.RestoreEstimate;
 import io.etcdbackup.restore.RestorePlan;
 import io.etcdbackup.restore.RestorePlanner;
+import io.etcdbackup.restore.RestoreProgress;
 import io.etcdbackup.restore.RestorePoint;
 import io.etcdbackup.restore.RevisionGapException;
 import io.etcdbackup.restore.init.ValidationMode;
@@ -383,6 +384,29 @@ public final class HttpApi implements AutoCloseable {
         body.put("storeHealthy", store.healthy());
         body.put("storeError", store.lastError().orElse(null));
         body.put("failure", backup.flatMap(ContinuousBackup::failure).map(HttpApi::oneLine).orElse(null));
+        member.initialization().ifPresent(init -> body.put("initialization", initializationStatus(init)));
+        return body;
+    }
+
+    private static Map<String, Object> initializationStatus(InitializationService init) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("state", init.peek().name());
+        init.lastOutcome().ifPresent(o -> {
+            body.put("lastDecision", o.decision().name());
+            body.put("lastSuccessful", o.successful());
+            body.put("lastReason", o.reason());
+        });
+        RestoreProgress.Snapshot restore = init.restoreProgress();
+        Map<String, Object> progress = new LinkedHashMap<>();
+        progress.put("phase", restore.phase().name());
+        progress.put("bytesFetched", restore.bytesFetched());
+        progress.put("totalBytes", restore.totalBytes());
+        progress.put("revision", restore.revision());
+        progress.put("targetRevision", restore.targetRevision());
+        progress.put("revisionsPerSecond", Math.round(restore.revisionsPerSecond()));
+        progress.put("etaSeconds", restore.eta().map(Duration::toSeconds).orElse(null));
+        progress.put("elapsedSeconds", restore.elapsed().toSeconds());
+        body.put("restore", progress);
         return body;
     }
 

@@ -1,6 +1,7 @@
 package io.etcdbackup.agent.member;
 
 import io.etcdbackup.agent.metrics.BackupMetrics;
+import io.etcdbackup.restore.RestoreProgress;
 import io.etcdbackup.restore.init.InitializationOutcome;
 import io.etcdbackup.restore.init.InitializationRequest;
 import io.etcdbackup.restore.init.Initializer;
@@ -79,6 +80,16 @@ public final class InitializationService implements AutoCloseable {
             state = State.New;
         }
         return current;
+    }
+
+    /** The current state without resetting a finished one (for status pages). */
+    public synchronized State peek() {
+        return state;
+    }
+
+    /** How far the restore of the running (or last) initialization has come. */
+    public RestoreProgress.Snapshot restoreProgress() {
+        return initializer.progress().snapshot();
     }
 
     /** The outcome of the last finished initialization, if any (kept after status resets). */

@@ -223,6 +223,11 @@ class HttpApiIT {
             assertThat(state).as("an empty data dir is restored from the backups").isEqualTo("Successful");
             assertThat(send("GET", "/initialization/status", false).body()).as("reading a finished state resets it").isEqualTo("New");
             assertThat(memberDataDir.resolve("member/snap/db")).exists();
+            JsonNode initStatus = ok(send("GET", "/v1/status", false)).path("initialization");
+            assertThat(initStatus.path("lastDecision").asText()).isEqualTo("RESTORE");
+            assertThat(initStatus.path("restore").path("phase").asText()).isEqualTo("DONE");
+            assertThat(initStatus.path("restore").path("bytesFetched").asLong())
+                    .isEqualTo(initStatus.path("restore").path("totalBytes").asLong()).isPositive();
             assertThat(memberDataDir.resolve("etcd-backup-agent.safeguard")).exists();
 
             JsonNode latestPlan = ok(send("GET", "/v1/restore-plan", false));

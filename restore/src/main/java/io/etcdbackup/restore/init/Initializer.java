@@ -4,6 +4,7 @@ import io.etcdbackup.restore.NoBackupException;
 import io.etcdbackup.restore.RestorePlan;
 import io.etcdbackup.restore.RestorePlanner;
 import io.etcdbackup.restore.RestoreTarget;
+import io.etcdbackup.restore.RestoreProgress;
 import io.etcdbackup.restore.Restorer;
 import io.etcdbackup.restore.init.InitializationOutcome.Decision;
 import io.etcdbackup.snapshot.catalog.Catalog;
@@ -95,6 +96,7 @@ public final class Initializer {
     private final DataDirValidator validator;
     private final RestoreAction restorer;
     private final Clock clock;
+    private RestoreProgress progress = new RestoreProgress();
 
     /**
      * @param store    where the backups are (not closed by the initializer)
@@ -102,7 +104,17 @@ public final class Initializer {
      * @param clock    time written into safeguard files
      */
     public Initializer(ObjectStore store, Restorer.Settings settings, Clock clock) {
-        this(store, new DataDirValidator(settings.binaries()), new Restorer(store, settings)::restore, clock);
+        this(store, settings, new Restorer(store, settings), clock);
+    }
+
+    private Initializer(ObjectStore store, Restorer.Settings settings, Restorer restorer, Clock clock) {
+        this(store, new DataDirValidator(settings.binaries()), restorer::restore, clock);
+        this.progress = restorer.progress();
+    }
+
+    /** How far a restore this initializer runs has come (idle when it restores nothing). */
+    public RestoreProgress progress() {
+        return progress;
     }
 
     Initializer(ObjectStore store, DataDirValidator validator, RestoreAction restorer, Clock clock) {

@@ -65,6 +65,21 @@ public record EtcdBinaries(Path etcd, Path etcdctl, Optional<Path> etcdutl, Stri
         return v[0] > 3 || v[0] == 3 && v[1] >= 5;
     }
 
+    /**
+     * Whether {@code snapshot restore} accepts {@code --bump-revision} and {@code --mark-compacted}:
+     * etcdutl 3.5.8 or later.
+     */
+    public boolean supportsBumpRevision() {
+        if (etcdutl.isEmpty()) {
+            return false;
+        }
+        String[] parts = version.split("[.-]");
+        int major = Integer.parseInt(parts[0]);
+        int minor = Integer.parseInt(parts[1]);
+        int patch = parts.length > 2 && parts[2].matches("\\d+") ? Integer.parseInt(parts[2]) : 0;
+        return major > 3 || major == 3 && (minor > 5 || minor == 5 && patch >= 8);
+    }
+
     private static Path find(String name, List<Path> directories) {
         for (Path directory : directories) {
             Path candidate = directory.resolve(name);

@@ -197,6 +197,11 @@ class DeltaCaptureIT {
                 assertThat(capture.awaitReceived(head, Duration.ofSeconds(10))).isFalse();
                 assertThat(capture.compactedRevision()).hasValue(head);
             }
+            // The listener runs on the watch's thread, right after waiters are woken.
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (reported.get() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
             assertThat(reported.get()).isEqualTo(head);
             assertThat(new Catalog(store).generations()).isEmpty();
         }
