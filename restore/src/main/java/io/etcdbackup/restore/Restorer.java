@@ -151,7 +151,7 @@ public final class Restorer {
                 revision = plan.full().revision();
             } else {
                 Path replayed = work.resolve("replayed.db");
-                revision = replay(plan, fullFile, work, replayed);
+                revision = replay(plan, fullFile, work, replayed, false);
                 Files.delete(fullFile);
                 restoreInto(replayed, part, target, work);
             }
@@ -177,7 +177,34 @@ public final class Restorer {
                 target.initialClusterToken(), target.bumpRevision(), target.markCompacted(), work.resolve("restore-target.log"));
     }
 
-    private long replay(RestorePlan plan, Path fullFile, Path work, Path replayed) throws IOException {
+    /**
+     * Replays {@code plan} into a scratch server, compacts its history at the final revision,
+     * defragments it, and saves it into {@code snapshotFile} (what {@code etcdctl snapshot save}
+     * writes): one compact full snapshot of the chain's last state, for compaction.
+     *
+     * @param workRoot where the scratch server and downloads go
+     * @return the revision the snapshot holds (exactly: the scratch server takes no other writes)
+     */
+    public long materialiseCompacted(RestorePlan plan, Path workRoot, Path snapshotFile) throws IOException {
+        Path work = workRoot.resolve("compact-" + UUID.randomUUID().toString().substring(0, 8));
+        Files.createDirectories(work);
+        progress.started(plan);
+        boolean succeeded = false;
+        try {
+            Path fullFile = work.resolve("full.db");
+            fetchFull(plan.format(), plan.full(), fullFile);
+            Path saved = work.resolve("compacted.db");
+            long revision = replay(plan, fullFile, work, saved, true);
+            Files.move(saved, snapshotFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            succeeded = true;
+            return revision;
+        } finally {
+            progress.finished(succeeded);
+            deleteRecursively(work);
+        }
+    }
+
+    private long replay(RestorePlan plan, Path fullFile, Path work, Path replayed, boolean compactFirst) throws IOException {
         Path scratchDir = work.resolve("scratch.etcd");
         List<String> flags = new java.util.ArrayList<>(List.of(
                 "--max-txn-ops=1000000",
@@ -217,10 +244,27 @@ public final class Restorer {
             } finally {
                 channel.shutdownNow();
             }
+            if (compactFirst) {
+                compactAndDefragment(scratch.clientUrl(), revision);
+            }
             tool.save(scratch.clientUrl(), replayed);
             return revision;
         } finally {
             fetchers.shutdownNow();
+        }
+    }
+
+    private static void compactAndDefragment(java.net.URI endpoint, long revision) throws IOException {
+        try (io.etcd.jetcd.Client client = io.etcd.jetcd.Client.builder().endpoints(endpoint.toString()).build()) {
+            client.getKVClient().compact(revision, io.etcd.jetcd.options.CompactOption.newBuilder().withCompactPhysical(true).build())
+                    .get(10, java.util.concurrent.TimeUnit.MINUTES);
+            client.getMaintenanceClient().defragmentMember(endpoint.toString()).get(30, java.util.concurrent.TimeUnit.MINUTES);
+            LOG.info("scratch server compacted and defragmented revision={}", revision);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new EtcdBackupException("compacting the scratch server at revision " + revision + " failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while compacting the scratch server", e);
         }
     }
 

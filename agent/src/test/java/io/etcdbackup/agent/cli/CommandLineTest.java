@@ -23,7 +23,7 @@ class CommandLineTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "snapshot", "snapshot full", "snapshot delta", "server", "restore", "initialize", "list", "catalog", "catalog rebuild", "catalog verify", "gc"})
+    @ValueSource(strings = {"", "snapshot", "snapshot full", "snapshot delta", "server", "restore", "initialize", "list", "catalog", "catalog rebuild", "catalog verify", "gc", "compact"})
     void everyCommandHasHelp(String command) {
         String[] args = (command + " --help").trim().split(" ");
         String[] result = run(args);

@@ -44,7 +44,7 @@ class PointInTimeRestoreIT {
      * The keyspace without the workload's 2-second-lease keys: a restored lease starts its TTL
      * afresh when etcd starts, so those keys may expire while the comparison reads them.
      */
-    private static Map<String, Keyspace.KeyState> comparable(Keyspace keyspace) {
+    static Map<String, Keyspace.KeyState> comparable(Keyspace keyspace) {
         Map<String, Keyspace.KeyState> keys = new TreeMap<>(keyspace.keys());
         keys.keySet().removeIf(k -> k.startsWith("/registry/leases/short-"));
         return keys;

@@ -1,0 +1,84 @@
+package io.etcdbackup.agent.cli;
+
+import io.etcdbackup.agent.config.EffectiveConfig;
+import io.etcdbackup.agent.config.ProcessEnvironment;
+import io.etcdbackup.compaction.Compactor;
+import io.etcdbackup.restore.Restorer;
+import io.etcdbackup.snapshot.catalog.Catalog;
+import io.etcdbackup.snapshot.catalog.CatalogWriter;
+import io.etcdbackup.snapshot.format.Codec;
+import io.etcdbackup.stores.ObjectStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** Fold the latest chain into a new base full snapshot, offline, from the store alone. */
+@Command(name = "compact", mixinStandardHelpOptions = true,
+        description = {"Fold the latest chain (newest full snapshot and the delta segments after it) into a new full snapshot of "
+                + "the same generation: replayed into a scratch etcd on loopback, compacted at its last revision and "
+                + "defragmented. Restores of the latest state then start there; earlier points stay restorable while "
+                + "retention keeps the older objects. Needs etcd and etcdctl (--etcd-bin-dir or the PATH), not the live cluster.",
+                "Exit codes: 0 compacted, or nothing to do (said on stdout); 1 failed (nothing was changed); 2 bad usage."})
+final class CompactCommand implements Callable<Integer>, Main.Validated {
+
+    @Mixin
+    StoreOptions store;
+
+    @Mixin
+    RestoreOptions restore;
+
+    @Option(names = "--compression", defaultValue = "zstd", paramLabel = "CODEC",
+            description = "Compression of the new full snapshot: zstd, gzip or none (default: ${DEFAULT-VALUE}).")
+    String compression;
+
+    @Option(names = "--compression-level", paramLabel = "N", description = "Compression level (zstd 1-19, default 3; gzip 1-9, default 6).")
+    Integer compressionLevel;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public List<String> problems() {
+        EffectiveConfig config = new EffectiveConfig(spec);
+        store.validate(config);
+        restore.validate(config);
+        config.check("--compression", compression, Codec::fromId);
+        return config.problems();
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Restorer.Settings restoreSettings = restore.settings();
+        Codec codec = Codec.fromId(compression);
+        Path scratch = restoreSettings.scratchRoot() != null ? restoreSettings.scratchRoot() : Files.createTempDirectory("eba-compact");
+        try (ObjectStore objects = store.open()) {
+            Catalog catalog = new Catalog(objects, new CatalogWriter(objects, ProcessEnvironment.writerId(), Clock.systemUTC()));
+            Compactor.Result result = new Compactor(catalog,
+                    new Compactor.Settings(restoreSettings, scratch, codec, compressionLevel != null ? compressionLevel : codec.defaultLevel()),
+                    Clock.systemUTC()).compact();
+            PrintWriter out = spec.commandLine().getOut();
+            if (result.compacted()) {
+                out.println("compacted " + result.full().get().key() + " revision=" + result.full().get().revision()
+                        + " bytes=" + result.full().get().size() + " deltas_folded=" + result.deltasFolded()
+                        + " revisions_folded=" + result.revisionsFolded() + " took=" + result.took().toMillis() + "ms");
+            } else {
+                out.println("nothing to compact: " + result.reason());
+            }
+            out.flush();
+            return 0;
+        } finally {
+            if (restoreSettings.scratchRoot() == null) {
+                Files.deleteIfExists(scratch);
+            }
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package io.etcdbackup.agent.it;
+
+import io.etcd.jetcd.Client;
+import io.etcdbackup.snapshot.catalog.Catalog;
+import io.etcdbackup.snapshot.catalog.Generation;
+import io.etcdbackup.snapshot.testing.EtcdClusterExtension;
+import io.etcdbackup.stores.ObjectStore;
+import io.etcdbackup.stores.local.LocalStoreProvider;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Compaction folds a long chain into a new base: afterwards a restore of the latest state reads
+ * one full snapshot and equals the source, and a point before the compaction still restores
+ * exactly from the older base and segments.
+ */
+class CompactionIT {
+
+    @RegisterExtension
+    final EtcdClusterExtension etcd = EtcdClusterExtension.members(1);
+
+    @TempDir
+    Path dir;
+
+    private AgentProcess.Result run(String... args) throws Exception {
+        return AgentProcess.run(etcd.binaries().etcd().getParent(), args);
+    }
+
+    private Keyspace restore(String store, String... extra) throws Exception {
+        try (RestoredEtcd restored = new RestoredEtcd()) {
+            Path dataDir = dir.resolve("restored-" + System.nanoTime());
+            List<String> args = new ArrayList<>(List.of("restore", "--store", store, "--data-dir", dataDir.toString()));
+            args.addAll(List.of(extra));
+            args.addAll(restored.restoreFlags());
+            AgentProcess.Result result = run(args.toArray(String[]::new));
+            assertThat(result.exitCode()).as(result.stderr()).isZero();
+            return Keyspace.read(restored.start(etcd.binaries(), dataDir), 0);
+        }
+    }
+
+    @Test
+    void afterCompactionTheLatestStateIsOneFullSnapshotAndEarlierPointsStillRestore() throws Exception {
+        Path storeDir = dir.resolve("store");
+        String store = "file://" + storeDir;
+        Client source = etcd.client();
+        new Workload(source, 21).run(50, false);
+
+        Path serverLog = dir.resolve("server.log");
+        ProcessBuilder builder = AgentProcess.builder(List.of(), "server", "--server-port", "0", "--endpoints", etcd.endpoints(),
+                "--store", store, "--delta-period", "100ms", "--full-schedule", "", "--gc-period", "0s");
+        builder.redirectErrorStream(true).redirectOutput(serverLog.toFile());
+        Process server = builder.start();
+        long beforeCompaction;
+        long last;
+        try {
+            BackupAndRestoreIT.awaitCaptured(storeDir, Keyspace.read(source, 0).revision());
+            new Workload(source, 22).run(400, false);
+            beforeCompaction = Keyspace.read(source, 0).revision();
+            new Workload(source, 23).run(400, false);
+            Thread.sleep(3000); // the short leases expire
+            last = Keyspace.read(source, 0).revision();
+            BackupAndRestoreIT.awaitCaptured(storeDir, last);
+        } finally {
+            server.destroy();
+            assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(server.exitValue()).as(Files.readString(serverLog)).isZero();
+        int segmentsBefore;
+        try (ObjectStore objects = LocalStoreProvider.at(storeDir)) {
+            Generation generation = new Catalog(objects).latest().orElseThrow();
+            segmentsBefore = generation.deltas().size();
+            assertThat(generation.fulls()).hasSize(1);
+        }
+        assertThat(segmentsBefore).as("a long chain of segments").isGreaterThan(5);
+
+        AgentProcess.Result compact = run("compact", "--store", store);
+        assertThat(compact.exitCode()).as(compact.stderr()).isZero();
+        assertThat(compact.stdout()).contains("compacted ", "revision=" + last, "deltas_folded=");
+
+        // The latest state is now one object.
+        AgentProcess.Result plan = run("restore", "--store", store, "--data-dir", dir.resolve("unused").toString(), "--dry-run");
+        assertThat(plan.exitCode()).as(plan.stderr()).isZero();
+        assertThat(plan.stdout()).contains("delta segments:  0", "objects:         1,", "target revision: " + last);
+        Keyspace latest = restore(store);
+        assertThat(latest.revision()).isEqualTo(last);
+        assertThat(latest.keys()).isEqualTo(Keyspace.read(source, last).keys());
+
+        // A point before the compaction restores exactly from the older base and its segments.
+        Keyspace earlier = restore(store, "--revision", Long.toString(beforeCompaction));
+        assertThat(earlier.revision()).isEqualTo(beforeCompaction);
+        assertThat(PointInTimeRestoreIT.comparable(earlier)).isEqualTo(PointInTimeRestoreIT.comparable(Keyspace.read(source, beforeCompaction)));
+
+        // Compacting again finds nothing to fold.
+        AgentProcess.Result again = run("compact", "--store", store);
+        assertThat(again.exitCode()).as(again.stderr()).isZero();
+        assertThat(again.stdout()).contains("nothing to compact");
+    }
+}
