@@ -30,7 +30,12 @@ public record RestoreEstimate(double bytesPerSecond, double revisionsPerSecond, 
 
     /** The expected wall time of restoring {@code plan}. */
     public Duration of(RestorePlan plan) {
-        double seconds = plan.totalBytes() / bytesPerSecond + revisionsToReplay(plan) / revisionsPerSecond;
+        return of(plan.totalBytes(), revisionsToReplay(plan));
+    }
+
+    /** The expected wall time of downloading {@code bytes} and replaying {@code revisions}. */
+    public Duration of(long bytes, long revisions) {
+        double seconds = bytes / bytesPerSecond + revisions / revisionsPerSecond;
         return fixed.plusMillis(Math.round(seconds * 1000));
     }
 }

@@ -2,6 +2,8 @@ package io.etcdbackup.agent.backup;
 
 import io.etcdbackup.agent.metrics.BackupMetrics;
 import io.etcdbackup.agent.schedule.CronSchedule;
+import io.etcdbackup.compaction.Compactor;
+import io.etcdbackup.restore.RestoreEstimate;
 import io.etcdbackup.agent.schedule.TaskScheduler;
 import io.etcdbackup.snapshot.maintenance.ClusterDefragmenter;
 import io.etcdbackup.snapshot.maintenance.DefragReport;
@@ -21,6 +23,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -54,6 +57,13 @@ public final class ContinuousBackup implements AutoCloseable {
     private volatile DeltaSegmentRef lastDelta;
     private volatile Instant lastDeltaAt;
     private volatile long deltasSinceFull;
+    private volatile long eventsSinceFull;
+    private volatile long bytesSinceFull;
+    private CompactionThresholds compactionThresholds;
+    private Compactor compactor;
+    private java.util.concurrent.ExecutorService compactionThread;
+    private final java.util.concurrent.atomic.AtomicBoolean compacting = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile CompactionOutcome lastCompaction;
     private int startAttempts;
     private boolean periodicTasksStarted;
     private volatile boolean finalFullOnClose;
@@ -152,6 +162,98 @@ public final class ContinuousBackup implements AutoCloseable {
     }
 
     /**
+     * What a compaction run did, for status pages.
+     *
+     * @param finishedAt when it ended
+     * @param trigger    which threshold started it
+     * @param result     what it did, if it did not fail
+     * @param failure    why it failed, if it did
+     */
+    public record CompactionOutcome(Instant finishedAt, String trigger, Optional<Compactor.Result> result, Optional<String> failure) {
+    }
+
+    /**
+     * Folds the chain into a new base with {@code compactor} (offline, from the store, in the
+     * background: capture goes on) whenever it passes {@code thresholds}; at most one at a time.
+     * Call before {@link #start()}.
+     */
+    public void compactWith(CompactionThresholds thresholds, Compactor compactor) {
+        this.compactionThresholds = thresholds;
+        this.compactor = compactor;
+        this.compactionThread = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "compaction");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** The chain a restore of the latest state would replay now. */
+    public ChainStats chain() {
+        FullSnapshotRef full = latestFull;
+        if (full == null) {
+            return ChainStats.EMPTY;
+        }
+        long revisions = Math.max(0, lastPublishedRevision() - full.revision());
+        long events = Math.max(eventsSinceFull, 0);
+        return new ChainStats((int) deltasSinceFull, events, bytesSinceFull, revisions,
+                RestoreEstimate.DEFAULT.of(full.size() + bytesSinceFull, revisions));
+    }
+
+    /** The last compaction this backup ran, if any. */
+    public Optional<CompactionOutcome> lastCompaction() {
+        return Optional.ofNullable(lastCompaction);
+    }
+
+    private void maybeCompact() {
+        if (compactor == null || closed) {
+            return;
+        }
+        Optional<String> passed = compactionThresholds.passedBy(chain());
+        if (passed.isEmpty() || !compacting.compareAndSet(false, true)) {
+            return;
+        }
+        LOG.info("compaction triggered: {}", passed.get());
+        try {
+            compactionThread.execute(() -> runCompaction(passed.get()));
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            compacting.set(false);
+        }
+    }
+
+    private void runCompaction(String trigger) {
+        try {
+            Compactor.Result result = compactor.compact();
+            lastCompaction = new CompactionOutcome(clock.instant(), trigger, Optional.of(result), Optional.empty());
+            metrics.compacted(result.took(), true);
+            result.full().ifPresent(this::rebaseOn);
+        } catch (Exception e) {
+            LOG.warn("compaction failed (the chain is unchanged; retried when the next segment passes a threshold): {}", e.toString());
+            lastCompaction = new CompactionOutcome(clock.instant(), trigger, Optional.empty(), Optional.of(e.toString()));
+            metrics.compacted(Duration.ZERO, false);
+        } finally {
+            compacting.set(false);
+        }
+    }
+
+    /** After a compaction: the new base, and the chain after it as the index tells. */
+    private void rebaseOn(FullSnapshotRef full) {
+        FullSnapshotRef current = latestFull;
+        if (current != null && current.revision() >= full.revision() || !full.generation().equals(generation)) {
+            return; // a newer full snapshot was taken meanwhile, or a new generation began
+        }
+        try {
+            List<DeltaSegmentRef> after = service.catalog().generations().stream().filter(g -> g.id().equals(full.generation()))
+                    .findFirst().map(g -> g.deltasAfter(full.revision())).orElse(List.of());
+            latestFull = full;
+            deltasSinceFull = after.size();
+            bytesSinceFull = after.stream().mapToLong(DeltaSegmentRef::size).sum();
+            eventsSinceFull = after.isEmpty() ? 0 : after.get(after.size() - 1).lastRevision() - full.revision();
+        } catch (IOException e) {
+            LOG.warn("could not read the chain after the new base: {}", e.toString());
+        }
+    }
+
+    /**
      * When the last delta segment was published, or when capture started if none was yet; empty
      * while capture is not running.
      */
@@ -238,6 +340,8 @@ public final class ContinuousBackup implements AutoCloseable {
         metrics.snapshotTaken(BackupMetrics.Kind.FULL, Duration.ofNanos(System.nanoTime() - startedNanos), full.size());
         latestFull = full;
         deltasSinceFull = 0;
+        eventsSinceFull = 0;
+        bytesSinceFull = 0;
         return full;
     }
 
@@ -261,7 +365,11 @@ public final class ContinuousBackup implements AutoCloseable {
                 LOG.info("continuing generation={} from_revision={}", current.id(), decision.lastRevision() + 1);
                 startCapture(current.id(), decision.lastRevision() + 1, status);
                 latestFull = current.latestFull().get();
-                deltasSinceFull = current.deltasAfter(latestFull.revision()).size();
+                List<DeltaSegmentRef> chain = current.deltasAfter(latestFull.revision());
+                deltasSinceFull = chain.size();
+                bytesSinceFull = chain.stream().mapToLong(DeltaSegmentRef::size).sum();
+                // Events of segments this agent did not capture are not in the index: revisions are a lower bound.
+                eventsSinceFull = Math.max(0, decision.lastRevision() - latestFull.revision());
                 Instant lastFull = latestFull.createdAt();
                 if (schedule.map(s -> s.isOverdue(lastFull, clock.instant())).orElse(false)) {
                     LOG.info("newest full snapshot from {} missed a scheduled time; taking one now", lastFull);
@@ -355,11 +463,14 @@ public final class ContinuousBackup implements AutoCloseable {
     private void startCapture(String generationId, long fromRevision, MemberStatus status) {
         DeltaCapture next = service.newCapture(generationId, status, new DeltaCapture.Listener() {
             @Override
-            public void onPublished(DeltaSegmentRef segment, Duration took) {
+            public void onPublished(DeltaSegmentRef segment, int events, Duration took) {
                 metrics.snapshotTaken(BackupMetrics.Kind.DELTA, took, segment.size());
                 lastDelta = segment;
                 lastDeltaAt = clock.instant();
                 deltasSinceFull++;
+                eventsSinceFull += events;
+                bytesSinceFull += segment.size();
+                maybeCompact();
             }
 
             @Override
@@ -438,6 +549,9 @@ public final class ContinuousBackup implements AutoCloseable {
     @Override
     public void close() throws IOException {
         closed = true;
+        if (compactionThread != null) {
+            compactionThread.shutdownNow(); // a running compaction is interrupted; its scratch files are removed
+        }
         DeltaCapture current = capture;
         if (current == null) {
             return;

@@ -1,6 +1,11 @@
 package io.etcdbackup.agent.cli;
 
 import io.etcdbackup.agent.backup.BackupService;
+import io.etcdbackup.agent.backup.CompactionThresholds;
+import io.etcdbackup.agent.config.ByteSizes;
+import io.etcdbackup.compaction.Compactor;
+import io.etcdbackup.restore.Restorer;
+import io.etcdbackup.snapshot.format.Codec;
 import io.etcdbackup.agent.cluster.AgentDirectory;
 import io.etcdbackup.agent.cluster.LeaderGatedBackup;
 import io.etcdbackup.agent.http.ServerTls;
@@ -115,6 +120,21 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
             description = "Give up defragmenting a member after this long; the rest of that run is skipped (default: ${DEFAULT-VALUE}).")
     String defragTimeout;
 
+    @Option(names = "--compaction-events", defaultValue = "1000000", paramLabel = "N",
+            description = "Fold the chain into a new base (compaction, offline from the store, in the background) when this many "
+                    + "delta events follow the newest full snapshot; 0 never (default: ${DEFAULT-VALUE}, the reference "
+                    + "controller's).")
+    String compactionEvents;
+
+    @Option(names = "--compaction-bytes", defaultValue = "0", paramLabel = "BYTES",
+            description = "Also compact when the delta segments since the base hold this many bytes; 0 never (default: ${DEFAULT-VALUE}).")
+    String compactionBytes;
+
+    @Option(names = "--max-restore-time", defaultValue = "0s", paramLabel = "DURATION",
+            description = "Also compact when the predicted restore time of the latest state passes this; 0s never "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String maxRestoreTime;
+
     @Option(names = "--data-dir", paramLabel = "DIR",
             description = "The data directory of the etcd member beside this agent; enables /initialization/start, which "
                     + "validates it and restores it if needed, like the initialize command.")
@@ -171,6 +191,9 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
             }
         });
         config.check("--defrag-timeout", defragTimeout, ServerCommand::positiveDuration);
+        config.check("--compaction-events", compactionEvents, ServerCommand::count);
+        config.check("--compaction-bytes", compactionBytes, ByteSizes::parse);
+        config.check("--max-restore-time", maxRestoreTime, Durations::parse);
         safeguard.validate(config);
         if (dataDir != null) {
             restore.validate(config); // the restore options matter only for /initialization
@@ -250,6 +273,7 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
                      backup.retainWith(retention.policy(), retention.grace(), retentionPeriod);
                  }
                  defrag.ifPresent(d -> backup.defragmentWith(d, new ClusterDefragmenter(etcd.clients(), Durations.parse(defragTimeout), clock)));
+                 compactor(service, clock).ifPresent(c -> backup.compactWith(compactionThresholds(), c));
                  return backup;
              }, new AgentDirectory(objects), Optional.ofNullable(advertiseUrl), http.scheme(), checks, Durations.parse(leaderCheckPeriod));
              InitializationService initialization = initialization(objects, metrics, clock);
@@ -269,6 +293,40 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
         }
         LOG.info("server stopped");
         return 0;
+    }
+
+    private CompactionThresholds compactionThresholds() {
+        return new CompactionThresholds(count(compactionEvents), ByteSizes.parse(compactionBytes), Durations.parse(maxRestoreTime));
+    }
+
+    /** The in-process compactor, unless every threshold is off or etcd's binaries (needed to replay) are missing. */
+    private Optional<Compactor> compactor(BackupService service, Clock clock) {
+        CompactionThresholds thresholds = compactionThresholds();
+        if (thresholds.events() == 0 && thresholds.bytes() == 0 && thresholds.maxRestoreTime().isZero()) {
+            return Optional.empty();
+        }
+        try {
+            Restorer.Settings settings = restore.settings();
+            Path scratch = settings.scratchRoot() != null ? settings.scratchRoot()
+                    : Path.of(System.getProperty("java.io.tmpdir"), "etcd-backup-agent-compaction");
+            Codec codec = service.settings().delta().codec();
+            return Optional.of(new Compactor(service.catalog(), new Compactor.Settings(settings, scratch, codec, codec.defaultLevel()), clock));
+        } catch (RuntimeException e) {
+            LOG.warn("compaction disabled: {}", e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private static long count(String text) {
+        try {
+            long value = Long.parseLong(text.trim());
+            if (value >= 0) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("not a count (0 or more)");
     }
 
     /** /initialization over the server's data dir; null (no endpoint) without --data-dir. */

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.etcdbackup.agent.backup.ChainStats;
 import io.etcdbackup.agent.backup.ContinuousBackup;
+import io.etcdbackup.compaction.Compactor;
 import io.etcdbackup.agent.cluster.LeaderGatedBackup;
 import io.etcdbackup.agent.member.EtcdConfigService;
 import io.etcdbackup.agent.member.InitializationService;
@@ -384,6 +386,27 @@ public final class HttpApi implements AutoCloseable {
         body.put("storeHealthy", store.healthy());
         body.put("storeError", store.lastError().orElse(null));
         body.put("failure", backup.flatMap(ContinuousBackup::failure).map(HttpApi::oneLine).orElse(null));
+        backup.ifPresent(b -> {
+            ChainStats chain = b.chain();
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("segments", chain.segments());
+            c.put("events", chain.events());
+            c.put("bytes", chain.bytes());
+            c.put("revisions", chain.revisions());
+            c.put("predictedRestoreSeconds", chain.predictedRestore().toSeconds());
+            body.put("chain", c);
+            b.lastCompaction().ifPresent(last -> {
+                Map<String, Object> l = new LinkedHashMap<>();
+                l.put("finishedAt", last.finishedAt().toString());
+                l.put("trigger", last.trigger());
+                l.put("succeeded", last.failure().isEmpty());
+                l.put("revision", last.result().flatMap(Compactor.Result::full).map(FullSnapshotRef::revision).orElse(null));
+                l.put("deltasFolded", last.result().map(Compactor.Result::deltasFolded).orElse(null));
+                l.put("seconds", last.result().map(r -> r.took().toMillis() / 1000.0).orElse(null));
+                l.put("failure", last.failure().orElse(null));
+                body.put("lastCompaction", l);
+            });
+        });
         member.initialization().ifPresent(init -> body.put("initialization", initializationStatus(init)));
         return body;
     }

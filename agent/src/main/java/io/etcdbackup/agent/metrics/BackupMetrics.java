@@ -85,6 +85,12 @@ public final class BackupMetrics {
                 .tag("succeeded", Boolean.toString(succeeded)).register(registry).record(took);
     }
 
+    /** A compaction run finished (or failed) after {@code took}. */
+    public void compacted(Duration took, boolean succeeded) {
+        Timer.builder("etcdbackup.compaction.duration").description("Compactions of the chain into a new base")
+                .tag("succeeded", Boolean.toString(succeeded)).register(registry).record(took);
+    }
+
     /** A data directory was validated (initialization), taking {@code took}. */
     public void validated(Duration took, boolean succeeded) {
         Timer.builder("etcdbr.validation.duration").description("Latency of validating the data directory")

@@ -31,6 +31,9 @@ import java.util.function.ToDoubleFunction;
  *   <li>{@code etcdbackup_recovery_point_lag_seconds}: seconds since the last delta segment was
  *       published (or since capture started); NaN while this agent does not capture. Deltas are
  *       only published when etcd changed, so on an idle cluster this grows without data at risk.</li>
+ *   <li>{@code etcdbackup_chain_segments}, {@code etcdbackup_chain_events},
+ *       {@code etcdbackup_predicted_restore_seconds}: the chain a restore of the latest state
+ *       replays; {@code etcdbackup_compaction_last_success_timestamp}.</li>
  *   <li>{@code etcdbackup_catalog_epoch}: the fencing epoch this writer holds (-1 before it has one).</li>
  *   <li>{@code etcdbackup_fenced_writer_total}: how often this writer found itself fenced.</li>
  * </ul>
@@ -66,6 +69,16 @@ public final class StateGauges {
                                 .orElse(Double.NaN), Double.NaN))
                 .baseUnit("seconds")
                 .description("Seconds since the last delta segment was published while capture runs").register(registry);
+        Gauge.builder("etcdbackup.chain.segments", gate, backup(b -> b.chain().segments(), 0))
+                .description("Delta segments a restore of the latest state replays").register(registry);
+        Gauge.builder("etcdbackup.chain.events", gate, backup(b -> b.chain().events(), 0))
+                .description("Delta events since the newest full snapshot (base)").register(registry);
+        Gauge.builder("etcdbackup.predicted.restore", gate, backup(b -> b.chain().predictedRestore().toMillis() / 1000.0, Double.NaN))
+                .baseUnit("seconds").description("Predicted time to restore the latest state").register(registry);
+        Gauge.builder("etcdbackup.compaction.last.success.timestamp", gate,
+                        backup(b -> b.lastCompaction().filter(c -> c.failure().isEmpty())
+                                .map(c -> c.finishedAt().toEpochMilli() / 1000.0).orElse(Double.NaN), Double.NaN))
+                .description("When the last successful compaction finished, seconds since the epoch").register(registry);
         Gauge.builder("etcdbackup.catalog.epoch", writer, CatalogWriter::epoch)
                 .description("Fencing epoch this catalog writer holds").register(registry);
         // A counter, so that Prometheus shows it as etcdbackup_fenced_writer_total (a gauge may not end in _total).

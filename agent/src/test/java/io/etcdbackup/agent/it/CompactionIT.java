@@ -104,4 +104,47 @@ class CompactionIT {
         assertThat(again.exitCode()).as(again.stderr()).isZero();
         assertThat(again.stdout()).contains("nothing to compact");
     }
+
+    @Test
+    void theSidecarCompactsByItselfWhenTheChainPassesAThresholdWhileCaptureGoesOn() throws Exception {
+        Path storeDir = dir.resolve("store");
+        String store = "file://" + storeDir;
+        Client source = etcd.client();
+        Path serverLog = dir.resolve("server.log");
+        ProcessBuilder builder = AgentProcess.builder(List.of(), "server", "--server-port", "0", "--endpoints", etcd.endpoints(),
+                "--store", store, "--delta-period", "100ms", "--full-schedule", "", "--gc-period", "0s",
+                "--compaction-events", "500", "--etcd-bin-dir", etcd.binaries().etcd().getParent().toString(),
+                "--scratch-dir", dir.resolve("scratch").toString());
+        builder.redirectErrorStream(true).redirectOutput(serverLog.toFile());
+        Process server = builder.start();
+        long last;
+        try {
+            BackupAndRestoreIT.awaitCaptured(storeDir, Keyspace.read(source, 0).revision());
+            new Workload(source, 31).run(600, false);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (fullSnapshots(storeDir) < 2) {
+                assertThat(server.isAlive()).as(Files.readString(serverLog)).isTrue();
+                assertThat(System.nanoTime()).as("compacted in time: %s", Files.readString(serverLog)).isLessThan(deadline);
+                Thread.sleep(200);
+            }
+            assertThat(Files.readString(serverLog)).contains("compaction triggered: ", "delta events since the base (threshold 500)");
+            new Workload(source, 32).run(100, false);
+            Thread.sleep(3000);
+            last = Keyspace.read(source, 0).revision();
+            BackupAndRestoreIT.awaitCaptured(storeDir, last);
+        } finally {
+            server.destroy();
+            assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(server.exitValue()).as(Files.readString(serverLog)).isZero();
+        Keyspace restored = restore(store);
+        assertThat(restored.revision()).isEqualTo(last);
+        assertThat(restored.keys()).isEqualTo(Keyspace.read(source, last).keys());
+    }
+
+    private static int fullSnapshots(Path storeDir) throws Exception {
+        try (ObjectStore objects = LocalStoreProvider.at(storeDir)) {
+            return new Catalog(objects).latest().map(g -> g.fulls().size()).orElse(0);
+        }
+    }
 }

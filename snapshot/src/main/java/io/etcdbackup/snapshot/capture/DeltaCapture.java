@@ -84,8 +84,11 @@ public final class DeltaCapture implements AutoCloseable {
 
     /** What the owner hears about. Called on the capture's threads; must not block long. */
     public interface Listener {
-        /** A segment was published and indexed, taking {@code took} (encoding, upload, index). */
-        default void onPublished(DeltaSegmentRef segment, Duration took) {
+        /**
+         * A segment of {@code events} events was published and indexed, taking {@code took}
+         * (encoding, upload, index).
+         */
+        default void onPublished(DeltaSegmentRef segment, int events, Duration took) {
         }
 
         /** A segment could not be published; its events stay buffered for the next flush. */
@@ -202,7 +205,7 @@ public final class DeltaCapture implements AutoCloseable {
                     receivedAt.headMap(segment.lastRevision(), true).clear();
                     inFlightBytes = 0;
                 }
-                listener.onPublished(segment, Duration.ofNanos(System.nanoTime() - started));
+                listener.onPublished(segment, batch.size(), Duration.ofNanos(System.nanoTime() - started));
             } catch (IOException | RuntimeException e) {
                 if (!(e instanceof FencedWriterException)) {
                     listener.onPublishFailed(e);
