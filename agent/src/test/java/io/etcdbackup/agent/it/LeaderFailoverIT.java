@@ -71,6 +71,20 @@ class LeaderFailoverIT {
                 .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /**
+     * As the reference's controller does: 503 means "leadership is changing or capture is
+     * (re)starting, retry" (e.g. right after the cluster's first election, when a stale status
+     * made a second agent take over the catalog briefly).
+     */
+    private HttpResponse<String> sendRetryingWhileUnavailable(Agent agent, String method, String path) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        HttpResponse<String> response;
+        while ((response = send(agent, method, path)).statusCode() == 503 && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+        }
+        return response;
+    }
+
     private JsonNode status(Agent agent) {
         try {
             HttpResponse<String> response = send(agent, "GET", "/v1/status");
@@ -161,10 +175,10 @@ class LeaderFailoverIT {
 
             // A follower forwards snapshot requests to the leader's agent and relays its answer.
             Agent follower = followers.get(0);
-            HttpResponse<String> delta = send(follower, "POST", "/snapshot/delta");
+            HttpResponse<String> delta = sendRetryingWhileUnavailable(follower, "POST", "/snapshot/delta");
             assertThat(delta.statusCode()).as(delta.body()).isIn(200, 204);
             assertThat(delta.headers().firstValue("X-Etcd-Backup-Served-By")).contains(leader.url());
-            HttpResponse<String> full = send(follower, "POST", "/v1/snapshots/full");
+            HttpResponse<String> full = sendRetryingWhileUnavailable(follower, "POST", "/v1/snapshots/full");
             assertThat(full.statusCode()).as(full.body()).isEqualTo(200);
             assertThat(full.headers().firstValue("X-Etcd-Backup-Served-By")).contains(leader.url());
             assertThat(JSON.readTree(full.body()).path("revision").asLong()).isPositive();
@@ -205,7 +219,7 @@ class LeaderFailoverIT {
             long finalRevision = Keyspace.read(source, 0).revision();
 
             Agent remainingFollower = followers.get(0) == newLeader ? followers.get(1) : followers.get(0);
-            HttpResponse<String> last = send(remainingFollower, "POST", "/snapshot/delta");
+            HttpResponse<String> last = sendRetryingWhileUnavailable(remainingFollower, "POST", "/snapshot/delta");
             assertThat(last.statusCode()).as(last.body()).isEqualTo(200);
             assertThat(last.headers().firstValue("X-Etcd-Backup-Served-By")).contains(newLeader.url());
             assertThat(JSON.readTree(last.body()).path("lastRevision").asLong()).isGreaterThanOrEqualTo(finalRevision);

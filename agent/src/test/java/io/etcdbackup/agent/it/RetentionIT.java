@@ -65,8 +65,8 @@ class RetentionIT {
             assertThatThrownBy(() -> objects.stat(fulls.get(0).key())).isInstanceOf(NoSuchObjectException.class);
         }
         AgentProcess.Result bad = AgentProcess.run(bin, "gc", "--store", store, "--gc-policy", "Weekly");
-        assertThat(bad.exitCode()).isEqualTo(1);
-        assertThat(bad.stderr()).contains("Weekly");
+        assertThat(bad.exitCode()).as("a bad option value is bad usage").isEqualTo(2);
+        assertThat(bad.stderr()).contains("--gc-policy = 'Weekly'");
 
         try (RestoredEtcd restored = new RestoredEtcd()) {
             Path dataDir = dir.resolve("restored.etcd");
