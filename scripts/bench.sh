@@ -11,10 +11,10 @@ case "$mode" in quick|full) ;; *) echo "usage: scripts/bench.sh [quick|full]" >&
 
 agent_jar="$root/agent/target/etcd-backup-agent.jar"
 bench_jar="$root/bench/target/etcd-backup-bench-0.1.0-SNAPSHOT.jar"
-if [ ! -f "$agent_jar" ] || [ ! -f "$bench_jar" ] || [ ! -d "$root/bench/target/lib" ]; then
-  echo "bench: building the agent and the bench (mvn -pl bench -am install -DskipTests)" >&2
-  (cd "$root" && mvn -q -B -pl bench -am install -DskipTests)
-fi
+# Always build: a jar left from an older checkout would measure old code.
+echo "bench: building the agent and the bench (mvn -pl bench -am package -DskipTests)" >&2
+(cd "$root" && mvn -q -B -pl bench -am package -DskipTests)
+[ -f "$agent_jar" ] && [ -f "$bench_jar" ] && [ -d "$root/bench/target/lib" ] || { echo "bench: build did not produce the jars" >&2; exit 1; }
 bin="$("$root/scripts/provision-etcd.sh")"
 
 exec java -Xms1g -Xmx4g -Dbench.repo="$root" -Dbench.etcd.bin="$bin" \
