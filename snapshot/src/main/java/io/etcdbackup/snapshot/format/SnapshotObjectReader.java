@@ -71,6 +71,34 @@ public final class SnapshotObjectReader implements Closeable {
         }
     }
 
+    /**
+     * The uncompressed content length an object's trailer records, from one ranged read of its
+     * last bytes. Like {@link #readHeader}, a statement for planning, not a verified fact: only
+     * reading the whole object ({@link #verify()}) checks it.
+     *
+     * @param size the object's size in bytes, as the catalog or a listing reports it
+     * @throws CorruptObjectException if the trailer does not fit an object of that size
+     */
+    public static long readContentLength(io.etcdbackup.stores.ObjectStore store, String key, long size) throws IOException {
+        int trailerBytes = SnapshotObjectFormat.TRAILER_BYTES;
+        if (size < SnapshotObjectFormat.MAGIC.length + 4 + trailerBytes) {
+            throw new CorruptObjectException(key, "an object of " + size + " bytes cannot hold a header and a trailer");
+        }
+        byte[] trailer;
+        try (InputStream in = store.open(key, size - trailerBytes, trailerBytes)) {
+            trailer = in.readNBytes(trailerBytes);
+        }
+        ByteBuffer buffer = ByteBuffer.wrap(trailer);
+        if (trailer.length != trailerBytes || buffer.getLong() != size - trailerBytes) {
+            throw new CorruptObjectException(key, "its trailer does not describe an object of " + size + " bytes");
+        }
+        long contentLength = buffer.getLong();
+        if (contentLength < 0) {
+            throw new CorruptObjectException(key, "its trailer records a negative content length " + contentLength);
+        }
+        return contentLength;
+    }
+
     public ObjectHeader header() {
         return header;
     }

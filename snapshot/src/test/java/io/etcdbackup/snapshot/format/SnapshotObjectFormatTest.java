@@ -105,4 +105,17 @@ class SnapshotObjectFormatTest {
             assertThat(store.list("").toList()).isEmpty();
         }
     }
+
+    @Test
+    void theContentLengthIsReadFromTheTrailerAloneAndAWrongSizeIsCorrupt() throws IOException {
+        byte[] content = content();
+        byte[] object = write(Codec.ZSTD, content);
+        try (ObjectStore store = LocalStoreProvider.at(dir)) {
+            assertThat(SnapshotObjectReader.readContentLength(store, "obj", object.length)).isEqualTo(content.length);
+            assertThatThrownBy(() -> SnapshotObjectReader.readContentLength(store, "obj", object.length - 1))
+                    .isInstanceOf(CorruptObjectException.class).hasMessageContaining("'obj'");
+            assertThatThrownBy(() -> SnapshotObjectReader.readContentLength(store, "obj", 20))
+                    .isInstanceOf(CorruptObjectException.class);
+        }
+    }
 }
