@@ -41,7 +41,9 @@ public final class CatalogRebuild {
 
     /**
      * Re-indexes every object from its header and publishes the result as the newest catalog
-     * version with a new epoch (the rebuilding process takes over the catalog).
+     * version with a new epoch (the rebuilding process takes over the catalog). Objects indexed
+     * again leave the removal list; delta segments are indexed at level 0 (their header does not
+     * record a merge level).
      */
     public static Result rebuildFromHeaders(ObjectStore store, CatalogWriter writer, Instant now) throws IOException {
         Catalog listing = new Catalog(store);
@@ -75,9 +77,17 @@ public final class CatalogRebuild {
                     "found by catalog rebuild without a generation record", now, cluster, fulls.isEmpty() ? 0 : fulls.get(0).revision(), null));
             entries.add(new CatalogState.GenerationEntry(info, fulls, deltas));
         }
+        // An object indexed again must not stay on the removal list, or retention would delete an
+        // indexed object after its grace period (e.g. a merged segment's originals: the chain
+        // tolerates the overlap, not a missing object).
+        java.util.Set<String> indexedKeys = new java.util.HashSet<>();
+        entries.forEach(g -> {
+            g.fulls().forEach(f -> indexedKeys.add(f.key()));
+            g.deltas().forEach(d -> indexedKeys.add(d.key()));
+        });
         writer.acquire();
         CatalogState published = writer.update(base -> new CatalogState(CatalogState.FORMAT_VERSION, base.sequence(), base.epoch(),
-                base.writer(), base.updatedAt(), entries, base.removed()));
+                base.writer(), base.updatedAt(), entries, base.removed().stream().filter(r -> !indexedKeys.contains(r.key())).toList()));
         return new Result(indexed, skipped, published.sequence());
     }
 

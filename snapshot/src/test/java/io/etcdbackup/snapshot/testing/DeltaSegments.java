@@ -1,0 +1,76 @@
+package io.etcdbackup.snapshot.testing;
+
+import com.google.protobuf.ByteString;
+import io.etcd.jetcd.api.Event;
+import io.etcd.jetcd.api.KeyValue;
+import io.etcdbackup.snapshot.catalog.BackupLayout;
+import io.etcdbackup.snapshot.catalog.DeltaSegmentRef;
+import io.etcdbackup.snapshot.format.Codec;
+import io.etcdbackup.snapshot.format.DeltaEventCodec;
+import io.etcdbackup.snapshot.format.ObjectHeader;
+import io.etcdbackup.snapshot.format.ObjectKind;
+import io.etcdbackup.snapshot.format.SnapshotObjectFormat;
+import io.etcdbackup.snapshot.format.SnapshotObjectReader;
+import io.etcdbackup.snapshot.format.SnapshotObjectWriter;
+import io.etcdbackup.stores.ObjectStore;
+import io.etcdbackup.stores.WriteMode;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Delta segments written directly in the real object format, for tests that need many segments
+ * without capturing each one from etcd (capture indexes every segment with its own catalog
+ * version, which thousands of segments make slow).
+ */
+public final class DeltaSegments {
+
+    private DeltaSegments() {
+    }
+
+    /**
+     * Writes {@code events} (whole revisions, in order) as one delta segment of
+     * {@code generation}, zstd-compressed, and returns its ref (not indexed).
+     */
+    public static DeltaSegmentRef write(ObjectStore store, String generation, List<Event> events, List<ObjectHeader.LeaseRecord> leases,
+                                        List<ObjectHeader.RevisionTime> receivedAt, Instant publishedAt) throws IOException {
+        long first = DeltaEventCodec.revisionOf(events.get(0));
+        long last = DeltaEventCodec.revisionOf(events.get(events.size() - 1));
+        ObjectHeader header = new ObjectHeader(SnapshotObjectFormat.FORMAT_VERSION, ObjectKind.DELTA, generation, first, last, 1, 2,
+                Codec.ZSTD, publishedAt, "3.4.23", events.size(), leases, receivedAt);
+        String key = BackupLayout.deltaKey(generation, first, last);
+        SnapshotObjectWriter out = SnapshotObjectWriter.start(store.create(key, WriteMode.IF_ABSENT), header, 1);
+        DeltaEventCodec.write(events, out);
+        out.finish();
+        return new DeltaSegmentRef(key, generation, first, last, out.bodyLength() + SnapshotObjectWriter.TRAILER_BYTES, publishedAt);
+    }
+
+    /** A PUT of {@code key} at {@code revision}, as etcd's watch reports it. */
+    public static Event put(String key, String value, long createRevision, long revision, long version, long lease) {
+        return Event.newBuilder().setType(Event.EventType.PUT).setKv(KeyValue.newBuilder()
+                .setKey(ByteString.copyFrom(key, StandardCharsets.UTF_8))
+                .setValue(ByteString.copyFrom(value, StandardCharsets.UTF_8))
+                .setCreateRevision(createRevision).setModRevision(revision).setVersion(version).setLease(lease)).build();
+    }
+
+    /** A DELETE of {@code key} at {@code revision}. */
+    public static Event delete(String key, long revision) {
+        return Event.newBuilder().setType(Event.EventType.DELETE).setKv(KeyValue.newBuilder()
+                .setKey(ByteString.copyFrom(key, StandardCharsets.UTF_8)).setModRevision(revision)).build();
+    }
+
+    /** The header and verified events of a segment. */
+    public record Read(ObjectHeader header, List<Event> events) {
+    }
+
+    /** Reads a segment and verifies its checksum. */
+    public static Read read(ObjectStore store, String key) throws IOException {
+        try (SnapshotObjectReader reader = SnapshotObjectReader.open(key, store.open(key))) {
+            List<Event> events = DeltaEventCodec.read(reader.content());
+            reader.verify();
+            return new Read(reader.header(), events);
+        }
+    }
+}
