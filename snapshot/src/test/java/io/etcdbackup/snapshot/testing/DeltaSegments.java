@@ -36,10 +36,18 @@ public final class DeltaSegments {
      */
     public static DeltaSegmentRef write(ObjectStore store, String generation, List<Event> events, List<ObjectHeader.LeaseRecord> leases,
                                         List<ObjectHeader.RevisionTime> receivedAt, Instant publishedAt) throws IOException {
+        return write(store, new ObjectHeader(SnapshotObjectFormat.FORMAT_VERSION, ObjectKind.DELTA, generation, 0, 0, 1, 2, Codec.ZSTD,
+                publishedAt, "3.4.23", 0, List.of()), events, leases, receivedAt, publishedAt);
+    }
+
+    /** The same, with the generation, cluster, member and etcd version of {@code source} (e.g. a captured segment's header). */
+    public static DeltaSegmentRef write(ObjectStore store, ObjectHeader source, List<Event> events, List<ObjectHeader.LeaseRecord> leases,
+                                        List<ObjectHeader.RevisionTime> receivedAt, Instant publishedAt) throws IOException {
+        String generation = source.generation();
         long first = DeltaEventCodec.revisionOf(events.get(0));
         long last = DeltaEventCodec.revisionOf(events.get(events.size() - 1));
-        ObjectHeader header = new ObjectHeader(SnapshotObjectFormat.FORMAT_VERSION, ObjectKind.DELTA, generation, first, last, 1, 2,
-                Codec.ZSTD, publishedAt, "3.4.23", events.size(), leases, receivedAt);
+        ObjectHeader header = new ObjectHeader(SnapshotObjectFormat.FORMAT_VERSION, ObjectKind.DELTA, generation, first, last,
+                source.clusterId(), source.memberId(), Codec.ZSTD, publishedAt, source.etcdVersion(), events.size(), leases, receivedAt);
         String key = BackupLayout.deltaKey(generation, first, last);
         SnapshotObjectWriter out = SnapshotObjectWriter.start(store.create(key, WriteMode.IF_ABSENT), header, 1);
         DeltaEventCodec.write(events, out);
