@@ -124,8 +124,8 @@ final class ListCommand implements Callable<Integer> {
                         first.publishedAt(), last.publishedAt());
             } else {
                 for (DeltaSegmentRef d : g.deltas()) {
-                    out.printf(Locale.ROOT, "  delta  revisions %d..%d  %s  %10s  %s%s%n", d.firstRevision(), d.lastRevision(),
-                            d.publishedAt(), bytes(d.size()), d.key(), mark(d.key()));
+                    out.printf(Locale.ROOT, "  delta  revisions %d..%d  %s  %10s  %s%s%s%n", d.firstRevision(), d.lastRevision(),
+                            d.publishedAt(), bytes(d.size()), d.key(), d.level() > 0 ? "  merged level " + d.level() : "", mark(d.key()));
                 }
             }
         }

@@ -23,7 +23,7 @@ class CommandLineTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "snapshot", "snapshot full", "snapshot delta", "server", "restore", "initialize", "list", "catalog", "catalog rebuild", "catalog verify", "gc", "compact"})
+    @ValueSource(strings = {"", "snapshot", "snapshot full", "snapshot delta", "server", "restore", "initialize", "list", "catalog", "catalog rebuild", "catalog verify", "gc", "compact", "merge"})
     void everyCommandHasHelp(String command) {
         String[] args = (command + " --help").trim().split(" ");
         String[] result = run(args);
@@ -48,6 +48,28 @@ class CommandLineTest {
                 "error: --safeguard-id = ' ' (from flag): must be one non-blank line",
                 "error: --max-fetchers = '0' (from flag): must be at least 1",
                 "error: --initial-cluster = 'etcd-0=http://10.0.0.1:2380' (from flag): does not name this member (--name etcd-1)");
+    }
+
+    @Test
+    void mergeReportsEveryBadValueAtOnce() {
+        String[] result = run("merge", "--store", "file:///nonexistent/store", "--fan-in", "1", "--max-level", "0",
+                "--max-segment-bytes", "0", "--min-age", "soon", "--compression", "lz4");
+        assertThat(result[0]).isEqualTo("2");
+        assertThat(result[2].lines()).containsExactly(
+                "error: --fan-in = '1' (from flag): must be at least 2",
+                "error: --max-level = '0' (from flag): must be at least 1",
+                "error: --max-segment-bytes = '0' (from flag): must be positive",
+                "error: --min-age = 'soon' (from flag): " + invalidDuration("soon"),
+                "error: --compression = 'lz4' (from flag): unknown compression 'lz4'; use one of [zstd, gzip, none]");
+    }
+
+    private static String invalidDuration(String text) {
+        try {
+            io.etcdbackup.agent.config.Durations.parse(text);
+            throw new AssertionError(text + " parsed");
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
     }
 
     @Test
