@@ -8,19 +8,15 @@ import io.etcdbackup.agent.config.Durations;
 import io.etcdbackup.snapshot.capture.DeltaCapture;
 import io.etcdbackup.snapshot.capture.FullSnapshotter;
 import io.etcdbackup.snapshot.format.Codec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 
 /** How snapshots are captured and encoded. */
 final class CaptureOptions {
 
-    @Option(names = "--compression", defaultValue = "zstd", paramLabel = "CODEC",
-            description = "Payload compression: zstd, gzip or none (default: ${DEFAULT-VALUE}).")
-    String compression;
-
-    @Option(names = "--compression-level", paramLabel = "N",
-            description = "Compression level (zstd 1-19, default 3; gzip 1-9, default 6).")
-    Integer compressionLevel;
+    @Mixin
+    CompressionOptions compression;
 
     @Option(names = "--delta-period", defaultValue = "20s", paramLabel = "DURATION",
             description = "Publish captured revisions this often (default: ${DEFAULT-VALUE}).")
@@ -41,7 +37,7 @@ final class CaptureOptions {
 
     /** Adds a problem to {@code config} for each bad capture value. */
     void validate(EffectiveConfig config) {
-        config.check("--compression", compression, Codec::fromId);
+        compression.validate(config);
         config.check("--delta-period", deltaPeriod, Durations::parse);
         config.check("--delta-flush-size", deltaFlushSize, ByteSizes::parse);
         config.check("--delta-memory-limit", deltaMemoryLimit, ByteSizes::parse);
@@ -49,8 +45,8 @@ final class CaptureOptions {
     }
 
     CaptureSettings settings() {
-        Codec codec = Codec.fromId(compression);
-        int level = compressionLevel != null ? compressionLevel : codec.defaultLevel();
+        Codec codec = compression.codec();
+        int level = compression.level();
         return new CaptureSettings(
                 new FullSnapshotter.Settings(codec, level, Durations.parse(snapshotIdleTimeout)),
                 new DeltaCapture.Settings(Durations.parse(deltaPeriod), ByteSizes.parse(deltaFlushSize),

@@ -4,7 +4,6 @@ import io.etcdbackup.agent.config.EffectiveConfig;
 import io.etcdbackup.agent.config.ProcessEnvironment;
 import io.etcdbackup.snapshot.catalog.Catalog;
 import io.etcdbackup.snapshot.catalog.CatalogWriter;
-import io.etcdbackup.snapshot.format.Codec;
 import io.etcdbackup.snapshot.merge.MergeRunner;
 import io.etcdbackup.stores.ObjectStore;
 import picocli.CommandLine.Command;
@@ -28,16 +27,10 @@ final class MergeCommand implements Callable<Integer>, Main.Validated {
     StoreOptions store;
     @Mixin
     MergeOptions merge;
+    @Mixin
+    CompressionOptions compression;
     @Spec
     CommandSpec spec;
-
-    @Option(names = "--compression", defaultValue = "zstd", paramLabel = "CODEC",
-            description = "Compression of merged segments: zstd, gzip or none (default: ${DEFAULT-VALUE}).")
-    String compression;
-
-    @Option(names = "--compression-level", paramLabel = "N",
-            description = "Compression level (zstd 1-19, default 3; gzip 1-9, default 6).")
-    Integer compressionLevel;
 
     @Option(names = "--dry-run", description = "Print the merges the policy would make, level by level; change nothing.")
     boolean dryRun;
@@ -47,17 +40,16 @@ final class MergeCommand implements Callable<Integer>, Main.Validated {
         EffectiveConfig config = new EffectiveConfig(spec);
         store.validate(config);
         merge.validate(config);
-        config.check("--compression", compression, Codec::fromId);
+        compression.validate(config);
         return config.problems();
     }
 
     @Override
     public Integer call() throws Exception {
-        Codec codec = Codec.fromId(compression);
-        int level = compressionLevel != null ? compressionLevel : codec.defaultLevel();
         try (ObjectStore objects = store.open()) {
             Catalog catalog = new Catalog(objects, new CatalogWriter(objects, ProcessEnvironment.writerId(), Clock.systemUTC()));
-            MergeRunner runner = new MergeRunner(catalog, merge.policy(), codec, level, Clock.systemUTC());
+            MergeRunner runner = new MergeRunner(catalog, merge.policy(), compression.codec(), compression.level(),
+                    Clock.systemUTC());
             if (dryRun) {
                 List<MergeRunner.PlannedMerge> plan = runner.preview();
                 int replaced = plan.stream().mapToInt(MergeRunner.PlannedMerge::segments).sum() - plan.size();
