@@ -1,9 +1,6 @@
 package io.etcdbackup.restore;
 
-import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
-import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.options.GetOption;
 import io.etcdbackup.snapshot.catalog.Catalog;
 import io.etcdbackup.snapshot.catalog.CatalogWriter;
 import io.etcdbackup.snapshot.catalog.FullSnapshotRef;
@@ -20,14 +17,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
+import static io.etcdbackup.restore.SourceKeyspace.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -42,29 +37,12 @@ class RestoreOverlapIT {
     @TempDir
     Path dir;
 
-    private static ByteSequence bytes(String s) {
-        return ByteSequence.from(s, StandardCharsets.UTF_8);
-    }
-
     private long write(Client client, String prefix, int n) throws Exception {
         long revision = 0;
         for (int i = 0; i < n; i++) {
             revision = client.getKVClient().put(bytes(prefix + i), bytes("v" + i)).get().getHeader().getRevision();
         }
         return revision;
-    }
-
-    private static Map<String, String> keyspace(Client client, long revision) throws Exception {
-        ByteSequence all = ByteSequence.from(new byte[] {0});
-        GetOption.Builder option = GetOption.builder().withRange(all);
-        if (revision > 0) {
-            option.withRevision(revision);
-        }
-        Map<String, String> keys = new TreeMap<>();
-        for (KeyValue kv : client.getKVClient().get(all, option.build()).get().getKvs()) {
-            keys.put(kv.getKey().toString(), kv.getValue() + "@" + kv.getCreateRevision() + "/" + kv.getModRevision() + "/" + kv.getVersion());
-        }
-        return keys;
     }
 
     @Test
@@ -111,7 +89,7 @@ class RestoreOverlapIT {
                     EtcdProcess.freePort(), peerPort, "restored=" + peer, "new", "t", List.of(), dir.resolve("restored.log")))
                     .awaitHealthy(Duration.ofSeconds(30));
                  Client restoredClient = Client.builder().endpoints(restored.clientUrl().toString()).build()) {
-                assertThat(keyspace(restoredClient, 0)).isEqualTo(keyspace(client, last));
+                assertThat(SourceKeyspace.read(restoredClient, 0)).isEqualTo(SourceKeyspace.read(client, last));
                 assertThat(restoredClient.getKVClient().get(bytes("/c/0")).get().getHeader().getRevision()).isEqualTo(last);
             }
         }

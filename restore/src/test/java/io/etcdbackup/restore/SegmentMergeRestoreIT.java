@@ -1,11 +1,8 @@
 package io.etcdbackup.restore;
 
-import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
-import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.DeleteOption;
-import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.api.Event;
 import io.etcdbackup.snapshot.catalog.BackupLayout;
@@ -35,7 +32,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -50,6 +46,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 
+import static io.etcdbackup.restore.SourceKeyspace.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -69,25 +66,6 @@ class SegmentMergeRestoreIT {
 
     @TempDir
     Path dir;
-
-    private static ByteSequence bytes(String s) {
-        return ByteSequence.from(s, StandardCharsets.UTF_8);
-    }
-
-    /** Every key at {@code revision}: value, create and mod revision, version and lease. */
-    private static Map<String, String> keyspace(Client client, long revision) throws Exception {
-        ByteSequence all = ByteSequence.from(new byte[] {0});
-        GetOption.Builder option = GetOption.builder().withRange(all);
-        if (revision > 0) {
-            option.withRevision(revision);
-        }
-        Map<String, String> keys = new TreeMap<>();
-        for (KeyValue kv : client.getKVClient().get(all, option.build()).get().getKvs()) {
-            keys.put(kv.getKey().toString(), kv.getValue() + "@" + kv.getCreateRevision() + "/" + kv.getModRevision() + "/"
-                    + kv.getVersion() + "/" + kv.getLease());
-        }
-        return keys;
-    }
 
     private static long revision(Client client) throws Exception {
         return client.getKVClient().get(bytes("/")).get().getHeader().getRevision();
@@ -213,7 +191,8 @@ class SegmentMergeRestoreIT {
                         dir.resolve("restored-" + target + ".log"))).awaitHealthy(Duration.ofSeconds(30));
                      Client restoredClient = Client.builder().endpoints(restored.clientUrl().toString()).build()) {
                     assertThat(revision(restoredClient)).isEqualTo(target);
-                    assertThat(keyspace(restoredClient, 0)).as("keyspace at revision %d", target).isEqualTo(keyspace(client, target));
+                    assertThat(SourceKeyspace.read(restoredClient, 0)).as("keyspace at revision %d", target)
+                            .isEqualTo(SourceKeyspace.read(client, target));
                 }
                 Restorer.deleteRecursively(dataDir);
             }

@@ -36,14 +36,24 @@ final class CliRoundTrip {
         expectSuccess(list);
         assertThat(list.stdout()).contains("\"lastRevision\" : " + captured).contains("/delta/");
 
+        restoreLatestAndCompare(etcd, store, env, dir, captured);
+    }
+
+    /**
+     * Restores the latest state in {@code store} through the jar into {@code dir/restored.etcd}
+     * and compares it with the source at {@code revision}: revision, keys, values, revisions,
+     * versions and leases.
+     */
+    static void restoreLatestAndCompare(EtcdClusterExtension etcd, String store, Map<String, String> env, Path dir, long revision)
+            throws Exception {
         try (RestoredEtcd restored = new RestoredEtcd()) {
             Path dataDir = dir.resolve("restored.etcd");
             List<String> args = new ArrayList<>(List.of("restore", "--store", store, "--data-dir", dataDir.toString()));
             args.addAll(restored.restoreFlags());
-            expectSuccess(AgentProcess.run(List.of(), env, bin, args.toArray(String[]::new)));
+            expectSuccess(AgentProcess.run(List.of(), env, etcd.binaries().etcd().getParent(), args.toArray(String[]::new)));
             Keyspace actual = Keyspace.read(restored.start(etcd.binaries(), dataDir), 0);
-            assertThat(actual.revision()).isEqualTo(captured);
-            assertThat(actual.keys()).isEqualTo(Keyspace.read(etcd.client(), captured).keys());
+            assertThat(actual.revision()).isEqualTo(revision);
+            assertThat(actual.keys()).isEqualTo(Keyspace.read(etcd.client(), revision).keys());
         }
     }
 

@@ -14,7 +14,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -110,16 +109,7 @@ class MergeIT {
         }
         assertThat(inStore).containsExactlyElementsOf(merged.deltas().stream().map(DeltaSegmentRef::key).sorted().toList());
 
-        try (RestoredEtcd restored = new RestoredEtcd()) {
-            Path dataDir = dir.resolve("restored.etcd");
-            List<String> args = new ArrayList<>(List.of("restore", "--store", store, "--data-dir", dataDir.toString()));
-            args.addAll(restored.restoreFlags());
-            AgentProcess.Result result = AgentProcess.run(bin, args.toArray(String[]::new));
-            assertThat(result.exitCode()).as(result.stderr()).isZero();
-            Keyspace actual = Keyspace.read(restored.start(etcd.binaries(), dataDir), 0);
-            assertThat(actual.revision()).isEqualTo(captured);
-            assertThat(actual.keys()).isEqualTo(Keyspace.read(source, captured).keys());
-        }
+        CliRoundTrip.restoreLatestAndCompare(etcd, store, java.util.Map.of(), dir, captured);
     }
 
     private static String[] concat(String[] first, String[] second) {
