@@ -44,7 +44,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * A crash or a fenced writer between the two steps leaves merged objects that no catalog version
  * indexes, and an index that still names the originals: restore is unaffected, the next run
  * reuses such an object after verifying it, and retention's orphan collection removes it
- * otherwise. Only the catalog writer (the leader's agent) should run merges.
+ * otherwise.
+ *
+ * <p>Safe beside capture, retention and another merger: every catalog update re-checks the
+ * originals on the newest version, and objects are created only if absent. In the sidecar it
+ * belongs where retention runs (the leader's agent, through the capture's catalog writer, so
+ * fencing stops it too), on its own thread: a run over a backlog takes a while.
  */
 public final class MergeRunner {
 
