@@ -6,6 +6,7 @@ import io.etcdbackup.compaction.Compactor;
 import io.etcdbackup.restore.RestoreEstimate;
 import io.etcdbackup.agent.schedule.TaskScheduler;
 import io.etcdbackup.snapshot.maintenance.ClusterDefragmenter;
+import io.etcdbackup.snapshot.merge.MergeRunner;
 import io.etcdbackup.snapshot.maintenance.DefragReport;
 import io.etcdbackup.snapshot.catalog.DeltaSegmentRef;
 import io.etcdbackup.snapshot.catalog.FencedWriterException;
@@ -64,6 +65,8 @@ public final class ContinuousBackup implements AutoCloseable {
     private java.util.concurrent.ExecutorService compactionThread;
     private final java.util.concurrent.atomic.AtomicBoolean compacting = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile CompactionOutcome lastCompaction;
+    private MergeRunner merger;
+    private Duration mergePeriod;
     private int startAttempts;
     private boolean periodicTasksStarted;
     private volatile boolean finalFullOnClose;
@@ -180,11 +183,62 @@ public final class ContinuousBackup implements AutoCloseable {
     public void compactWith(CompactionThresholds thresholds, Compactor compactor) {
         this.compactionThresholds = thresholds;
         this.compactor = compactor;
-        this.compactionThread = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "compaction");
-            t.setDaemon(true);
-            return t;
+        if (compactionThread == null) {
+            this.compactionThread = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "compaction");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+    }
+
+    /**
+     * Merges small delta segments into larger ones with {@code merger} every {@code period}, on
+     * the compaction thread (so never at the same time as a compaction). Call before
+     * {@link #start()}, after {@link #compactWith} if both are wanted.
+     */
+    public void mergeWith(MergeRunner merger, Duration period) {
+        this.merger = merger;
+        this.mergePeriod = period;
+        if (compactionThread == null) {
+            compactionThread = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "compaction");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+    }
+
+    private void scheduleNextMerge() {
+        if (merger == null || closed) {
+            return;
+        }
+        scheduler.after(mergePeriod, () -> {
+            if (closed) {
+                return;
+            }
+            try {
+                compactionThread.execute(this::runMerge);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                return;
+            }
+            scheduleNextMerge();
         });
+    }
+
+    private void runMerge() {
+        try {
+            MergeRunner.Result result = merger.run();
+            if (result.merges() > 0) {
+                LOG.info("segments merged merges={} segments_before={} segments_after={} bytes_written={}", result.merges(),
+                        result.segmentsBefore(), result.segmentsAfter(), result.bytesWritten());
+            }
+        } catch (FencedWriterException fenced) {
+            LOG.error("segment merging stopped: {}", fenced.getMessage());
+            failure = fenced;
+        } catch (Exception e) {
+            LOG.warn("segment merging failed, retried next period: {}", e.toString());
+        }
     }
 
     /** The chain a restore of the latest state would replay now. */
@@ -405,6 +459,7 @@ public final class ContinuousBackup implements AutoCloseable {
             scheduler.after(retentionPeriod, this::runRetention);
         }
         scheduleNextDefrag();
+        scheduleNextMerge();
     }
 
     private void scheduleNextDefrag() {

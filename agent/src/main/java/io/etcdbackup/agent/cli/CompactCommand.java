@@ -6,12 +6,10 @@ import io.etcdbackup.compaction.Compactor;
 import io.etcdbackup.restore.Restorer;
 import io.etcdbackup.snapshot.catalog.Catalog;
 import io.etcdbackup.snapshot.catalog.CatalogWriter;
-import io.etcdbackup.snapshot.format.Codec;
 import io.etcdbackup.stores.ObjectStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
@@ -36,12 +34,8 @@ final class CompactCommand implements Callable<Integer>, Main.Validated {
     @Mixin
     RestoreOptions restore;
 
-    @Option(names = "--compression", defaultValue = "zstd", paramLabel = "CODEC",
-            description = "Compression of the new full snapshot: zstd, gzip or none (default: ${DEFAULT-VALUE}).")
-    String compression;
-
-    @Option(names = "--compression-level", paramLabel = "N", description = "Compression level (zstd 1-19, default 3; gzip 1-9, default 6).")
-    Integer compressionLevel;
+    @Mixin
+    CompressionOptions compression;
 
     @Spec
     CommandSpec spec;
@@ -51,19 +45,18 @@ final class CompactCommand implements Callable<Integer>, Main.Validated {
         EffectiveConfig config = new EffectiveConfig(spec);
         store.validate(config);
         restore.validate(config);
-        config.check("--compression", compression, Codec::fromId);
+        compression.validate(config);
         return config.problems();
     }
 
     @Override
     public Integer call() throws Exception {
         Restorer.Settings restoreSettings = restore.settings();
-        Codec codec = Codec.fromId(compression);
         Path scratch = restoreSettings.scratchRoot() != null ? restoreSettings.scratchRoot() : Files.createTempDirectory("eba-compact");
         try (ObjectStore objects = store.open()) {
             Catalog catalog = new Catalog(objects, new CatalogWriter(objects, ProcessEnvironment.writerId(), Clock.systemUTC()));
             Compactor.Result result = new Compactor(catalog,
-                    new Compactor.Settings(restoreSettings, scratch, codec, compressionLevel != null ? compressionLevel : codec.defaultLevel()),
+                    new Compactor.Settings(restoreSettings, scratch, compression.codec(), compression.level()),
                     Clock.systemUTC()).compact();
             PrintWriter out = spec.commandLine().getOut();
             if (result.compacted()) {

@@ -4,6 +4,7 @@ import io.etcdbackup.agent.backup.BackupService;
 import io.etcdbackup.agent.backup.CompactionThresholds;
 import io.etcdbackup.agent.config.ByteSizes;
 import io.etcdbackup.compaction.Compactor;
+import io.etcdbackup.snapshot.merge.MergeRunner;
 import io.etcdbackup.restore.Restorer;
 import io.etcdbackup.snapshot.format.Codec;
 import io.etcdbackup.agent.cluster.AgentDirectory;
@@ -135,6 +136,14 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
                     + "(default: ${DEFAULT-VALUE}).")
     String maxRestoreTime;
 
+    @Option(names = "--merge-period", defaultValue = "10m", paramLabel = "DURATION",
+            description = "Merge small delta segments into larger ones this often (see the merge command for the policy "
+                    + "options); 0s never (default: ${DEFAULT-VALUE}).")
+    String mergePeriod;
+
+    @Mixin
+    MergeOptions merge;
+
     @Option(names = "--data-dir", paramLabel = "DIR",
             description = "The data directory of the etcd member beside this agent; enables /initialization/start, which "
                     + "validates it and restores it if needed, like the initialize command.")
@@ -192,6 +201,8 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
         });
         config.check("--defrag-timeout", defragTimeout, ServerCommand::positiveDuration);
         config.check("--compaction-events", compactionEvents, ServerCommand::count);
+        config.check("--merge-period", mergePeriod, Durations::parse);
+        merge.validate(config);
         config.check("--compaction-bytes", compactionBytes, ByteSizes::parse);
         config.check("--max-restore-time", maxRestoreTime, Durations::parse);
         safeguard.validate(config);
@@ -274,6 +285,12 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
                  }
                  defrag.ifPresent(d -> backup.defragmentWith(d, new ClusterDefragmenter(etcd.clients(), Durations.parse(defragTimeout), clock)));
                  compactor(service, clock).ifPresent(c -> backup.compactWith(compactionThresholds(), c));
+                 Duration mergeEvery = Durations.parse(mergePeriod);
+                 if (!mergeEvery.isZero()) {
+                     Codec codec = service.settings().delta().codec();
+                     backup.mergeWith(new MergeRunner(service.catalog(), merge.policy(), codec, service.settings().delta().level(), clock),
+                             mergeEvery);
+                 }
                  return backup;
              }, new AgentDirectory(objects), Optional.ofNullable(advertiseUrl), http.scheme(), checks, Durations.parse(leaderCheckPeriod));
              InitializationService initialization = initialization(objects, metrics, clock);

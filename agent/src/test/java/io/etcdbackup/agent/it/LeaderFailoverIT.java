@@ -110,7 +110,7 @@ class LeaderFailoverIT {
     private static String tail(Agent agent) {
         try {
             List<String> lines = Files.readAllLines(agent.log());
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
         } catch (IOException e) {
             return "(no log)";
         }
@@ -176,10 +176,10 @@ class LeaderFailoverIT {
             // A follower forwards snapshot requests to the leader's agent and relays its answer.
             Agent follower = followers.get(0);
             HttpResponse<String> delta = sendRetryingWhileUnavailable(follower, "POST", "/snapshot/delta");
-            assertThat(delta.statusCode()).as(delta.body()).isIn(200, 204);
+            assertThat(delta.statusCode()).as("%s; leader's log:%n%s", delta.body(), tail(leader)).isIn(200, 204);
             assertThat(delta.headers().firstValue("X-Etcd-Backup-Served-By")).contains(leader.url());
             HttpResponse<String> full = sendRetryingWhileUnavailable(follower, "POST", "/v1/snapshots/full");
-            assertThat(full.statusCode()).as(full.body()).isEqualTo(200);
+            assertThat(full.statusCode()).as("%s; leader's log:%n%s", full.body(), tail(leader)).isEqualTo(200);
             assertThat(full.headers().firstValue("X-Etcd-Backup-Served-By")).contains(leader.url());
             assertThat(JSON.readTree(full.body()).path("revision").asLong()).isPositive();
             // A request that was already forwarded once is not forwarded again.
@@ -220,7 +220,7 @@ class LeaderFailoverIT {
 
             Agent remainingFollower = followers.get(0) == newLeader ? followers.get(1) : followers.get(0);
             HttpResponse<String> last = sendRetryingWhileUnavailable(remainingFollower, "POST", "/snapshot/delta");
-            assertThat(last.statusCode()).as(last.body()).isEqualTo(200);
+            assertThat(last.statusCode()).as("%s; new leader's log:%n%s", last.body(), tail(newLeader)).isEqualTo(200);
             assertThat(last.headers().firstValue("X-Etcd-Backup-Served-By")).contains(newLeader.url());
             assertThat(JSON.readTree(last.body()).path("lastRevision").asLong()).isGreaterThanOrEqualTo(finalRevision);
         } finally {

@@ -117,4 +117,39 @@ class MergeIT {
         System.arraycopy(second, 0, all, first.length, second.length);
         return all;
     }
+
+    @Test
+    void theSidecarMergesSegmentsOnItsMergePeriod() throws Exception {
+        Path storeDir = dir.resolve("sidecar-store");
+        Client source = etcd.client();
+        Path serverLog = dir.resolve("sidecar.log");
+        ProcessBuilder builder = AgentProcess.builder(List.of(), "server", "--server-port", "0", "--endpoints", etcd.endpoints(),
+                "--store", "file://" + storeDir, "--delta-period", "100ms", "--full-schedule", "", "--gc-period", "0s",
+                "--merge-period", "1s", "--min-age", "0s", "--fan-in", "4");
+        builder.redirectErrorStream(true).redirectOutput(serverLog.toFile());
+        Process server = builder.start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (mergedSegments(storeDir) == 0) {
+                new Workload(source, System.nanoTime()).run(20, false);
+                assertThat(server.isAlive()).as(Files.readString(serverLog)).isTrue();
+                assertThat(System.nanoTime()).as("merged in time: %s", Files.readString(serverLog)).isLessThan(deadline);
+                Thread.sleep(200);
+            }
+            assertThat(Files.readString(serverLog)).contains("segments merged merges=");
+        } finally {
+            server.destroy();
+            assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(server.exitValue()).as(Files.readString(serverLog)).isZero();
+    }
+
+    private static long mergedSegments(Path storeDir) throws Exception {
+        if (!Files.exists(storeDir)) {
+            return 0;
+        }
+        try (ObjectStore objects = LocalStoreProvider.at(storeDir)) {
+            return new Catalog(objects).latest().map(g -> g.deltas().stream().filter(d -> d.level() > 0).count()).orElse(0L);
+        }
+    }
 }
