@@ -176,11 +176,7 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
         capture.validate(config);
         retention.validate(config);
         config.check("--gc-period", gcPeriod, Durations::parse);
-        config.check("--full-schedule", fullSchedule, s -> {
-            if (!s.isBlank()) {
-                CronSchedule.parse(s);
-            }
-        });
+        config.check("--full-schedule", fullSchedule, ServerCommand::optionalCron);
         config.check("--server-port", serverPort, ServerCommand::port);
         config.check("--leader-check-period", leaderCheckPeriod, ServerCommand::positiveDuration);
         config.check("--advertise-url", advertiseUrl, ServerCommand::httpUrl);
@@ -194,11 +190,7 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
                 config.reject("--server-cert", serverCert, e.getMessage());
             }
         }
-        config.check("--defrag-schedule", defragSchedule, s -> {
-            if (!s.isBlank()) {
-                CronSchedule.parse(s);
-            }
-        });
+        config.check("--defrag-schedule", defragSchedule, ServerCommand::optionalCron);
         config.check("--defrag-timeout", defragTimeout, ServerCommand::positiveDuration);
         config.check("--compaction-events", compactionEvents, ServerCommand::count);
         config.check("--merge-period", mergePeriod, Durations::parse);
@@ -226,6 +218,11 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
             // reported below
         }
         throw new IllegalArgumentException("not a port number (0-65535)");
+    }
+
+    /** A cron schedule, or none for an empty value. */
+    private static Optional<CronSchedule> optionalCron(String text) {
+        return text.isBlank() ? Optional.empty() : Optional.of(CronSchedule.parse(text));
     }
 
     private static Duration positiveDuration(String text) {
@@ -260,8 +257,8 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
         }
         HttpApi.Settings http = new HttpApi.Settings(port(serverPort), apiToken(),
                 serverCert == null ? Optional.empty() : Optional.of(new HttpApi.Tls(serverCert, serverKey)));
-        Optional<CronSchedule> defrag = defragSchedule.isBlank() ? Optional.empty() : Optional.of(CronSchedule.parse(defragSchedule));
-        Optional<CronSchedule> schedule = fullSchedule.isBlank() ? Optional.empty() : Optional.of(CronSchedule.parse(fullSchedule));
+        Optional<CronSchedule> defrag = optionalCron(defragSchedule);
+        Optional<CronSchedule> schedule = optionalCron(fullSchedule);
         Duration retentionPeriod = Durations.parse(gcPeriod);
         CountDownLatch stop = new CountDownLatch(1);
         // Handle SIGTERM/SIGINT ourselves so that the final flush completes and the exit code is 0.
