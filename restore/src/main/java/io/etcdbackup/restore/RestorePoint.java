@@ -43,4 +43,41 @@ public sealed interface RestorePoint {
     static RestorePoint latest() {
         return new Latest();
     }
+
+    /**
+     * The point an operator named: a revision, a time, or neither (the latest state).
+     *
+     * @throws IllegalArgumentException naming the bad value, or when both are given
+     */
+    public static RestorePoint of(String revision, String time) {
+        if (revision != null && time != null) {
+            throw new IllegalArgumentException("give either a revision or a time, not both");
+        }
+        if (revision != null) {
+            return new AtRevision(parseRevision(revision));
+        }
+        return time != null ? new AtTime(parseTime(time)) : new Latest();
+    }
+
+    /** A positive revision number. @throws IllegalArgumentException naming the text */
+    public static long parseRevision(String text) {
+        try {
+            long value = Long.parseLong(text.trim());
+            if (value > 0) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("'" + text + "' is not a revision (a positive number)");
+    }
+
+    /** An ISO 8601 instant with a zone or offset. @throws IllegalArgumentException naming the text */
+    public static Instant parseTime(String text) {
+        try {
+            return java.time.OffsetDateTime.parse(text.trim()).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException("'" + text + "' is not an ISO 8601 time with a zone, e.g. 2026-11-22T10:15:00Z");
+        }
+    }
 }

@@ -68,6 +68,19 @@ public record StoreUrl(String scheme, String container, String prefix, Map<Strin
         return Optional.ofNullable(options.get(name));
     }
 
+    /**
+     * Rejects options a provider does not know, naming them and the ones it takes.
+     *
+     * @throws IllegalArgumentException naming every unknown option
+     */
+    public void requireOnlyOptions(java.util.Set<String> known) {
+        java.util.List<String> unknown = options.keySet().stream().filter(o -> !known.contains(o)).sorted().toList();
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("store URL '" + display() + "' has unknown option '" + unknown.get(0) + "' (unknown: "
+                    + unknown + "); " + scheme + ":// takes " + String.join(", ", known.stream().sorted().toList()));
+        }
+    }
+
     /** The URL without its query, safe for logs. */
     public String display() {
         if (scheme.equals("file")) {

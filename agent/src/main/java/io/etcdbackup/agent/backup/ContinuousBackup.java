@@ -183,13 +183,7 @@ public final class ContinuousBackup implements AutoCloseable {
     public void compactWith(CompactionThresholds thresholds, Compactor compactor) {
         this.compactionThresholds = thresholds;
         this.compactor = compactor;
-        if (compactionThread == null) {
-            this.compactionThread = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "compaction");
-                t.setDaemon(true);
-                return t;
-            });
-        }
+        startCompactionThread();
     }
 
     /**
@@ -200,6 +194,11 @@ public final class ContinuousBackup implements AutoCloseable {
     public void mergeWith(MergeRunner merger, Duration period) {
         this.merger = merger;
         this.mergePeriod = period;
+        startCompactionThread();
+    }
+
+    /** The one background thread compaction and merging share (so they never run at once). */
+    private void startCompactionThread() {
         if (compactionThread == null) {
             compactionThread = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "compaction");

@@ -2,9 +2,6 @@ package io.etcdbackup.agent.cli;
 
 import io.etcdbackup.restore.RestoreEstimate;
 import io.etcdbackup.restore.RestorePoint;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 
 import io.etcdbackup.agent.config.EffectiveConfig;
 import io.etcdbackup.restore.RestorePlan;
@@ -72,9 +69,9 @@ final class RestoreCommand implements Callable<Integer>, Main.Validated {
         EffectiveConfig config = new EffectiveConfig(spec);
         store.validate(config);
         restore.validate(config);
-        config.check("--revision", revision, RestoreCommand::revision);
-        config.check("--time", time, RestoreCommand::instant);
-        config.check("--bump-revision", bumpRevision, RestoreCommand::revision);
+        config.check("--revision", revision, RestorePoint::parseRevision);
+        config.check("--time", time, RestorePoint::parseTime);
+        config.check("--bump-revision", bumpRevision, RestorePoint::parseRevision);
         if (markCompacted && bumpRevision == null) {
             config.reject("--mark-compacted", true, "needs --bump-revision (etcd marks the bumped revisions compacted)");
         }
@@ -86,8 +83,7 @@ final class RestoreCommand implements Callable<Integer>, Main.Validated {
 
     @Override
     public Integer call() throws Exception {
-        RestorePoint point = revision != null ? new RestorePoint.AtRevision(revision(revision))
-                : time != null ? new RestorePoint.AtTime(instant(time)) : new RestorePoint.Latest();
+        RestorePoint point = RestorePoint.of(revision, time);
         try (ObjectStore objects = store.open()) {
             RestorePlanner planner = new RestorePlanner(new Catalog(objects));
             if (dryRun) {
@@ -96,7 +92,7 @@ final class RestoreCommand implements Callable<Integer>, Main.Validated {
             }
             Restorer.Settings settings = restore.settings();
             RestoreTarget target = restore.target(dataDir, replaceExisting)
-                    .withBump(bumpRevision == null ? 0 : revision(bumpRevision), markCompacted);
+                    .withBump(bumpRevision == null ? 0 : RestorePoint.parseRevision(bumpRevision), markCompacted);
             Restorer.Result result = new Restorer(objects, settings).restore(planner, point, target);
             System.out.println("restored " + result.dataDir() + " revision=" + result.revision()
                     + (target.bumpRevision() > 0 ? " bumped_by=" + target.bumpRevision() + (target.markCompacted() ? " compacted" : "") : "")
@@ -118,25 +114,5 @@ final class RestoreCommand implements Callable<Integer>, Main.Validated {
                 + " (" + RestoreEstimate.revisionsToReplay(plan) + " to replay)");
         System.out.println("  target revision: " + plan.targetRevision() + (plan.exact() ? " (exact)" : ""));
         System.out.println("  estimated time:  " + RestoreEstimate.DEFAULT.of(plan).toSeconds() + " s");
-    }
-
-    static long revision(String text) {
-        try {
-            long value = Long.parseLong(text.trim());
-            if (value > 0) {
-                return value;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException("not a revision (a positive number)");
-    }
-
-    static Instant instant(String text) {
-        try {
-            return OffsetDateTime.parse(text.trim()).toInstant();
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("not an ISO 8601 time with a zone, e.g. 2026-11-22T10:15:00Z");
-        }
     }
 }

@@ -271,26 +271,7 @@ public final class HttpApi implements AutoCloseable {
 
     /** The point a restore-plan request names: {@code revision=N}, {@code time=INSTANT}, or neither (latest). */
     static RestorePoint restorePoint(Context ctx) {
-        String revision = ctx.queryParam("revision");
-        String time = ctx.queryParam("time");
-        if (revision != null && time != null) {
-            throw new IllegalArgumentException("give either revision or time, not both");
-        }
-        if (revision != null) {
-            try {
-                return new RestorePoint.AtRevision(Long.parseLong(revision));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("query parameter revision must be a positive number, got \"" + revision + "\"");
-            }
-        }
-        if (time != null) {
-            try {
-                return new RestorePoint.AtTime(java.time.OffsetDateTime.parse(time).toInstant());
-            } catch (java.time.format.DateTimeParseException e) {
-                throw new IllegalArgumentException("query parameter time must be ISO 8601 with a zone, got \"" + time + "\"");
-            }
-        }
-        return new RestorePoint.Latest();
+        return RestorePoint.of(ctx.queryParam("revision"), ctx.queryParam("time"));
     }
 
     private Map<String, Object> plan(RestorePoint point) throws IOException {

@@ -17,7 +17,6 @@ import java.io.IOException;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * {@code azblob://CONTAINER/PREFIX}: block blobs in an Azure Blob Storage container.
@@ -57,11 +56,7 @@ public final class AzureStoreProvider implements ObjectStoreProvider {
 
     /** Parses and checks the URL options; unknown ones are rejected by name. */
     static AzureObjectStore.Settings settings(StoreUrl url) {
-        Set<String> unknown = new TreeSet<>(url.options().keySet());
-        unknown.removeAll(OPTIONS);
-        if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("store URL '" + url.display() + "' has unknown options " + unknown + "; azblob:// takes " + new TreeSet<>(OPTIONS));
-        }
+        url.requireOnlyOptions(OPTIONS);
         int blockSize = url.option("blockSize").map(v -> size(url, "blockSize", v)).orElse(DEFAULT_BLOCK_SIZE);
         int inFlight = url.option("blocksInFlight").map(v -> integer(url, "blocksInFlight", v, 1, 64)).orElse(DEFAULT_BLOCKS_IN_FLIGHT);
         int pageSize = url.option("pageSize").map(v -> integer(url, "pageSize", v, 1, 5000)).orElse(DEFAULT_PAGE_SIZE);

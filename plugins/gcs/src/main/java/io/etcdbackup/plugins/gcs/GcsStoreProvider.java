@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * {@code gs://BUCKET/PREFIX}: objects in a Google Cloud Storage bucket.
@@ -66,11 +65,7 @@ public final class GcsStoreProvider implements ObjectStoreProvider {
 
     /** Parses and checks the URL options; unknown ones are rejected by name. */
     static GcsObjectStore.Settings settings(StoreUrl url) {
-        Set<String> unknown = new TreeSet<>(url.options().keySet());
-        unknown.removeAll(OPTIONS);
-        if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("store URL '" + url.display() + "' has unknown options " + unknown + "; gs:// takes " + new TreeSet<>(OPTIONS));
-        }
+        url.requireOnlyOptions(OPTIONS);
         int chunk = url.option("chunkSize").map(v -> chunkSize(url, v)).orElse(DEFAULT_CHUNK_SIZE);
         int page = url.option("pageSize").map(v -> pageSize(url, v)).orElse(DEFAULT_PAGE_SIZE);
         return new GcsObjectStore.Settings(chunk, page);

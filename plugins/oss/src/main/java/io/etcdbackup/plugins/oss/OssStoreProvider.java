@@ -33,12 +33,7 @@ public final class OssStoreProvider implements ObjectStoreProvider {
 
     @Override
     public ObjectStore open(StoreUrl url, StoreContext context) throws IOException {
-        for (String option : url.options().keySet()) {
-            if (!OPTIONS.contains(option)) {
-                throw new IllegalArgumentException("store URL '" + url.display() + "' has unknown option '" + option
-                        + "'; oss:// takes " + String.join(", ", OPTIONS.stream().sorted().toList()));
-            }
-        }
+        url.requireOnlyOptions(OPTIONS);
         OssUploadSettings upload = new OssUploadSettings(intOption(url, "part_size", OssUploadSettings.DEFAULT_PART_SIZE),
                 intOption(url, "parallel_uploads", OssUploadSettings.DEFAULT_IN_FLIGHT));
         OssCredentials credentials = OssCredentials.from(context);

@@ -35,12 +35,7 @@ record S3Settings(String bucket, String prefix, Optional<URI> endpoint, Optional
             "part-size-mib", "upload-parallelism", "checksums", "chunked-encoding");
 
     static S3Settings from(StoreUrl url) {
-        for (String name : url.options().keySet()) {
-            if (!OPTIONS.contains(name)) {
-                throw new IllegalArgumentException("store URL '" + url.display() + "' has unknown option '" + name
-                        + "'; s3:// takes " + String.join(", ", OPTIONS.stream().sorted().toList()));
-            }
-        }
+        url.requireOnlyOptions(OPTIONS);
         Map<String, String> o = url.options();
         Optional<URI> endpoint = Optional.ofNullable(o.get("endpoint")).map(e -> {
             URI uri = URI.create(e);

@@ -32,12 +32,7 @@ public final class SwiftStoreProvider implements ObjectStoreProvider {
 
     @Override
     public ObjectStore open(StoreUrl url, StoreContext context) throws IOException {
-        for (String option : url.options().keySet()) {
-            if (!OPTIONS.contains(option)) {
-                throw new IllegalArgumentException("store URL '" + url.display() + "' has unknown option '" + option
-                        + "'; swift:// takes " + String.join(", ", OPTIONS.stream().sorted().toList()));
-            }
-        }
+        url.requireOnlyOptions(OPTIONS);
         SwiftUploadSettings upload = new SwiftUploadSettings(
                 intOption(url, "segment_size", SwiftUploadSettings.DEFAULT_SEGMENT_SIZE),
                 intOption(url, "parallel_uploads", SwiftUploadSettings.DEFAULT_IN_FLIGHT),
