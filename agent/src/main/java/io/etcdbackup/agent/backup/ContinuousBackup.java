@@ -319,7 +319,9 @@ public final class ContinuousBackup implements AutoCloseable {
      *
      * @return the newest segment published by this process afterwards (empty if none ever was:
      *         nothing happened since capture started)
-     * @throws IllegalStateException if capture has not started
+     * @throws IllegalStateException if capture has not started, or it ended while waiting (the
+     *                               watch fell behind etcd's compaction and a new generation is
+     *                               starting, or the agent is stepping down): retry
      * @throws IOException           if etcd did not deliver the revisions within {@code timeout},
      *                               or the store refused the segment
      */
@@ -327,6 +329,13 @@ public final class ContinuousBackup implements AutoCloseable {
         DeltaCapture current = requireCapture();
         long revision = service.memberStatus().revision();
         if (!current.awaitReceived(revision, timeout)) {
+            if (current.compactedRevision().isPresent() || current != capture || closed) {
+                throw new IllegalStateException("delta capture of generation " + current.generation()
+                        + " ended while waiting for revision " + revision + " ("
+                        + current.compactedRevision().stream().mapToObj(r -> "etcd compacted past it at revision " + r)
+                                .findFirst().orElse("capture stopped")
+                        + "); capture is restarting, retry");
+            }
             throw new IOException("watch did not deliver revisions up to " + revision + " within " + timeout);
         }
         current.flush();

@@ -33,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The sidecar's schedules on a virtual clock against a real etcd: full snapshots at the cron
@@ -209,6 +210,33 @@ class ContinuousBackupScheduleIT {
                 assertThat(third.generation()).contains(generation);
                 assertThat(fullSnapshotTimes()).as("the 11:00 full snapshot was missed while stopped: taken at start-up")
                         .containsExactly(Instant.parse("2026-11-22T10:15:00Z"), Instant.parse("2026-11-22T11:05:00Z"));
+            }
+        }
+    }
+    @Test
+    void anOnDemandDeltaWhileTheWatchFellBehindEtcdsCompactionAsksTheCallerToRetry() throws Exception {
+        VirtualTaskScheduler scheduler = new VirtualTaskScheduler(Instant.parse("2026-11-22T10:15:00Z"));
+        try (BackupService service = service(scheduler)) {
+            try (ContinuousBackup first = backup(service, scheduler, "0 */1 * * *")) {
+                first.start();
+                scheduler.runDue();
+            }
+            // While no agent runs, etcd moves on and compacts past the chain's last revision.
+            put("while-stopped-1");
+            long head = put("while-stopped-2");
+            etcd.client().getKVClient().compact(head).get(10, TimeUnit.SECONDS);
+
+            try (ContinuousBackup second = backup(service, scheduler, "0 */1 * * *")) {
+                second.start();
+                scheduler.runDue(); // continues the chain; the watch then learns of the compaction
+                assertThatThrownBy(() -> second.takeDeltaNow(Duration.ofSeconds(30)))
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("etcd compacted past it at revision " + head)
+                        .hasMessageContaining("retry");
+
+                scheduler.runDue(); // the restart: a new generation from a new full snapshot
+                put("after-restart");
+                assertThat(second.takeDeltaNow(Duration.ofSeconds(30))).isPresent();
             }
         }
     }

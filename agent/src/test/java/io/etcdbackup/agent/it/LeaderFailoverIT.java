@@ -132,10 +132,19 @@ class LeaderFailoverIT {
         AtomicLong writes = new AtomicLong();
         Thread load = new Thread(() -> {
             Workload workload = new Workload(source, 8);
+            long compactable = 0;
             while (writing.get()) {
                 try {
-                    workload.run(10);
-                    writes.addAndGet(10);
+                    // As kube-apiserver does: compact periodically, at a revision seen one period
+                    // earlier (compacting at head every few writes would break any watch that is
+                    // not yet in sync, and make every agent start a new generation again and again).
+                    workload.run(10, false);
+                    if (writes.addAndGet(10) % 200 == 0) {
+                        if (compactable > 0) {
+                            source.getKVClient().compact(compactable).get();
+                        }
+                        compactable = source.getKVClient().get(Workload.bytes("/")).get().getHeader().getRevision();
+                    }
                     Thread.sleep(20);
                 } catch (InterruptedException e) {
                     return;
