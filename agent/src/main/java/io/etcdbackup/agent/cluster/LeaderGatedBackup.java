@@ -19,12 +19,18 @@ import java.util.function.Supplier;
 
 /**
  * Leader gating: only the agent beside the etcd leader writes backups. Every check period the
- * agent asks its local member for its status; when the member leads and no backup runs, a new
- * {@link ContinuousBackup} starts (it takes over the catalog with a higher fencing epoch and
+ * agent asks its local member for its status; when the member has led at two consecutive checks
+ * in the same raft term (or at one check, if it is the only voting member) and no backup runs, a
+ * new {@link ContinuousBackup} starts (it takes over the catalog with a higher fencing epoch and
  * continues from the catalog's last revision, so a change of leader leaves no gap); when the
  * member no longer leads, or stops answering for a few checks, the backup is closed (its buffered deltas are
  * published if the catalog still accepts them; if the new leader's agent has already taken over,
  * they are refused and its capture covers those revisions).
+ *
+ * <p>Confirming leadership over two checks costs one check period after an election; in return
+ * a leader that held its term only briefly (split votes right after a cluster starts, a member
+ * that had not yet heard of a newer term) never takes the catalog over from the real leader's
+ * agent, which would fence that agent and make it restart its capture.
  *
  * <p>Each agent publishes where its HTTP API is reachable in the {@link AgentDirectory}, so that
  * followers can forward snapshot requests to the leader's agent.
@@ -66,6 +72,8 @@ public final class LeaderGatedBackup implements AutoCloseable {
     private volatile boolean closed;
     private int apiPort;
     private int unansweredChecks;
+    /** The raft term in which the previous check saw the local member lead; 0 if it did not. */
+    private long ledInTerm;
 
     /**
      * @param backups      makes the backup to run while the local member leads (a new one each
@@ -164,6 +172,7 @@ public final class LeaderGatedBackup implements AutoCloseable {
                 LOG.warn("local etcd member not answering; not writing backups: {}", e.getMessage());
             }
             view = new View(Role.UNAVAILABLE, Optional.empty(), 0, clock.instant(), Optional.of(e.getMessage()));
+            ledInTerm = 0;
             if (++unansweredChecks >= UNANSWERED_CHECKS_BEFORE_STEPPING_DOWN) {
                 stepDown("the local etcd member did not answer " + unansweredChecks + " checks in a row");
             }
@@ -180,8 +189,17 @@ public final class LeaderGatedBackup implements AutoCloseable {
         }
         publishRecord(status, self, role);
         if (role == Role.LEADER) {
-            lead();
+            boolean onlyVoter = members.stream().filter(m -> !m.isLearner()).count() == 1;
+            boolean confirmed = onlyVoter || ledInTerm == status.raftTerm();
+            ledInTerm = status.raftTerm();
+            if (confirmed || active != null) {
+                lead();
+            } else {
+                LOG.info("local etcd member leads in raft term {}: starting backups if it still leads at the next check",
+                        status.raftTerm());
+            }
         } else {
+            ledInTerm = 0;
             stepDown("the local etcd member no longer leads (now " + role + ")");
         }
     }

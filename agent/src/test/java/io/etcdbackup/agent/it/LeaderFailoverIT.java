@@ -73,8 +73,8 @@ class LeaderFailoverIT {
 
     /**
      * As the reference's controller does: 503 means "leadership is changing or capture is
-     * (re)starting, retry" (e.g. right after the cluster's first election, when a stale status
-     * made a second agent take over the catalog briefly).
+     * (re)starting, retry" (e.g. while the leader's agent has not yet confirmed its member's
+     * leadership, or restarts capture after etcd compacted past its watch).
      */
     private HttpResponse<String> sendRetryingWhileUnavailable(Agent agent, String method, String path) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

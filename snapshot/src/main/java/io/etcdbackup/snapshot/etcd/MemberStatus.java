@@ -17,8 +17,10 @@ import java.util.concurrent.TimeoutException;
  * @param revision  its current revision (applied)
  * @param version   server version
  * @param dbSize    backend database size in bytes
+ * @param raftTerm  the raft term it is in (a new election starts a new term)
  */
-public record MemberStatus(long clusterId, long memberId, long leaderId, long revision, String version, long dbSize) {
+public record MemberStatus(long clusterId, long memberId, long leaderId, long revision, String version, long dbSize,
+                           long raftTerm) {
 
     /** Whether this member is the leader. */
     public boolean isLeader() {
@@ -34,7 +36,8 @@ public record MemberStatus(long clusterId, long memberId, long leaderId, long re
         try {
             StatusResponse status = client.getMaintenanceClient().statusMember(endpoint.toString()).get(30, TimeUnit.SECONDS);
             return new MemberStatus(status.getHeader().getClusterId(), status.getHeader().getMemberId(), status.getLeader(),
-                    status.getHeader().getRevision(), status.getVersion(), status.getDbSize());
+                    status.getHeader().getRevision(), status.getVersion(), status.getDbSize(),
+                    status.getRaftTerm());
         } catch (ExecutionException | TimeoutException e) {
             throw new EtcdUnavailableException("etcd member " + endpoint + " did not report its status: " + rootMessage(e), e);
         } catch (InterruptedException e) {
