@@ -57,6 +57,7 @@ public final class ContinuousBackup implements AutoCloseable {
     private volatile FullSnapshotRef latestFull;
     private volatile DeltaSegmentRef lastDelta;
     private volatile Instant lastDeltaAt;
+    private final RecoveryPoint recoveryPoint = new RecoveryPoint();
     private volatile long deltasSinceFull;
     private volatile long eventsSinceFull;
     private volatile long bytesSinceFull;
@@ -307,6 +308,24 @@ public final class ContinuousBackup implements AutoCloseable {
     }
 
     /**
+     * Records that etcd's revision was at most {@code revision} at {@code at} (a status read,
+     * stamped before the call), for the {@linkplain #recoveryPointLag recovery point}. The leader
+     * gate reports each of its checks.
+     */
+    public void etcdObserved(long revision, Instant at) {
+        recoveryPoint.etcdObserved(revision, at);
+    }
+
+    /**
+     * How far the store is behind etcd, in time: now minus the newest instant at which every
+     * revision etcd had is durable. Empty while capture is not running or before the first
+     * observation became durable.
+     */
+    public Optional<Duration> recoveryPointLag() {
+        return isCapturing() ? recoveryPoint.lag(clock.instant()) : Optional.empty();
+    }
+
+    /**
      * When the last delta segment was published, or when capture started if none was yet; empty
      * while capture is not running.
      */
@@ -327,7 +346,9 @@ public final class ContinuousBackup implements AutoCloseable {
      */
     public Optional<DeltaSegmentRef> takeDeltaNow(Duration timeout) throws IOException, InterruptedException {
         DeltaCapture current = requireCapture();
+        Instant askedAt = clock.instant();
         long revision = service.memberStatus().revision();
+        recoveryPoint.etcdObserved(revision, askedAt);
         if (!current.awaitReceived(revision, timeout)) {
             if (current.compactedRevision().isPresent() || current != capture || closed) {
                 throw new IllegalStateException("delta capture of generation " + current.generation()
@@ -399,6 +420,7 @@ public final class ContinuousBackup implements AutoCloseable {
     }
 
     private FullSnapshotRef fullTaken(FullSnapshotRef full, long startedNanos) {
+        recoveryPoint.durableUpTo(full.revision());
         metrics.snapshotTaken(BackupMetrics.Kind.FULL, Duration.ofNanos(System.nanoTime() - startedNanos), full.size());
         latestFull = full;
         deltasSinceFull = 0;
@@ -425,6 +447,7 @@ public final class ContinuousBackup implements AutoCloseable {
             if (decision.continues()) {
                 Generation current = decision.generation().get();
                 LOG.info("continuing generation={} from_revision={}", current.id(), decision.lastRevision() + 1);
+                recoveryPoint.durableUpTo(decision.lastRevision());
                 startCapture(current.id(), decision.lastRevision() + 1, status);
                 latestFull = current.latestFull().get();
                 List<DeltaSegmentRef> chain = current.deltasAfter(latestFull.revision());
@@ -529,6 +552,7 @@ public final class ContinuousBackup implements AutoCloseable {
             public void onPublished(DeltaSegmentRef segment, int events, Duration took) {
                 metrics.snapshotTaken(BackupMetrics.Kind.DELTA, took, segment.size());
                 lastDelta = segment;
+                recoveryPoint.durableUpTo(segment.lastRevision());
                 lastDeltaAt = clock.instant();
                 deltasSinceFull++;
                 eventsSinceFull += events;

@@ -164,6 +164,7 @@ public final class LeaderGatedBackup implements AutoCloseable {
     synchronized void check() {
         MemberStatus status;
         List<Member> members;
+        Instant askedAt = clock.instant();
         try {
             status = service.memberStatus();
             members = service.members();
@@ -194,6 +195,10 @@ public final class LeaderGatedBackup implements AutoCloseable {
             ledInTerm = status.raftTerm();
             if (confirmed || active != null) {
                 lead();
+                ContinuousBackup current = active;
+                if (current != null) {
+                    current.etcdObserved(status.revision(), askedAt);
+                }
             } else {
                 LOG.info("local etcd member leads in raft term {}: starting backups if it still leads at the next check",
                         status.raftTerm());

@@ -160,7 +160,7 @@ public final class HttpApi implements AutoCloseable {
         this.clock = clock;
         this.token = settings.token().map(t -> t.getBytes(StandardCharsets.UTF_8)).orElse(null);
         this.openApi = resource("openapi.json");
-        StateGauges.register(registry, gate, writer(), clock);
+        StateGauges.register(registry, gate, writer());
     }
 
     /** Starts listening; returns the bound port. */
@@ -363,6 +363,8 @@ public final class HttpApi implements AutoCloseable {
         body.put("lastDeltaRevision", backup.flatMap(ContinuousBackup::lastDelta).map(DeltaSegmentRef::lastRevision).orElse(null));
         body.put("secondsSinceLastDelta", backup.flatMap(ContinuousBackup::lastDeltaPublishedAt)
                 .map(t -> Duration.between(t, clock.instant()).toMillis() / 1000.0).orElse(null));
+        body.put("recoveryPointLagSeconds", backup.flatMap(ContinuousBackup::recoveryPointLag)
+                .map(lag -> lag.toMillis() / 1000.0).orElse(null));
         body.put("catalogEpoch", writer().epoch());
         body.put("storeHealthy", store.healthy());
         body.put("storeError", store.lastError().orElse(null));

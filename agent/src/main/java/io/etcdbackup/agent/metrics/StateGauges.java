@@ -8,8 +8,6 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
-import java.time.Clock;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.function.ToDoubleFunction;
 
@@ -28,9 +26,10 @@ import java.util.function.ToDoubleFunction;
  *       they cover.</li>
  *   <li>{@code etcdbr_cluster_size}: members in the member list; {@code etcdbr_is_learner}: 1
  *       when the local member is a learner; {@code etcdbackup_is_leader}: 1 when it leads.</li>
- *   <li>{@code etcdbackup_recovery_point_lag_seconds}: seconds since the last delta segment was
- *       published (or since capture started); NaN while this agent does not capture. Deltas are
- *       only published when etcd changed, so on an idle cluster this grows without data at risk.</li>
+ *   <li>{@code etcdbackup_recovery_point_lag_seconds}: now minus the newest instant at which
+ *       every revision etcd had was durable in the store (etcd's revision is read at each leader
+ *       check); NaN while this agent does not capture. On an idle cluster it stays below the
+ *       leader check period; it grows when capture or uploads fall behind.</li>
  *   <li>{@code etcdbackup_chain_segments}, {@code etcdbackup_chain_events},
  *       {@code etcdbackup_predicted_restore_seconds}: the chain a restore of the latest state
  *       replays; {@code etcdbackup_compaction_last_success_timestamp}.</li>
@@ -43,7 +42,7 @@ public final class StateGauges {
     private StateGauges() {
     }
 
-    public static void register(MeterRegistry registry, LeaderGatedBackup gate, CatalogWriter writer, Clock clock) {
+    public static void register(MeterRegistry registry, LeaderGatedBackup gate, CatalogWriter writer) {
         Gauge.builder("etcdbr.snapshot.latest.revision", gate, backup(b -> b.lastPublishedRevision(), 0))
                 .description("Last etcd revision durable in the store").register(registry);
         Gauge.builder("etcdbr.snapshot.latest.timestamp", gate,
@@ -65,10 +64,10 @@ public final class StateGauges {
         Gauge.builder("etcdbackup.is.leader", gate, g -> g.isLeader() ? 1 : 0)
                 .description("1 when the local etcd member leads, so this agent writes backups").register(registry);
         Gauge.builder("etcdbackup.recovery.point.lag", gate,
-                        backup(b -> b.lastDeltaPublishedAt().map(t -> Duration.between(t, clock.instant()).toMillis() / 1000.0)
-                                .orElse(Double.NaN), Double.NaN))
+                        backup(b -> b.recoveryPointLag().map(lag -> lag.toMillis() / 1000.0).orElse(Double.NaN), Double.NaN))
                 .baseUnit("seconds")
-                .description("Seconds since the last delta segment was published while capture runs").register(registry);
+                .description("Seconds since the newest instant at which all of etcd's revisions were durable in the store")
+                .register(registry);
         Gauge.builder("etcdbackup.chain.segments", gate, backup(b -> b.chain().segments(), 0))
                 .description("Delta segments a restore of the latest state replays").register(registry);
         Gauge.builder("etcdbackup.chain.events", gate, backup(b -> b.chain().events(), 0))

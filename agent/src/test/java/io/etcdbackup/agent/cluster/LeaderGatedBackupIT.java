@@ -140,6 +140,21 @@ class LeaderGatedBackupIT {
     }
 
     @Test
+    void eachCheckOfAnIdleClusterMovesTheRecoveryPointToTheCheck() {
+        VirtualTaskScheduler scheduler = new VirtualTaskScheduler(Instant.parse("2026-11-22T10:00:00Z"));
+        LeaderGatedBackup gate = gateBeside(leaderIndex(), scheduler);
+        scheduler.runDue();
+        scheduler.advance(CHECK_PERIOD);
+        ContinuousBackup backup = gate.active().orElseThrow();
+        assertThat(backup.recoveryPointLag()).as("the check's revision is in the first full snapshot").contains(Duration.ZERO);
+
+        scheduler.advance(CHECK_PERIOD.minusSeconds(1));
+        assertThat(backup.recoveryPointLag()).contains(CHECK_PERIOD.minusSeconds(1));
+        scheduler.advance(Duration.ofSeconds(1));
+        assertThat(backup.recoveryPointLag()).as("nothing changed in etcd: the next check is durable at once").contains(Duration.ZERO);
+    }
+
+    @Test
     void aMemberThatLostAndRegainedLeadershipBetweenChecksWaitsForOneMoreCheck() throws Exception {
         VirtualTaskScheduler scheduler = new VirtualTaskScheduler(Instant.parse("2026-11-22T10:00:00Z"));
         int leader = leaderIndex();

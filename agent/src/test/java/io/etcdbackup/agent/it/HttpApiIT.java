@@ -194,6 +194,7 @@ class HttpApiIT {
             assertThat(status.path("latestFullRevision").asLong()).isEqualTo(v1Full.path("revision").asLong());
             assertThat(status.path("latestFullCreatedAt").asText()).isEqualTo(v1Full.path("createdAt").asText());
             assertThat(status.path("secondsSinceLastDelta").asDouble(-1)).isBetween(0.0, 30.0);
+            assertThat(status.path("recoveryPointLagSeconds").asDouble(-1)).as("known after an on-demand delta").isBetween(0.0, 30.0);
             assertThat(status.path("catalogEpoch").asLong()).isPositive();
             assertThat(status.path("failure").isNull()).isTrue();
 
