@@ -78,7 +78,8 @@ class RestoreOverlapIT {
             RestorePlan plan = RestorePlanner.planFrom(new Generation(generation, List.of(claimedEarly), indexed.deltas()));
             assertThat(plan.deltas()).hasSize(3);
 
-            int peerPort = EtcdProcess.freePort();
+            int[] ports = EtcdProcess.freePorts(2);
+            int peerPort = ports[1];
             String peer = EtcdProcess.peerUrl(peerPort);
             Path dataDir = dir.resolve("restored.etcd");
             Restorer.Result result = new Restorer(store, new Restorer.Settings(etcd.binaries(), null, 3600, 2))
@@ -86,7 +87,7 @@ class RestoreOverlapIT {
             assertThat(result.revision()).isEqualTo(last);
 
             try (EtcdProcess restored = EtcdProcess.start(new EtcdProcess.Spec(etcd.binaries(), "restored", dataDir,
-                    EtcdProcess.freePort(), peerPort, "restored=" + peer, "new", "t", List.of(), dir.resolve("restored.log")))
+                    ports[0], peerPort, "restored=" + peer, "new", "t", List.of(), dir.resolve("restored.log")))
                     .awaitHealthy(Duration.ofSeconds(30));
                  Client restoredClient = Client.builder().endpoints(restored.clientUrl().toString()).build()) {
                 assertThat(SourceKeyspace.read(restoredClient, 0)).isEqualTo(SourceKeyspace.read(client, last));

@@ -180,14 +180,15 @@ class SegmentMergeRestoreIT {
             RestorePlanner planner = new RestorePlanner(new Catalog(store));
             Restorer restorer = new Restorer(store, new Restorer.Settings(etcd.binaries(), dir.resolve("scratch"), 3600, 2));
             for (long target : targets) {
-                int peerPort = EtcdProcess.freePort();
+                int[] ports = EtcdProcess.freePorts(2);
+                int peerPort = ports[1];
                 String peer = EtcdProcess.peerUrl(peerPort);
                 Path dataDir = dir.resolve("at-" + target);
                 Restorer.Result result = restorer.restore(planner, new RestorePoint.AtRevision(target),
                         new RestoreTarget(dataDir, "restored", "restored=" + peer, peer, "restored-cluster", false));
                 assertThat(result.revision()).isEqualTo(target);
                 try (EtcdProcess restored = EtcdProcess.start(new EtcdProcess.Spec(etcd.binaries(), "restored", dataDir,
-                        EtcdProcess.freePort(), peerPort, "restored=" + peer, "new", "restored-cluster", List.of(),
+                        ports[0], peerPort, "restored=" + peer, "new", "restored-cluster", List.of(),
                         dir.resolve("restored-" + target + ".log"))).awaitHealthy(Duration.ofSeconds(30));
                      Client restoredClient = Client.builder().endpoints(restored.clientUrl().toString()).build()) {
                     assertThat(revision(restoredClient)).isEqualTo(target);

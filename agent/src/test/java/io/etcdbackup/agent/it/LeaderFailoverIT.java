@@ -3,13 +3,13 @@ package io.etcdbackup.agent.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.etcd.jetcd.Client;
+import io.etcdbackup.snapshot.etcd.EtcdProcess;
 import io.etcdbackup.snapshot.testing.EtcdClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -48,14 +48,7 @@ class LeaderFailoverIT {
     private record Agent(int member, String url, Process process, Path log) {
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private Agent startAgent(int member, String store) throws IOException {
-        int port = freePort();
+    private Agent startAgent(int member, String store, int port) throws IOException {
         String url = "http://127.0.0.1:" + port;
         Path log = dir.resolve("agent-" + member + ".log");
         ProcessBuilder builder = AgentProcess.builder(List.of("-Xmx256m"), "server",
@@ -154,8 +147,9 @@ class LeaderFailoverIT {
             }
         }, "steady-load");
         try {
+            int[] ports = EtcdProcess.freePorts(3); // all at once: the agents bind theirs only seconds later
             for (int member = 0; member < 3; member++) {
-                agents.add(startAgent(member, store));
+                agents.add(startAgent(member, store, ports[member]));
             }
             load.start();
 

@@ -12,7 +12,8 @@ import java.util.List;
 /** Starts etcd on a restored data directory (restored as member "restored" with a loopback peer port). */
 final class RestoredEtcd implements AutoCloseable {
 
-    final int peerPort = EtcdProcess.freePort();
+    private final int[] ports = EtcdProcess.freePorts(2);
+    final int peerPort = ports[1];
     private EtcdProcess process;
     private Client client;
 
@@ -27,7 +28,7 @@ final class RestoredEtcd implements AutoCloseable {
     }
 
     Client start(EtcdBinaries binaries, Path dataDir) throws IOException {
-        process = EtcdProcess.start(new EtcdProcess.Spec(binaries, "restored", dataDir, EtcdProcess.freePort(), peerPort,
+        process = EtcdProcess.start(new EtcdProcess.Spec(binaries, "restored", dataDir, ports[0], peerPort,
                 "restored=" + peerUrl(), "new", "restored-cluster", List.of("--heartbeat-interval=10", "--election-timeout=100"),
                 dataDir.resolveSibling("restored-etcd.log")));
         process.awaitHealthy(Duration.ofSeconds(60));

@@ -31,8 +31,9 @@ class EtcdConfigTemplateIT {
 
     @Test
     void etcdStartsFromTheRenderedFileWithTheMembersNameAndUrls() throws Exception {
-        int client = EtcdProcess.freePort();
-        int peer = EtcdProcess.freePort();
+        int[] ports = EtcdProcess.freePorts(2);
+        int client = ports[0];
+        int peer = ports[1];
         // A per-member mapping (etcd-druid's form) and placeholders; state 'existing' in the base
         // would make a lone new member fail to start, so 'new' must be what etcd reads.
         String base = """

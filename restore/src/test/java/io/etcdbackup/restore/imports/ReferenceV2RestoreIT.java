@@ -100,7 +100,8 @@ class ReferenceV2RestoreIT {
         writeIncrSegments(store, events, snapshotRevision, unix, List.of(".gz", ".zlib", ""));
 
         Path dataDir = dir.resolve("restored.etcd");
-        int peerPort = EtcdProcess.freePort();
+        int[] ports = EtcdProcess.freePorts(2);
+        int peerPort = ports[1];
         String peerUrl = EtcdProcess.peerUrl(peerPort);
         RestorePlan plan = new RestorePlanner(new Catalog(store)).latest();
         assertThat(plan.format()).isSameAs(ReferenceFormat.INSTANCE);
@@ -109,7 +110,7 @@ class ReferenceV2RestoreIT {
                 .restore(plan, new RestoreTarget(dataDir, "restored", "restored=" + peerUrl, peerUrl, "restored-cluster", false));
         assertThat(result.revision()).isEqualTo(lastRevision);
 
-        try (EtcdProcess restored = startOn(dataDir, peerPort);
+        try (EtcdProcess restored = startOn(dataDir, ports);
              Client restoredClient = Client.builder().endpoints(restored.clientUrl().toString()).build()) {
             assertThat(revision(restoredClient.getKVClient())).isEqualTo(lastRevision);
             assertThat(keyspace(restoredClient, 0)).isEqualTo(source);
@@ -129,14 +130,15 @@ class ReferenceV2RestoreIT {
         ObjectStore store = LocalStoreProvider.at(dir.resolve("plain-store"));
         store.put("snapshot.db", Files.readAllBytes(etcdctlSnapshotSave()), WriteMode.IF_ABSENT);
         Path dataDir = dir.resolve("plain.etcd");
-        int peerPort = EtcdProcess.freePort();
+        int[] ports = EtcdProcess.freePorts(2);
+        int peerPort = ports[1];
         String peerUrl = EtcdProcess.peerUrl(peerPort);
         RestorePlan plan = new RestorePlanner(new Catalog(store)).latest();
         assertThat(plan.full().key()).isEqualTo("snapshot.db");
         new Restorer(store, new Restorer.Settings(etcd.binaries(), null, 3600, 2))
                 .restore(plan, new RestoreTarget(dataDir, "restored", "restored=" + peerUrl, peerUrl, "restored-cluster", false));
 
-        try (EtcdProcess restored = startOn(dataDir, peerPort);
+        try (EtcdProcess restored = startOn(dataDir, ports);
              Client restoredClient = Client.builder().endpoints(restored.clientUrl().toString()).build()) {
             assertThat(revision(restoredClient.getKVClient())).isEqualTo(revision);
             assertThat(keyspace(restoredClient, 0)).isEqualTo(source);
@@ -153,9 +155,10 @@ class ReferenceV2RestoreIT {
         return file;
     }
 
-    private static EtcdProcess startOn(Path dataDir, int peerPort) throws Exception {
-        String peerUrl = EtcdProcess.peerUrl(peerPort);
-        return EtcdProcess.start(new EtcdProcess.Spec(etcd.binaries(), "restored", dataDir, EtcdProcess.freePort(), peerPort,
+    /** Starts etcd on a restored data dir: {@code ports} are its client and peer port. */
+    private static EtcdProcess startOn(Path dataDir, int[] ports) throws Exception {
+        String peerUrl = EtcdProcess.peerUrl(ports[1]);
+        return EtcdProcess.start(new EtcdProcess.Spec(etcd.binaries(), "restored", dataDir, ports[0], ports[1],
                 "restored=" + peerUrl, "new", "restored-cluster", List.of("--heartbeat-interval=10", "--election-timeout=100"),
                 dataDir.resolveSibling(dataDir.getFileName() + ".log"))).awaitHealthy(Duration.ofSeconds(60));
     }

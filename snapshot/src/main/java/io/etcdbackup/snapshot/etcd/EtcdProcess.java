@@ -48,8 +48,9 @@ public final class EtcdProcess implements AutoCloseable {
 
         /** A single-member cluster on two free loopback ports, logging next to the data dir. */
         public static Spec singleMember(EtcdBinaries binaries, String name, Path dataDir, List<String> extraArgs) {
-            int clientPort = freePort();
-            int peerPort = freePort();
+            int[] ports = freePorts(2);
+            int clientPort = ports[0];
+            int peerPort = ports[1];
             return new Spec(binaries, name, dataDir, clientPort, peerPort,
                     name + "=" + peerUrl(peerPort), "new", "etcd-backup-scratch", extraArgs,
                     dataDir.resolveSibling(dataDir.getFileName() + ".log"));
@@ -183,13 +184,36 @@ public final class EtcdProcess implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
-    /** A currently free loopback TCP port. */
+    /** A currently free loopback TCP port; for several, use {@link #freePorts(int)}. */
     public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
+        return freePorts(1)[0];
+    }
+
+    /**
+     * {@code count} distinct, currently free loopback TCP ports. All are held open until all are
+     * chosen: asking for one port at a time can return the same port twice, as the kernel may hand
+     * out a port again as soon as it was released.
+     */
+    public static int[] freePorts(int count) {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                sockets.add(socket);
+                ports[i] = socket.getLocalPort();
+            }
+            return ports;
         } catch (IOException e) {
-            throw new IllegalStateException("no free loopback port", e);
+            throw new IllegalStateException("no " + count + " free loopback ports", e);
+        } finally {
+            for (ServerSocket socket : sockets) {
+                try {
+                    socket.close();
+                } catch (IOException ignored) {
+                    // closing a listening socket that accepted nothing does not fail in practice
+                }
+            }
         }
     }
 

@@ -84,9 +84,10 @@ public final class EtcdClusterExtension implements BeforeAllCallback, AfterAllCa
         workDir = Files.createTempDirectory("etcd-test-");
         List<String> names = new ArrayList<>();
         List<int[]> ports = new ArrayList<>();
+        int[] free = EtcdProcess.freePorts(2 * size);
         for (int i = 0; i < size; i++) {
             names.add("m" + i);
-            ports.add(new int[] {EtcdProcess.freePort(), EtcdProcess.freePort()});
+            ports.add(new int[] {free[2 * i], free[2 * i + 1]});
         }
         String initialCluster = java.util.stream.IntStream.range(0, size)
                 .mapToObj(i -> names.get(i) + "=" + EtcdProcess.peerUrl(ports.get(i)[1]))

@@ -40,8 +40,9 @@ final class S3MockConformanceIT extends ObjectStoreConformanceSuite {
         if (jar == null || !Files.isRegularFile(Path.of(jar))) {
             throw new IllegalStateException("system property s3mock.jar must name the S3Mock exec jar (set by the failsafe configuration), was " + jar);
         }
-        int http = TestServers.freePort();
-        int https = TestServers.freePort();
+        int[] ports = TestServers.freePorts(2);
+        int http = ports[0];
+        int https = ports[1];
         Path root = Files.createTempDirectory("s3mock");
         Path log = root.resolve("s3mock.log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
