@@ -12,9 +12,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,9 +27,9 @@ import java.util.TreeSet;
  * Values are trimmed; an empty value is an absent one.
  *
  * <p>{@link #read()} is meant to be called before every store call: it compares a fingerprint of
- * the files (for each field's file its modification time, size and identity; and the target of the
- * {@code ..data} symlink, which Kubernetes swaps atomically to publish a new version of a secret)
- * with the one of the last read, and reads the files again only when it differs: a few
+ * the files ({@link MountFingerprint}: for each field's file its modification time, size and
+ * identity; and the target of the {@code ..data} symlink, which Kubernetes swaps atomically to
+ * publish a new version of a secret) with the one of the last read, and reads the files again only when it differs: a few
  * {@code stat} calls, far cheaper than the request they authenticate.
  *
  * <p>Safe for concurrent use. Never shows a value in messages, logs or {@link #toString()}.
@@ -39,7 +37,7 @@ import java.util.TreeSet;
 public final class MountedSecret {
 
     /** The link that Kubernetes points at a new timestamped directory to publish a new version. */
-    static final String KUBERNETES_DATA_LINK = "..data";
+    static final String KUBERNETES_DATA_LINK = MountFingerprint.KUBERNETES_DATA_LINK;
 
     private static final Logger LOG = LoggerFactory.getLogger(MountedSecret.class);
     /** Without the source in locations: a parse error must never quote the secret. */
@@ -139,38 +137,7 @@ public final class MountedSecret {
     }
 
     private String fingerprint() throws IOException {
-        StringBuilder b = new StringBuilder();
-        Path dir = json ? location.toAbsolutePath().getParent() : location;
-        if (dir != null) {
-            Path data = dir.resolve(KUBERNETES_DATA_LINK);
-            if (Files.isSymbolicLink(data)) {
-                b.append(KUBERNETES_DATA_LINK).append("->").append(Files.readSymbolicLink(data)).append(';');
-            }
-        }
-        if (json) {
-            if (!Files.isRegularFile(location)) {
-                throw new IOException(what + ": the JSON file '" + location + "' does not exist or is not a regular file");
-            }
-            b.append(stat(location));
-        } else {
-            if (!Files.isDirectory(location)) {
-                throw new IOException(what + ": the directory '" + location + "' does not exist or is not a directory");
-            }
-            for (String name : fields) {
-                b.append(name).append('=').append(stat(location.resolve(name))).append(';');
-            }
-        }
-        return b.toString();
-    }
-
-    /** Modification time, size and identity (device and inode) of a file, following symlinks; "-" if absent. */
-    private static String stat(Path file) throws IOException {
-        try {
-            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-            return a.lastModifiedTime() + "/" + a.size() + "/" + a.fileKey();
-        } catch (NoSuchFileException e) {
-            return "-";
-        }
+        return json ? MountFingerprint.ofFile(what, location, "JSON file") : MountFingerprint.ofDirectory(what, location, fields);
     }
 
     private Fields readDirectory() throws IOException {
