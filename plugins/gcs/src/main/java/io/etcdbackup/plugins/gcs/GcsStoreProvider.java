@@ -1,6 +1,7 @@
 package io.etcdbackup.plugins.gcs;
 
 import com.google.auth.oauth2.GoogleCredentials;
+import com.google.auth.oauth2.ServiceAccountCredentials;
 import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.StorageOptions;
 import io.etcdbackup.stores.ObjectStore;
@@ -11,7 +12,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -27,9 +27,10 @@ import java.util.Set;
  * {@code pageSize} (listing page, default 1000).
  *
  * <p>Credentials: {@code GOOGLE_APPLICATION_CREDENTIALS} from the context names a service-account
- * JSON file, or a directory holding {@code serviceaccount.json} (the reference's mounted secret);
- * without it, Google's application-default chain (which the Google library resolves itself:
- * gcloud user credentials, then the metadata server / workload identity).
+ * JSON file, or a directory holding {@code serviceaccount.json} (the reference's mounted secret),
+ * read again after it changes ({@link MountedGoogleCredentials}: a rotated key is used by the next
+ * call, without a restart); without it, Google's application-default chain (which the Google
+ * library resolves itself: gcloud user credentials, then the metadata server / workload identity).
  */
 public final class GcsStoreProvider implements ObjectStoreProvider {
 
@@ -49,12 +50,23 @@ public final class GcsStoreProvider implements ObjectStoreProvider {
     public ObjectStore open(StoreUrl url, StoreContext context) throws IOException {
         GcsObjectStore.Settings settings = settings(url);
         Optional<Path> credentialsFile = credentialsFile(context);
-        GoogleCredentials credentials = credentialsFile.isPresent() ? read(credentialsFile.get()) : applicationDefault();
-        StorageOptions.Builder options = StorageOptions.newBuilder().setCredentials(credentials);
+        StorageOptions.Builder options = StorageOptions.newBuilder();
+        if (credentialsFile.isPresent()) {
+            MountedGoogleCredentials mounted = MountedGoogleCredentials.open(credentialsFile.get());
+            options.setCredentials(mounted);
+            // setCredentials takes the project from a service account itself, not through the
+            // wrapper. Object calls do not use it, but without one the client would look it up
+            // (metadata server). A quota project travels in each version's request headers.
+            if (mounted.current() instanceof ServiceAccountCredentials account && account.getProjectId() != null) {
+                options.setProjectId(account.getProjectId());
+            }
+        } else {
+            options.setCredentials(applicationDefault());
+        }
         url.option("endpoint").ifPresent(options::setHost);
         Storage storage = options.build().getService();
         LOG.info("opened GCS store location={} credentials={} chunkSize={}", url.display(),
-                credentialsFile.map(Path::toString).orElse("application-default"), settings.chunkSize());
+                credentialsFile.map(file -> file + " (re-read when it changes)").orElse("application-default"), settings.chunkSize());
         return open(storage, url, settings);
     }
 
@@ -84,14 +96,6 @@ public final class GcsStoreProvider implements ObjectStoreProvider {
                     + " (expected a service-account JSON file or a directory holding serviceaccount.json)");
         }
         return Optional.of(file);
-    }
-
-    private static GoogleCredentials read(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            return GoogleCredentials.fromStream(in);
-        } catch (IOException e) {
-            throw new IOException("cannot read Google credentials from '" + file + "' (" + CREDENTIALS + "): " + e.getMessage(), e);
-        }
     }
 
     private static GoogleCredentials applicationDefault() throws IOException {
