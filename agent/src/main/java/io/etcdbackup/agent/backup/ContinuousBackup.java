@@ -26,8 +26,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One writer's capture loop: continues the newest generation (or starts one), captures deltas
@@ -63,8 +68,8 @@ public final class ContinuousBackup implements AutoCloseable {
     private volatile long bytesSinceFull;
     private CompactionThresholds compactionThresholds;
     private Compactor compactor;
-    private java.util.concurrent.ExecutorService compactionThread;
-    private final java.util.concurrent.atomic.AtomicBoolean compacting = new java.util.concurrent.atomic.AtomicBoolean();
+    private ExecutorService compactionThread;
+    private final AtomicBoolean compacting = new AtomicBoolean();
     private volatile CompactionOutcome lastCompaction;
     private MergeRunner merger;
     private Duration mergePeriod;
@@ -201,7 +206,7 @@ public final class ContinuousBackup implements AutoCloseable {
     /** The one background thread compaction and merging share (so they never run at once). */
     private void startCompactionThread() {
         if (compactionThread == null) {
-            compactionThread = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            compactionThread = Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "compaction");
                 t.setDaemon(true);
                 return t;
@@ -219,7 +224,7 @@ public final class ContinuousBackup implements AutoCloseable {
             }
             try {
                 compactionThread.execute(this::runMerge);
-            } catch (java.util.concurrent.RejectedExecutionException closing) {
+            } catch (RejectedExecutionException closing) {
                 return;
             }
             scheduleNextMerge();
@@ -269,7 +274,7 @@ public final class ContinuousBackup implements AutoCloseable {
         LOG.info("compaction triggered: {}", passed.get());
         try {
             compactionThread.execute(() -> runCompaction(passed.get()));
-        } catch (java.util.concurrent.RejectedExecutionException closing) {
+        } catch (RejectedExecutionException closing) {
             compacting.set(false);
         }
     }
@@ -350,12 +355,11 @@ public final class ContinuousBackup implements AutoCloseable {
         long revision = service.memberStatus().revision();
         recoveryPoint.etcdObserved(revision, askedAt);
         if (!current.awaitReceived(revision, timeout)) {
-            if (current.compactedRevision().isPresent() || current != capture || closed) {
+            OptionalLong compacted = current.compactedRevision();
+            if (compacted.isPresent() || current != capture || closed) {
+                String why = compacted.isPresent() ? "etcd compacted past it at revision " + compacted.getAsLong() : "capture stopped";
                 throw new IllegalStateException("delta capture of generation " + current.generation()
-                        + " ended while waiting for revision " + revision + " ("
-                        + current.compactedRevision().stream().mapToObj(r -> "etcd compacted past it at revision " + r)
-                                .findFirst().orElse("capture stopped")
-                        + "); capture is restarting, retry");
+                        + " ended while waiting for revision " + revision + " (" + why + "); capture is restarting, retry");
             }
             throw new IOException("watch did not deliver revisions up to " + revision + " within " + timeout);
         }
