@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +33,9 @@ class CrashIT {
     @RegisterExtension
     final EtcdClusterExtension etcd = EtcdClusterExtension.members(1, "--quota-backend-bytes=4294967296");
 
+    /** A temp file this large is the first full snapshot's upload (75 MB), not a small record. */
+    private static final long FULL_UPLOAD_UNDER_WAY = 1024 * 1024;
+
     @TempDir
     Path dir;
 
@@ -42,14 +46,27 @@ class CrashIT {
         return builder.start();
     }
 
-    private static boolean uploadInProgress(Path storeDir) throws Exception {
+    /**
+     * The size of the largest upload in progress in the local store's temp area, 0 when none. Small
+     * writes (agent records, catalog updates) come and go within milliseconds; only the full
+     * snapshot's upload grows past a megabyte.
+     */
+    private static long largestUploadInProgress(Path storeDir) throws Exception {
         Path incoming = storeDir.resolve(".incoming");
         if (!Files.isDirectory(incoming)) {
-            return false;
+            return 0;
         }
+        long largest = 0;
         try (Stream<Path> files = Files.list(incoming)) {
-            return files.findAny().isPresent();
+            for (Path part : (Iterable<Path>) files::iterator) {
+                try {
+                    largest = Math.max(largest, Files.size(part));
+                } catch (NoSuchFileException finishedMeanwhile) {
+                    // published (or abandoned) between listing and sizing
+                }
+            }
         }
+        return largest;
     }
 
     /** Every listed object reads to its end and passes its checksum. */
@@ -84,10 +101,12 @@ class CrashIT {
         // 1. Killed during the first full snapshot's upload.
         Process first = startServer(store, 1);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!uploadInProgress(storeDir) && System.nanoTime() < deadline) {
+        long seenUploading = 0;
+        while (seenUploading < FULL_UPLOAD_UNDER_WAY && System.nanoTime() < deadline) {
+            seenUploading = largestUploadInProgress(storeDir);
             Thread.sleep(2);
         }
-        assertThat(uploadInProgress(storeDir)).as("an upload was seen in progress").isTrue();
+        assertThat(seenUploading).as("bytes of the full snapshot's upload seen in progress").isGreaterThanOrEqualTo(FULL_UPLOAD_UNDER_WAY);
         first.destroyForcibly().waitFor();
         assertEveryListedObjectIsComplete(storeDir);
         AgentProcess.Result list = AgentProcess.run(bin, "list", "--store", store);
