@@ -78,7 +78,16 @@ public final class MountedFile<T> {
      */
     public synchronized T read() throws IOException {
         // The fingerprint is taken before reading: a change during the read is seen by the next call.
-        String now = MountFingerprint.ofFile(what, file, "file");
+        String now;
+        try {
+            now = MountFingerprint.ofFile(what, file, "file");
+        } catch (IOException gone) {
+            // A file that comes back may look unchanged (a reused inode, the same size and mtime tick).
+            fingerprint = null;
+            digest = null;
+            current = null;
+            throw gone;
+        }
         if (!now.equals(fingerprint)) {
             // Until this read succeeds, nothing is known: a failure makes every call try again.
             fingerprint = null;

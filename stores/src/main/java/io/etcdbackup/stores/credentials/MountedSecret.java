@@ -112,7 +112,14 @@ public final class MountedSecret {
      */
     public synchronized Fields read() throws IOException {
         // The fingerprint is taken before reading: a change during the read is seen by the next call.
-        String now = fingerprint();
+        String now;
+        try {
+            now = fingerprint();
+        } catch (IOException gone) {
+            // What comes back may look unchanged (a reused inode, the same size and mtime tick).
+            fingerprint = null;
+            throw gone;
+        }
         if (!now.equals(fingerprint)) {
             Fields read = json ? readJson() : readDirectory();
             for (String name : required) {

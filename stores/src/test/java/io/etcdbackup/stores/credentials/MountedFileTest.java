@@ -114,6 +114,22 @@ final class MountedFileTest {
     }
 
     @Test
+    void aFileThatComesBackLookingUnchangedIsReadAgain() throws IOException {
+        Path file = Files.writeString(dir.resolve("key.json"), "key-1");
+        MountedFile<String> mounted = MountedFile.open(WHAT, file, parser);
+        FileTime modified = Files.getLastModifiedTime(file);
+        Path away = Files.move(file, dir.resolve("elsewhere.json"));
+
+        assertThatThrownBy(mounted::read).isInstanceOf(IOException.class).hasMessageContaining(file.toString());
+        // The same inode, size and modification time as before, other contents: only the gap tells.
+        Files.writeString(away, "key-2");
+        Files.setLastModifiedTime(away, modified);
+        Files.move(away, file);
+
+        assertThat(mounted.read()).isEqualTo("key-2");
+    }
+
+    @Test
     void theTextNeverShowsTheContents() throws IOException {
         Path file = Files.writeString(dir.resolve("key.json"), "TOP-SECRET");
 

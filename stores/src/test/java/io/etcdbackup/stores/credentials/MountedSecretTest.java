@@ -164,6 +164,23 @@ final class MountedSecretTest {
     }
 
     @Test
+    void aJsonFileThatComesBackLookingUnchangedIsReadAgain() throws IOException {
+        Path file = dir.resolve("credentials.json");
+        Files.writeString(file, "{\"keyId\": \"id-1\", \"secret\": \"secret-1\"}");
+        Files.setLastModifiedTime(file, FileTime.from(T0));
+        MountedSecret secret = MountedSecret.jsonFile(WHAT, file, FIELDS, REQUIRED);
+        Path away = Files.move(file, dir.resolve("elsewhere.json"));
+
+        assertThatThrownBy(secret::read).hasMessageContaining(file.toString());
+        // The same inode, size and modification time as before, other contents: only the gap tells.
+        Files.writeString(away, "{\"keyId\": \"id-2\", \"secret\": \"secret-2\"}");
+        Files.setLastModifiedTime(away, FileTime.from(T0));
+        Files.move(away, file);
+
+        assertThat(secret.read().get("keyId")).contains("id-2");
+    }
+
+    @Test
     void aJsonFileInAKubernetesVolumeIsReadAgainAfterTheSwap() throws IOException {
         KubernetesSecretVolume volume = KubernetesSecretVolume.create(dir.resolve("secret"),
                 Map.of("credentials.json", "{\"keyId\": \"id-A\", \"secret\": \"secret-A\"}"));
