@@ -96,11 +96,26 @@ public final class EtcdProcess implements AutoCloseable {
     }
 
     /**
-     * Waits until the member reports healthy (it has a leader and answers reads).
+     * Waits until the member reports healthy (it has a leader and answers reads). When it throws,
+     * the process is gone: a member that never became healthy is killed, so a caller holding no
+     * reference to it (a failed try-with-resources initialiser) cannot leak it.
      *
      * @throws IOException naming the log file when the process exits or the time runs out
      */
     public EtcdProcess awaitHealthy(Duration timeout) throws IOException {
+        try {
+            return pollHealth(timeout);
+        } catch (IOException | RuntimeException e) {
+            boolean interrupted = Thread.interrupted(); // kill() waits for the exit
+            kill();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            throw e;
+        }
+    }
+
+    private EtcdProcess pollHealth(Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         URI health = URI.create(spec.clientUrl() + "/health");
         while (System.nanoTime() < deadline) {
