@@ -164,6 +164,9 @@ pipeline = $kind-server
 [app:$kind-server]
 use = egg:swift#$kind
 CONF
+    # No object updater runs here: a container update that times out (1 s by default, easily
+    # reached on a loaded machine) would stay queued and the object would be missing from listings.
+    [ "$kind" = object ] && echo 'container_update_timeout = 30' >>"$SD/$kind-server.conf"
     spawn "$kind-server" "$DIR/log/$kind-server.log" "$PY" "$HERE/swift/run_server.py" "$SD" "$kind-server" "$SD/$kind-server.conf"
   done
   cat >"$SD/proxy-server.conf" <<CONF

@@ -62,13 +62,13 @@ class RestoreOverlapIT {
                 capture.start(start);
                 for (String round : List.of("/a/", "/b/")) {
                     long revision = write(client, round, 5);
-                    assertThat(capture.awaitReceived(revision, Duration.ofSeconds(10))).isTrue();
+                    assertThat(capture.awaitReceived(revision, Duration.ofSeconds(60))).isTrue();
                     capture.flush();
                 }
                 full = new FullSnapshotter(etcd.clients(), client, catalog, FullSnapshotter.Settings.defaults(), Clock.systemUTC())
                         .take(generation);
                 last = write(client, "/c/", 5);
-                assertThat(capture.awaitReceived(last, Duration.ofSeconds(10))).isTrue();
+                assertThat(capture.awaitReceived(last, Duration.ofSeconds(60))).isTrue();
             }
             Generation indexed = catalog.generations().get(0);
             assertThat(indexed.deltas()).hasSize(3);
@@ -88,7 +88,7 @@ class RestoreOverlapIT {
 
             try (EtcdProcess restored = EtcdProcess.start(new EtcdProcess.Spec(etcd.binaries(), "restored", dataDir,
                     ports[0], peerPort, "restored=" + peer, "new", "t", List.of(), dir.resolve("restored.log")))
-                    .awaitHealthy(Duration.ofSeconds(30));
+                    .awaitHealthy(Duration.ofSeconds(60));
                  Client restoredClient = Client.builder().endpoints(restored.clientUrl().toString()).build()) {
                 assertThat(SourceKeyspace.read(restoredClient, 0)).isEqualTo(SourceKeyspace.read(client, last));
                 assertThat(restoredClient.getKVClient().get(bytes("/c/0")).get().getHeader().getRevision()).isEqualTo(last);

@@ -189,7 +189,7 @@ class SegmentMergeRestoreIT {
                 assertThat(result.revision()).isEqualTo(target);
                 try (EtcdProcess restored = EtcdProcess.start(new EtcdProcess.Spec(etcd.binaries(), "restored", dataDir,
                         ports[0], peerPort, "restored=" + peer, "new", "restored-cluster", List.of(),
-                        dir.resolve("restored-" + target + ".log"))).awaitHealthy(Duration.ofSeconds(30));
+                        dir.resolve("restored-" + target + ".log"))).awaitHealthy(Duration.ofSeconds(60));
                      Client restoredClient = Client.builder().endpoints(restored.clientUrl().toString()).build()) {
                     assertThat(revision(restoredClient)).isEqualTo(target);
                     assertThat(SourceKeyspace.read(restoredClient, 0)).as("keyspace at revision %d", target)

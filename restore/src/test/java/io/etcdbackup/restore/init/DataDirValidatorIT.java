@@ -60,7 +60,7 @@ class DataDirValidatorIT {
     /** Whether etcd starts on the data dir (it may repair it first, as it does after a crash). */
     private boolean etcdStarts() {
         try (EtcdProcess restarted = EtcdProcess.start(etcd.member(0).spec())) {
-            restarted.awaitHealthy(Duration.ofSeconds(30));
+            restarted.awaitHealthy(Duration.ofSeconds(60));
             return true;
         } catch (IOException refused) {
             return false;

@@ -1,6 +1,7 @@
 package io.etcdbackup.snapshot.capture;
 
 import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
 import io.etcdbackup.snapshot.catalog.Catalog;
 import io.etcdbackup.snapshot.catalog.CatalogWriter;
 import io.etcdbackup.snapshot.catalog.FullSnapshotRef;
@@ -37,7 +38,12 @@ class FullSnapshotterIT {
             etcd.client().getKVClient().put(ByteSequence.from("/k/" + i, StandardCharsets.UTF_8),
                     ByteSequence.from("value " + i, StandardCharsets.UTF_8)).get();
         }
-        long revisionBefore = etcd.client().getKVClient().get(ByteSequence.from("/k/0", StandardCharsets.UTF_8)).get().getHeader().getRevision();
+        long revisionBefore;
+        // Read on the member that is snapshotted: a linearizable read there waits until it has applied
+        // every write (another member may answer before this one has).
+        try (Client local = etcd.clients().newLocalClient()) {
+            revisionBefore = local.getKVClient().get(ByteSequence.from("/k/0", StandardCharsets.UTF_8)).get().getHeader().getRevision();
+        }
         try (ObjectStore store = LocalStoreProvider.at(dir.resolve("store"))) {
             Catalog catalog = new Catalog(store, new CatalogWriter(store, "test", Clock.systemUTC()));
             FullSnapshotRef ref = new FullSnapshotter(etcd.clients(), etcd.client(), catalog,

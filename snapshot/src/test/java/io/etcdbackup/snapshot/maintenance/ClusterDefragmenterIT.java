@@ -66,9 +66,8 @@ class ClusterDefragmenterIT {
         awaitCompactedEverywhere();
 
         // Make m0 lead: by name it would come first, so "leader last" is not an accident of naming.
-        long leaderId = makeLeader(etcd.member(0));
-        Map<URI, StatusResponse> before = statuses();
-        assertThat(before.values()).allSatisfy(s -> assertThat(s.getLeader()).isEqualTo(leaderId));
+        Map<URI, StatusResponse> before = makeLeader(etcd.member(0));
+        long leaderId = before.get(etcd.member(0).clientUrl()).getHeader().getMemberId();
         assertThat(before.values()).allSatisfy(s -> assertThat(s.getDbSize()).isGreaterThan(BULK_BYTES));
 
         DefragReport report = new ClusterDefragmenter(etcd.clients(), Duration.ofMinutes(2), Clock.systemUTC()).defragment();
@@ -97,9 +96,7 @@ class ClusterDefragmenterIT {
         }
 
         // Still one healthy cluster with the same data.
-        Map<URI, StatusResponse> after = statuses();
-        assertThat(after.values()).allSatisfy(s -> assertThat(s.getLeader()).isNotZero());
-        assertThat(after.values().stream().map(StatusResponse::getLeader).distinct()).hasSize(1);
+        awaitOneLeader(); // defragmenting the leader blocks its raft loop and may cost an election
         for (URI endpoint : etcd.clientUrls()) {
             try (Client local = new EtcdClients(EtcdConnection.plain(List.of(endpoint))).newLocalClient()) {
                 GetResponse kept = local.getKVClient().get(bytes("/keep/"), GetOption.builder().isPrefix(true)
@@ -113,8 +110,11 @@ class ClusterDefragmenterIT {
         kv.put(bytes("/keep/after"), bytes("writes still work")).get(30, TimeUnit.SECONDS);
     }
 
-    /** Moves the leadership to {@code member} (if it does not lead yet); returns its id. */
-    private static long makeLeader(EtcdProcess member) throws Exception {
+    /**
+     * Moves the leadership to {@code member} (if it does not lead yet); returns the statuses in
+     * which every member named it leader.
+     */
+    private static Map<URI, StatusResponse> makeLeader(EtcdProcess member) throws Exception {
         StatusResponse own = statusOf(member.clientUrl());
         long id = own.getHeader().getMemberId();
         if (own.getLeader() != id) {
@@ -131,13 +131,32 @@ class ClusterDefragmenterIT {
             }
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!statuses().values().stream().allMatch(s -> s.getLeader() == id)) {
+        while (true) {
+            Map<URI, StatusResponse> statuses = statuses();
+            if (statuses.values().stream().allMatch(s -> s.getLeader() == id)) {
+                return statuses;
+            }
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("leadership did not move to " + member.spec().name());
             }
             Thread.sleep(50);
         }
-        return id;
+    }
+
+    /** Waits until every member names the same leader. */
+    private static void awaitOneLeader() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            Map<URI, StatusResponse> statuses = statuses();
+            List<Long> leaders = statuses.values().stream().map(StatusResponse::getLeader).distinct().toList();
+            if (leaders.size() == 1 && leaders.get(0) != 0) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("members do not agree on one leader: " + leaders);
+            }
+            Thread.sleep(50);
+        }
     }
 
     /**

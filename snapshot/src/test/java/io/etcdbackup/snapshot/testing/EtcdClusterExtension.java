@@ -47,7 +47,12 @@ public final class EtcdClusterExtension implements BeforeAllCallback, AfterAllCa
         this.extraArgs = List.copyOf(extraArgs);
     }
 
-    /** A cluster of {@code size} members with fast elections. */
+    /**
+     * A cluster of {@code size} members. A single member elects itself at once (10 ms ticks); a
+     * multi-member cluster keeps etcd's own timing (100 ms heartbeats, 1 s election timeout), so a
+     * slow fsync on a loaded machine does not move the leadership behind a test's back. Timing flags
+     * in {@code extraArgs} replace these.
+     */
     public static EtcdClusterExtension members(int size, String... extraArgs) {
         return new EtcdClusterExtension(size, List.of(extraArgs));
     }
@@ -92,7 +97,11 @@ public final class EtcdClusterExtension implements BeforeAllCallback, AfterAllCa
         String initialCluster = java.util.stream.IntStream.range(0, size)
                 .mapToObj(i -> names.get(i) + "=" + EtcdProcess.peerUrl(ports.get(i)[1]))
                 .collect(Collectors.joining(","));
-        List<String> args = new ArrayList<>(List.of("--heartbeat-interval=10", "--election-timeout=100"));
+        List<String> args = new ArrayList<>();
+        if (extraArgs.stream().noneMatch(a -> a.startsWith("--heartbeat-interval") || a.startsWith("--election-timeout"))) {
+            args.addAll(size == 1 ? List.of("--heartbeat-interval=10", "--election-timeout=100")
+                    : List.of("--heartbeat-interval=100", "--election-timeout=1000"));
+        }
         args.addAll(extraArgs);
         for (int i = 0; i < size; i++) {
             Path dataDir = workDir.resolve(names.get(i) + ".etcd");

@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -51,6 +52,8 @@ public final class FaultInjectingObjectStore implements ObjectStore {
     private final Random random;
     private final List<Rule> rules = new CopyOnWriteArrayList<>();
     private volatile boolean down;
+    /** Held shared by every call, so that {@link #down()} can wait for those in flight. */
+    private final ReentrantReadWriteLock inFlight = new ReentrantReadWriteLock();
     private final AtomicInteger injected = new AtomicInteger();
     private final AtomicLong calls = new AtomicLong();
 
@@ -64,9 +67,14 @@ public final class FaultInjectingObjectStore implements ObjectStore {
         return new Rule(operations.length == 0 ? EnumSet.allOf(Operation.class) : EnumSet.of(operations[0], operations));
     }
 
-    /** From now on every call fails with a {@link TransientStoreException} until {@link #up()}. */
+    /**
+     * From now on every call fails with a {@link TransientStoreException} until {@link #up()}.
+     * Returns once the calls already running have finished, so nothing reaches the store after.
+     */
     public void down() {
         down = true;
+        inFlight.writeLock().lock(); // waits for the calls that passed the check before
+        inFlight.writeLock().unlock();
     }
 
     /** Ends {@link #down()}. */
@@ -180,6 +188,15 @@ public final class FaultInjectingObjectStore implements ObjectStore {
     }
 
     private <T> T call(Operation operation, String key, Call<T> call) throws IOException {
+        inFlight.readLock().lock();
+        try {
+            return callInFlight(operation, key, call);
+        } finally {
+            inFlight.readLock().unlock();
+        }
+    }
+
+    private <T> T callInFlight(Operation operation, String key, Call<T> call) throws IOException {
         calls.incrementAndGet();
         if (down) {
             injected.incrementAndGet();

@@ -210,7 +210,7 @@ class MultipartObjectWriterTest {
             return null;
         });
         // With every part stalled, the writer blocks once three parts are in flight and a fourth is full.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (target.running.get() < 3 && System.nanoTime() < deadline) {
             Thread.sleep(5);
         }
@@ -279,12 +279,16 @@ class MultipartObjectWriterTest {
         target.failAlways.put(1, failure);
         MultipartObjectWriter<Receipt> writer = writer(target, 2);
         writer.write(bytes(PART + 1));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (target.attempts.get(1) == null && System.nanoTime() < deadline) {
-            Thread.sleep(5);
+        // Part 1 fails on an upload thread; some later write (not close) reports it.
+        IOException thrown = null;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (thrown == null && System.nanoTime() < deadline) {
+            try {
+                writer.write(bytes(PART));
+            } catch (IOException e) {
+                thrown = e;
+            }
         }
-        Thread.sleep(50);
-        IOException thrown = assertThrows(IOException.class, () -> writer.write(bytes(PART * 4)));
         assertSame(failure, thrown);
         assertEquals(1, target.aborts.get());
         assertThrows(IOException.class, () -> writer.write(1));
