@@ -1,7 +1,7 @@
 package io.etcdbackup.agent.it;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,20 +48,46 @@ final class AgentProcess {
         ProcessBuilder builder = builder(jvmArgs, args);
         builder.environment().putAll(env);
         builder.environment().put("PATH", etcdBinDir + ":" + System.getenv("PATH"));
-        Path stderr = java.nio.file.Files.createTempFile("agent-stderr", ".log");
-        builder.redirectError(stderr.toFile());
-        Process process = builder.start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(10, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-            throw new IllegalStateException("agent did not finish: " + String.join(" ", args));
+        Path stdout = Files.createTempFile("agent-stdout", ".log");
+        Path stderr = Files.createTempFile("agent-stderr", ".log");
+        try {
+            builder.redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
+            Process process = builder.start();
+            if (!process.waitFor(10, TimeUnit.MINUTES)) {
+                kill(process);
+                throw new IllegalStateException("agent did not finish in 10 minutes: " + String.join(" ", args)
+                        + "\n" + Files.readString(stderr));
+            }
+            return new Result(process.exitValue(), Files.readString(stdout), Files.readString(stderr));
+        } finally {
+            Files.deleteIfExists(stdout);
+            Files.deleteIfExists(stderr);
         }
-        String err = java.nio.file.Files.readString(stderr);
-        java.nio.file.Files.delete(stderr);
-        return new Result(process.exitValue(), out, err);
     }
 
     static Result run(Path etcdBinDir, String... args) throws IOException, InterruptedException {
         return run(List.of(), etcdBinDir, args);
+    }
+
+    /**
+     * Stops a server the way Kubernetes does: SIGTERM, and SIGKILL for it and its children (a
+     * scratch etcd) when it has not exited after a minute, so a failing test leaks no process.
+     *
+     * @return true when it exited on SIGTERM
+     */
+    static boolean stop(Process server) throws InterruptedException {
+        server.destroy();
+        if (server.waitFor(60, TimeUnit.SECONDS)) {
+            return true;
+        }
+        kill(server);
+        return false;
+    }
+
+    /** SIGKILL for the process and every process it started. */
+    static void kill(Process process) throws InterruptedException {
+        List<ProcessHandle> children = process.descendants().toList();
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        children.forEach(ProcessHandle::destroyForcibly);
     }
 }

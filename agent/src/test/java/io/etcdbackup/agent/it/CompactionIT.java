@@ -66,12 +66,11 @@ class CompactionIT {
             new Workload(source, 22).run(400, false);
             beforeCompaction = Keyspace.read(source, 0).revision();
             new Workload(source, 23).run(400, false);
-            Thread.sleep(3000); // the short leases expire
+            Workload.awaitShortLeasesRevoked(source); // their deletions are revisions too
             last = Keyspace.read(source, 0).revision();
             BackupAndRestoreIT.awaitCaptured(storeDir, last);
         } finally {
-            server.destroy();
-            assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(AgentProcess.stop(server)).as("exited on SIGTERM").isTrue();
         }
         assertThat(server.exitValue()).as(Files.readString(serverLog)).isZero();
         int segmentsBefore;
@@ -129,12 +128,11 @@ class CompactionIT {
             }
             assertThat(Files.readString(serverLog)).contains("compaction triggered: ", "delta events since the base (threshold 500)");
             new Workload(source, 32).run(100, false);
-            Thread.sleep(3000);
+            Workload.awaitShortLeasesRevoked(source);
             last = Keyspace.read(source, 0).revision();
             BackupAndRestoreIT.awaitCaptured(storeDir, last);
         } finally {
-            server.destroy();
-            assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(AgentProcess.stop(server)).as("exited on SIGTERM").isTrue();
         }
         assertThat(server.exitValue()).as(Files.readString(serverLog)).isZero();
         Keyspace restored = restore(store);

@@ -106,8 +106,8 @@ class CrashIT {
             seenUploading = largestUploadInProgress(storeDir);
             Thread.sleep(2);
         }
-        assertThat(seenUploading).as("bytes of the full snapshot's upload seen in progress").isGreaterThanOrEqualTo(FULL_UPLOAD_UNDER_WAY);
         first.destroyForcibly().waitFor();
+        assertThat(seenUploading).as("bytes of the full snapshot's upload seen in progress").isGreaterThanOrEqualTo(FULL_UPLOAD_UNDER_WAY);
         assertEveryListedObjectIsComplete(storeDir);
         AgentProcess.Result list = AgentProcess.run(bin, "list", "--store", store);
         assertThat(list.exitCode()).as(list.stderr()).isZero();
@@ -141,12 +141,20 @@ class CrashIT {
         // 3. A last run catches up and stops cleanly on SIGTERM.
         long finalRevision = Keyspace.read(client, 0).revision();
         Process last = startServer(store, 5);
-        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (BackupAndRestoreIT.lastRevision(storeDir) < finalRevision && System.nanoTime() < deadline) {
-            Thread.sleep(100);
+        try {
+            // A full snapshot (75 MB) first if no earlier run finished one, then the deltas.
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+            while (BackupAndRestoreIT.lastRevision(storeDir) < finalRevision) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("not caught up in time: " + Files.readString(dir.resolve("server-5.log")));
+                }
+                Thread.sleep(100);
+            }
+        } catch (AssertionError | Exception e) {
+            AgentProcess.kill(last);
+            throw e;
         }
-        last.destroy();
-        assertThat(last.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(AgentProcess.stop(last)).as("exited on SIGTERM").isTrue();
         assertThat(last.exitValue()).as(Files.readString(dir.resolve("server-5.log"))).isZero();
         assertEveryListedObjectIsComplete(storeDir);
 

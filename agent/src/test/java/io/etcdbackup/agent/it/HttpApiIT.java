@@ -276,8 +276,7 @@ class HttpApiIT {
             assertThat(metric(scrape, "etcdbackup_is_leader")).isEqualTo(1);
             assertThat(scrape).contains("etcdbr_snapshot_gc_total{kind=\"Full\"");
         } finally {
-            server.destroy(); // SIGTERM
-            assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(AgentProcess.stop(server)).as("exited on SIGTERM").isTrue();
         }
         String output = Files.readString(log);
         assertThat(server.exitValue()).as(output).isZero();
@@ -305,8 +304,7 @@ class HttpApiIT {
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).timeout(Duration.ofSeconds(10)).build(),
                     HttpResponse.BodyHandlers.ofString())).as("plain HTTP is not served").isInstanceOf(java.io.IOException.class);
         } finally {
-            server.destroy();
-            assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(AgentProcess.stop(server)).as("exited on SIGTERM").isTrue();
         }
         assertThat(server.exitValue()).as(Files.readString(log)).isZero();
     }

@@ -95,14 +95,16 @@ class PointInTimeRestoreIT {
             new Workload(source, 12).run(300, false);
             snapshot.join();
             new Workload(source, 13).run(300, false);
-            Thread.sleep(3000); // the short leases expire: their deletions are revisions too
+            Workload.awaitShortLeasesRevoked(source); // their deletions are revisions too
 
             // A quiet moment between two batches of writes, for --time.
             for (int i = 0; i < 10; i++) {
                 put(source, "/before-the-point/" + i);
             }
-            Thread.sleep(300);
             revisionAtPoint = Keyspace.read(source, 0).revision();
+            // --time resolves by when the agent received each revision: the point comes after that.
+            awaitCaptured(storeDir, revisionAtPoint, serverLog);
+            Thread.sleep(300);
             pointInTime = Instant.now();
             Thread.sleep(300);
             for (int i = 0; i < 10; i++) {
@@ -111,8 +113,7 @@ class PointInTimeRestoreIT {
             lastRevision = Keyspace.read(source, 0).revision();
             awaitCaptured(storeDir, lastRevision, serverLog);
         } finally {
-            server.destroy();
-            assertThat(server.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(AgentProcess.stop(server)).as("exited on SIGTERM").isTrue();
         }
         assertThat(server.exitValue()).as(Files.readString(serverLog)).isZero();
 

@@ -58,17 +58,20 @@ class RestoreKilledMidwayIT {
         builder.environment().put("PATH", bin + ":" + System.getenv("PATH"));
         builder.redirectErrorStream(true).redirectOutput(log.toFile());
         Process killed = builder.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (!(Files.exists(log) && Files.readString(log).contains("replay started"))) {
-            assertThat(killed.isAlive()).as("restore still running: %s", Files.exists(log) ? Files.readString(log) : "").isTrue();
-            assertThat(System.nanoTime()).as("replay starts in time").isLessThan(deadline);
-            Thread.sleep(20);
+        boolean aliveMidway;
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (!(Files.exists(log) && Files.readString(log).contains("replay started"))) {
+                assertThat(killed.isAlive()).as("restore still running: %s", Files.exists(log) ? Files.readString(log) : "").isTrue();
+                assertThat(System.nanoTime()).as("replay starts in time").isLessThan(deadline);
+                Thread.sleep(20);
+            }
+            Thread.sleep(300);
+            aliveMidway = killed.isAlive();
+        } finally {
+            AgentProcess.kill(killed); // with its scratch etcd, as when the container dies
         }
-        Thread.sleep(300);
-        assertThat(killed.isAlive()).as("killed midway, not after the end").isTrue();
-        List<ProcessHandle> children = killed.descendants().toList(); // the scratch etcd dies with the container too
-        killed.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-        children.forEach(ProcessHandle::destroyForcibly);
+        assertThat(aliveMidway).as("killed midway, not after the end").isTrue();
 
         assertThat(DataDirs.treeDigest(dataDir)).as("the previous data dir, untouched").isEqualTo(before);
 

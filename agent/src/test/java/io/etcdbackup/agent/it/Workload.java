@@ -4,18 +4,28 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.DeleteOption;
+import io.etcd.jetcd.options.LeaseOption;
 import io.etcd.jetcd.options.PutOption;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A mixed, Kubernetes-shaped workload: creates, overwrites, deletes, multi-key transactions,
  * range deletes, keys on a long lease and on a short lease that expires, and one compaction.
  */
 final class Workload {
+
+    /** The short leases granted through each client, so that tests can wait for their revocation. */
+    private static final Map<Client, Set<Long>> SHORT_LEASES = Collections.synchronizedMap(new WeakHashMap<>());
 
     private final Client client;
     private final Random random;
@@ -57,6 +67,7 @@ final class Workload {
     void run(int operations, boolean compactHalfway) throws Exception {
         long longLease = client.getLeaseClient().grant(600).get().getID();
         long shortLease = client.getLeaseClient().grant(2).get().getID();
+        SHORT_LEASES.computeIfAbsent(client, c -> ConcurrentHashMap.newKeySet()).add(shortLease);
         for (int i = 0; i < 3; i++) {
             client.getKVClient().put(bytes("/registry/leases/short-" + i), value(), PutOption.builder().withLeaseId(shortLease).build()).get();
         }
@@ -99,6 +110,23 @@ final class Workload {
             if (compactHalfway && i == operations / 2) {
                 long revision = client.getKVClient().get(bytes("/")).get().getHeader().getRevision();
                 client.getKVClient().compact(revision).get();
+            }
+        }
+    }
+
+    /**
+     * Waits until etcd has revoked every short lease granted through {@code client} (so their keys'
+     * deletions are revisions already): expiry is checked every 500 ms and the revocation still has
+     * to be committed, so a sleep of the TTL is not enough on a loaded machine.
+     */
+    static void awaitShortLeasesRevoked(Client client) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        for (long lease : SHORT_LEASES.getOrDefault(client, Set.of())) {
+            while (client.getLeaseClient().timeToLive(lease, LeaseOption.DEFAULT).get().getTTL() != -1) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("short lease " + lease + " not revoked in time");
+                }
+                Thread.sleep(100);
             }
         }
     }
