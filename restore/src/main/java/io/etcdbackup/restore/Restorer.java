@@ -216,15 +216,14 @@ public final class Restorer {
         if (settings.binaries().supportsUnsafeNoFsync()) {
             flags.add("--unsafe-no-fsync");
         }
-        EtcdProcess.Spec spec = EtcdProcess.Spec.singleMember(settings.binaries(), "scratch", scratchDir, flags);
-        tool.restore(fullFile, scratchDir, spec.name(), spec.initialCluster(), EtcdProcess.peerUrl(spec.peerPort()), spec.clusterToken(),
-                work.resolve("restore-scratch.log"));
         ExecutorService fetchers = Executors.newFixedThreadPool(settings.maxFetchers(), r -> {
             Thread t = new Thread(r, "restore-fetch");
             t.setDaemon(true);
             return t;
         });
-        try (EtcdProcess scratch = EtcdProcess.start(spec).awaitHealthy(Duration.ofMinutes(5))) {
+        try (EtcdProcess scratch = EtcdProcess.startSingleMember(settings.binaries(), "scratch", scratchDir, flags, Duration.ofMinutes(5),
+                spec -> tool.restore(fullFile, scratchDir, spec.name(), spec.initialCluster(), EtcdProcess.peerUrl(spec.peerPort()),
+                        spec.clusterToken(), work.resolve("restore-scratch.log")))) {
             ManagedChannel channel = new EtcdClients(EtcdConnection.plain(List.of(scratch.clientUrl()))).newChannel(scratch.clientUrl());
             long revision;
             try (DeltaReplayer replayer = new DeltaReplayer(channel, settings.defaultLeaseTtl())) {

@@ -1,5 +1,8 @@
 package io.etcdbackup.snapshot.etcd;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -11,9 +14,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * One etcd server run as a child process on loopback. The agent uses it for scratch servers
@@ -21,6 +27,8 @@ import java.util.concurrent.TimeUnit;
  * embedded in a JVM, hence a process.
  */
 public final class EtcdProcess implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EtcdProcess.class);
 
     /**
      * What to start.
@@ -49,8 +57,12 @@ public final class EtcdProcess implements AutoCloseable {
         /** A single-member cluster on two free loopback ports, logging next to the data dir. */
         public static Spec singleMember(EtcdBinaries binaries, String name, Path dataDir, List<String> extraArgs) {
             int[] ports = freePorts(2);
-            int clientPort = ports[0];
-            int peerPort = ports[1];
+            return singleMember(binaries, name, dataDir, extraArgs, ports[0], ports[1]);
+        }
+
+        /** A single-member cluster on the given loopback ports, logging next to the data dir. */
+        public static Spec singleMember(EtcdBinaries binaries, String name, Path dataDir, List<String> extraArgs,
+                                        int clientPort, int peerPort) {
             return new Spec(binaries, name, dataDir, clientPort, peerPort,
                     name + "=" + peerUrl(peerPort), "new", "etcd-backup-scratch", extraArgs,
                     dataDir.resolveSibling(dataDir.getFileName() + ".log"));
@@ -69,6 +81,69 @@ public final class EtcdProcess implements AutoCloseable {
     private EtcdProcess(Spec spec, Process process) {
         this.spec = spec;
         this.process = process;
+    }
+
+    /** Work done with the chosen spec before its server starts, e.g. restoring a snapshot into its data dir. */
+    @FunctionalInterface
+    public interface Preparation {
+        void prepare(Spec spec) throws IOException;
+    }
+
+    /** How often {@link #startSingleMember} tries other ports when one was taken. */
+    static final int SINGLE_MEMBER_ATTEMPTS = 3;
+
+    /**
+     * Starts a single-member server on free loopback ports, {@code prepare}d first, and waits until
+     * it is healthy. The ports are free when chosen but bound only after {@code prepare} ran
+     * (seconds, for a large snapshot), so another process may take one meanwhile; then the data dir
+     * and log are deleted and the member is prepared and started again on other ports, up to
+     * {@value #SINGLE_MEMBER_ATTEMPTS} times.
+     *
+     * @throws IOException from {@code prepare}, or from the last start (naming the log)
+     */
+    public static EtcdProcess startSingleMember(EtcdBinaries binaries, String name, Path dataDir, List<String> extraArgs,
+                                                Duration healthyWithin, Preparation prepare) throws IOException {
+        return startSingleMember(binaries, name, dataDir, extraArgs, healthyWithin, prepare, () -> freePorts(2));
+    }
+
+    /** As above, with the ports (client, peer) of each attempt from {@code ports}. */
+    static EtcdProcess startSingleMember(EtcdBinaries binaries, String name, Path dataDir, List<String> extraArgs,
+                                         Duration healthyWithin, Preparation prepare, Supplier<int[]> ports) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            int[] chosen = ports.get();
+            Spec spec = Spec.singleMember(binaries, name, dataDir, extraArgs, chosen[0], chosen[1]);
+            prepare.prepare(spec);
+            try {
+                return start(spec).awaitHealthy(healthyWithin);
+            } catch (IOException e) {
+                if (attempt == SINGLE_MEMBER_ATTEMPTS || !logSaysAPortWasTaken(spec)) {
+                    throw e;
+                }
+                LOG.warn("etcd '{}' found a port taken (client {}, peer {}); starting again on other ports, attempt {} of {}",
+                        name, chosen[0], chosen[1], attempt + 1, SINGLE_MEMBER_ATTEMPTS);
+                deleteRecursively(dataDir);
+                Files.deleteIfExists(spec.logFile());
+            }
+        }
+    }
+
+    private static boolean logSaysAPortWasTaken(Spec spec) {
+        try {
+            return Files.readString(spec.logFile(), StandardCharsets.UTF_8).contains("address already in use");
+        } catch (IOException noLog) {
+            return false;
+        }
+    }
+
+    private static void deleteRecursively(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
     }
 
     /** Starts the server; use {@link #awaitHealthy(Duration)} before talking to it. */
