@@ -18,7 +18,13 @@ if [[ ! -x "$bin" || "$(installed_version)" != "$AZURITE_VERSION" ]]; then
   command -v npm >/dev/null || { echo "azurite.sh: npm not found on PATH (install nodejs and npm)" >&2; exit 1; }
   mkdir -p "$prefix"
   echo "azurite.sh: installing azurite@$AZURITE_VERSION into $prefix" >&2
-  npm install --prefix "$prefix" --no-audit --no-fund --loglevel=error "azurite@$AZURITE_VERSION" >&2
+  # The registry is a network away: a failed install is tried again (three attempts in all).
+  for attempt in 1 2 3; do
+    npm install --prefix "$prefix" --no-audit --no-fund --loglevel=error "azurite@$AZURITE_VERSION" >&2 && break
+    [[ $attempt -lt 3 ]] || { echo "azurite.sh: npm install of azurite@$AZURITE_VERSION failed 3 times" >&2; exit 1; }
+    echo "azurite.sh: npm install failed (attempt $attempt of 3); retrying in $((attempt * 10)) s" >&2
+    sleep $((attempt * 10))
+  done
 fi
 [[ -x "$bin" ]] || { echo "azurite.sh: $bin missing after install" >&2; exit 1; }
 echo "$bin"
