@@ -12,6 +12,7 @@ import io.etcdbackup.snapshot.catalog.CatalogWriter;
 import io.etcdbackup.snapshot.catalog.DeltaSegmentRef;
 import io.etcdbackup.snapshot.catalog.FullSnapshotRef;
 import io.etcdbackup.snapshot.catalog.GenerationInfo;
+import io.etcdbackup.snapshot.etcd.DirectoryTrees;
 import io.etcdbackup.snapshot.etcd.EtcdBinaries;
 import io.etcdbackup.snapshot.etcd.EtcdProcess;
 import io.etcdbackup.snapshot.format.Codec;
@@ -43,7 +44,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -54,7 +54,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * End-to-end figures of the agent, each beside a baseline measured in the same run. Run through
@@ -114,7 +113,7 @@ public final class Bench {
             System.out.println("bench failed: " + e);
             e.printStackTrace(System.out);
         } finally {
-            deleteTree(work);
+            DirectoryTrees.delete(work);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         machine.put("bench wall time", String.format(Locale.ROOT, "%.0f s", seconds));
@@ -147,7 +146,7 @@ public final class Bench {
         } finally {
             etcd.stop();
         }
-        deleteTree(work.resolve("etcd"));
+        DirectoryTrees.delete(work.resolve("etcd"));
         recoveryPoint();
         catalog();
     }
@@ -180,7 +179,7 @@ public final class Bench {
                 ctlRss.add(c.peakRssBytes());
 
                 if (lastStore != null) {
-                    deleteTree(lastStore);
+                    DirectoryTrees.delete(lastStore);
                 }
                 Path store = work.resolve("store-full-" + rep);
                 Child.Result f = agent(List.of("snapshot", "full", "--endpoints", url, "--store", "file://" + store), Map.of(),
@@ -194,7 +193,7 @@ public final class Bench {
                 Child.Result s = agent(List.of("snapshot", "full", "--endpoints", url, "--store", s3.storeUrl("full-" + rep)), S3Server.env(),
                         "snapshot-full-s3-" + rep);
                 toS3.add(s.seconds());
-                deleteTree(work.resolve("s3/" + S3Server.BUCKET + "/full-" + rep));
+                DirectoryTrees.delete(work.resolve("s3/" + S3Server.BUCKET + "/full-" + rep));
                 System.out.printf(Locale.ROOT, "  run %d: etcdctl %.2f s, agent file %.2f s, agent s3 %.2f s%n", rep + 1, c.seconds(), f.seconds(), s.seconds());
             }
         }
@@ -380,10 +379,10 @@ public final class Bench {
         if (restoredRevision != finalRevision) {
             throw new IllegalStateException("restore produced revision " + restoredRevision + ", the source is at " + finalRevision);
         }
-        deleteTree(work.resolve("restored"));
+        DirectoryTrees.delete(work.resolve("restored"));
         Child.Result floor = Child.run(List.of(binaries.etcdctl().toString(), "snapshot", "restore", finalSnapshot.toString(), "--data-dir",
                 work.resolve("floor").toString()), etcdctlEnv, work.resolve("logs/etcdctl-restore"), Duration.ofMinutes(20));
-        deleteTree(work.resolve("floor"));
+        DirectoryTrees.delete(work.resolve("floor"));
         String setup = String.format(Locale.ROOT, "full %.0f MiB (compressed) + %d revisions in %d segments (%.0f MiB)",
                 plan.full().size() / (double) MIB, plan.targetRevision() - plan.full().revision(), plan.deltas().size(), deltaBytes / (double) MIB);
         table.add(new Table.Row("2 restore time", setup, restored.seconds(), "s", "etcdctl snapshot restore of final state", floor.seconds(), "s",
@@ -400,13 +399,13 @@ public final class Bench {
         if (afterRevision != finalRevision) {
             throw new IllegalStateException("restore after compaction produced revision " + afterRevision + ", the source is at " + finalRevision);
         }
-        deleteTree(work.resolve("restored"));
+        DirectoryTrees.delete(work.resolve("restored"));
         table.add(new Table.Row("2b restore time after compaction", "the chain of 2 folded by 'compact' into one full snapshot",
                 after.seconds(), "s", "restore of the same chain before compaction", restored.seconds(), "s",
                 String.format(Locale.ROOT, "restored revision %d = source", afterRevision)));
         table.add(new Table.Row("2c compaction time", "compact of the chain of 2 (offline, from the store)", compacted.seconds(), "s",
                 "restore of the same chain", restored.seconds(), "s", "compaction replays the chain once, then saves"));
-        deleteTree(storeDir);
+        DirectoryTrees.delete(storeDir);
     }
 
     // 3. Recovery point -------------------------------------------------------------------------
@@ -483,7 +482,7 @@ public final class Bench {
             poller.join(5000);
         } finally {
             server.stop(Duration.ofSeconds(30));
-            deleteTree(storeDir);
+            DirectoryTrees.delete(storeDir);
         }
         int n = acks.size();
         long[] pollTimes;
@@ -610,7 +609,7 @@ public final class Bench {
             }
             requests = registry.find(MeteredObjectStore.CALLS).timers().stream().mapToLong(Timer::count).sum();
         }
-        deleteTree(dir);
+        DirectoryTrees.delete(dir);
         String setup = segments + " segments + 1 full, local store, catalog index";
         table.add(new Table.Row("6 catalog: store requests to plan", setup, requests, "requests", "segments", segments, "",
                 "MeteredObjectStore calls; a list counts once whatever its pages"));
@@ -668,17 +667,6 @@ public final class Bench {
     private static void step(String what) {
         System.out.println();
         System.out.println("== " + what);
-    }
-
-    static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 
     private static final class Collections {

@@ -1,6 +1,8 @@
 package io.etcdbackup.restore;
 
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 
 /** Which state of the history a restore produces. */
 public sealed interface RestorePoint {
@@ -75,8 +77,8 @@ public sealed interface RestorePoint {
     /** An ISO 8601 instant with a zone or offset. @throws IllegalArgumentException naming the text */
     public static Instant parseTime(String text) {
         try {
-            return java.time.OffsetDateTime.parse(text.trim()).toInstant();
-        } catch (java.time.format.DateTimeParseException e) {
+            return OffsetDateTime.parse(text.trim()).toInstant();
+        } catch (DateTimeParseException e) {
             throw new IllegalArgumentException("'" + text + "' is not an ISO 8601 time with a zone, e.g. 2026-11-22T10:15:00Z");
         }
     }

@@ -3,6 +3,7 @@ package io.etcdbackup.restore;
 import io.etcdbackup.snapshot.EtcdBackupException;
 import io.etcdbackup.snapshot.catalog.DeltaSegmentRef;
 import io.etcdbackup.snapshot.catalog.FullSnapshotRef;
+import io.etcdbackup.snapshot.etcd.DirectoryTrees;
 import io.etcdbackup.snapshot.etcd.EtcdBinaries;
 import io.etcdbackup.snapshot.etcd.EtcdClients;
 import io.etcdbackup.snapshot.etcd.EtcdConnection;
@@ -24,7 +25,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.UUID;
@@ -137,7 +137,7 @@ public final class Restorer {
         Path work = scratchRoot.resolve(dataDir.getFileName() + ".restore-" + UUID.randomUUID().toString().substring(0, 8));
         LOG.info("restore started generation={} base={} deltas={} target_revision={} bytes={} data_dir={}",
                 plan.generation(), plan.full().key(), plan.deltas().size(), plan.targetRevision(), plan.totalBytes(), dataDir);
-        deleteRecursively(part);
+        DirectoryTrees.delete(part);
         Files.createDirectories(work);
         progress.started(plan);
         boolean succeeded = false;
@@ -164,11 +164,11 @@ public final class Restorer {
                     dataDir, revision, result.objects(), result.bytes(), result.took().toMillis());
             return result;
         } catch (IOException | RuntimeException e) {
-            deleteRecursively(part);
+            DirectoryTrees.delete(part);
             throw e;
         } finally {
             progress.finished(succeeded);
-            deleteRecursively(work);
+            DirectoryTrees.delete(work);
         }
     }
 
@@ -200,7 +200,7 @@ public final class Restorer {
             return revision;
         } finally {
             progress.finished(succeeded);
-            deleteRecursively(work);
+            DirectoryTrees.delete(work);
         }
     }
 
@@ -335,7 +335,7 @@ public final class Restorer {
     /** Replaces {@code dataDir} with {@code part}; the old directory is removed only after the swap. */
     private static void swapIn(Path part, Path dataDir) throws IOException {
         Path previous = dataDir.resolveSibling(dataDir.getFileName() + ".previous");
-        deleteRecursively(previous);
+        DirectoryTrees.delete(previous);
         boolean hadPrevious = Files.exists(dataDir);
         if (hadPrevious) {
             Files.move(dataDir, previous, StandardCopyOption.ATOMIC_MOVE);
@@ -349,7 +349,7 @@ public final class Restorer {
             throw e;
         }
         forceFolder(dataDir.getParent());
-        deleteRecursively(previous);
+        DirectoryTrees.delete(previous);
     }
 
     private static boolean isNonEmptyDirectory(Path dir) throws IOException {
@@ -364,17 +364,6 @@ public final class Restorer {
     private static void forceFolder(Path folder) throws IOException {
         try (FileChannel channel = FileChannel.open(folder, StandardOpenOption.READ)) {
             channel.force(true);
-        }
-    }
-
-    static void deleteRecursively(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 }

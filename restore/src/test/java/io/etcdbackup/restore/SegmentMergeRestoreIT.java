@@ -15,6 +15,7 @@ import io.etcdbackup.snapshot.catalog.Generation;
 import io.etcdbackup.snapshot.catalog.GenerationInfo;
 import io.etcdbackup.snapshot.capture.DeltaCapture;
 import io.etcdbackup.snapshot.capture.FullSnapshotter;
+import io.etcdbackup.snapshot.etcd.DirectoryTrees;
 import io.etcdbackup.snapshot.etcd.EtcdProcess;
 import io.etcdbackup.snapshot.etcd.MemberStatus;
 import io.etcdbackup.snapshot.format.Codec;
@@ -195,7 +196,7 @@ class SegmentMergeRestoreIT {
                     assertThat(SourceKeyspace.read(restoredClient, 0)).as("keyspace at revision %d", target)
                             .isEqualTo(SourceKeyspace.read(client, target));
                 }
-                Restorer.deleteRecursively(dataDir);
+                DirectoryTrees.delete(dataDir);
             }
         }
 

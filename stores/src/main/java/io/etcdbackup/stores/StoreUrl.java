@@ -6,9 +6,11 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A parsed store URL: {@code scheme://container/prefix?option=value&...}. For
@@ -73,8 +75,8 @@ public record StoreUrl(String scheme, String container, String prefix, Map<Strin
      *
      * @throws IllegalArgumentException naming every unknown option
      */
-    public void requireOnlyOptions(java.util.Set<String> known) {
-        java.util.List<String> unknown = options.keySet().stream().filter(o -> !known.contains(o)).sorted().toList();
+    public void requireOnlyOptions(Set<String> known) {
+        List<String> unknown = options.keySet().stream().filter(o -> !known.contains(o)).sorted().toList();
         if (!unknown.isEmpty()) {
             throw new IllegalArgumentException("store URL '" + display() + "' has unknown option '" + unknown.get(0) + "' (unknown: "
                     + unknown + "); " + scheme + ":// takes " + String.join(", ", known.stream().sorted().toList()));

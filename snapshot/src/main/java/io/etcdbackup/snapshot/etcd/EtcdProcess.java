@@ -14,12 +14,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 
 /**
  * One etcd server run as a child process on loopback. The agent uses it for scratch servers
@@ -121,7 +119,7 @@ public final class EtcdProcess implements AutoCloseable {
                 }
                 LOG.warn("etcd '{}' found a port taken (client {}, peer {}); starting again on other ports, attempt {} of {}",
                         name, chosen[0], chosen[1], attempt + 1, SINGLE_MEMBER_ATTEMPTS);
-                deleteRecursively(dataDir);
+                DirectoryTrees.delete(dataDir);
                 Files.deleteIfExists(spec.logFile());
             }
         }
@@ -132,17 +130,6 @@ public final class EtcdProcess implements AutoCloseable {
             return Files.readString(spec.logFile(), StandardCharsets.UTF_8).contains("address already in use");
         } catch (IOException noLog) {
             return false;
-        }
-    }
-
-    private static void deleteRecursively(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
-            }
         }
     }
 

@@ -1,6 +1,7 @@
 package io.etcdbackup.snapshot.testing;
 
 import io.etcd.jetcd.Client;
+import io.etcdbackup.snapshot.etcd.DirectoryTrees;
 import io.etcdbackup.snapshot.etcd.EtcdBinaries;
 import io.etcdbackup.snapshot.etcd.EtcdClients;
 import io.etcdbackup.snapshot.etcd.EtcdConnection;
@@ -18,10 +19,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * Starts real etcd for a test: one member or a cluster, on free loopback ports with temp data
@@ -170,18 +169,9 @@ public final class EtcdClusterExtension implements BeforeAllCallback, AfterAllCa
         return workDir;
     }
 
-    static void deleteRecursively(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
+    private static void deleteRecursively(Path root) {
+        try {
+            DirectoryTrees.delete(root);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -77,49 +77,52 @@ public final class MountedFile<T> {
      * @throws IOException naming the file and why; never quoting its contents
      */
     public synchronized T read() throws IOException {
-        // The fingerprint is taken before reading: a change during the read is seen by the next call.
-        String now;
         try {
-            now = MountFingerprint.ofFile(what, file, "file");
-        } catch (IOException gone) {
-            // A file that comes back may look unchanged (a reused inode, the same size and mtime tick).
+            // The fingerprint is taken before reading: a change during the read is seen by the next call.
+            String now = MountFingerprint.ofFile(what, file, "file");
+            if (!now.equals(fingerprint)) {
+                byte[] bytes = readBytes();
+                try {
+                    parseIfChanged(bytes);
+                } finally {
+                    Arrays.fill(bytes, (byte) 0);
+                }
+                fingerprint = now;
+            }
+            return current;
+        } catch (IOException e) {
+            // Nothing is known until a read succeeds: every call tries again, and a file that comes
+            // back looking unchanged (a reused inode, the same size and mtime tick) is parsed again.
             fingerprint = null;
             digest = null;
             current = null;
-            throw gone;
+            throw e;
         }
-        if (!now.equals(fingerprint)) {
-            // Until this read succeeds, nothing is known: a failure makes every call try again.
-            fingerprint = null;
-            byte[] bytes;
-            try {
-                bytes = Files.readAllBytes(file);
-            } catch (IOException e) {
-                digest = null;
-                current = null;
-                throw new IOException(what + ": cannot read the file '" + file + "': " + e, e);
-            }
-            try {
-                byte[] read = sha256(bytes);
-                if (!Arrays.equals(read, digest)) {
-                    digest = null;
-                    current = null;
-                    try {
-                        current = parser.parse(bytes);
-                    } catch (IOException e) {
-                        throw new IOException(what + ": the file '" + file + "' is not usable: " + e.getMessage(), e);
-                    }
-                    digest = read;
-                    if (parses++ > 0) {
-                        LOG.info("mounted credentials file changed; parsed again what=\"{}\" location={}", what, file);
-                    }
-                }
-            } finally {
-                Arrays.fill(bytes, (byte) 0);
-            }
-            fingerprint = now;
+    }
+
+    private byte[] readBytes() throws IOException {
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new IOException(what + ": cannot read the file '" + file + "': " + e, e);
         }
-        return current;
+    }
+
+    /** Parses {@code bytes} unless they are the ones parsed last (a touched file keeps its value). */
+    private void parseIfChanged(byte[] bytes) throws IOException {
+        byte[] read = sha256(bytes);
+        if (Arrays.equals(read, digest)) {
+            return;
+        }
+        try {
+            current = parser.parse(bytes);
+        } catch (IOException e) {
+            throw new IOException(what + ": the file '" + file + "' is not usable: " + e.getMessage(), e);
+        }
+        digest = read;
+        if (parses++ > 0) {
+            LOG.info("mounted credentials file changed; parsed again what=\"{}\" location={}", what, file);
+        }
     }
 
     /** The file. */

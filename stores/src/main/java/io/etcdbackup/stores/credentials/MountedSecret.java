@@ -29,15 +29,12 @@ import java.util.TreeSet;
  * <p>{@link #read()} is meant to be called before every store call: it compares a fingerprint of
  * the files ({@link MountFingerprint}: for each field's file its modification time, size and
  * identity; and the target of the {@code ..data} symlink, which Kubernetes swaps atomically to
- * publish a new version of a secret) with the one of the last read, and reads the files again only when it differs: a few
- * {@code stat} calls, far cheaper than the request they authenticate.
+ * publish a new version of a secret) with the one of the last read, and reads the files again
+ * only when it differs: a few {@code stat} calls, far cheaper than the request they authenticate.
  *
  * <p>Safe for concurrent use. Never shows a value in messages, logs or {@link #toString()}.
  */
 public final class MountedSecret {
-
-    /** The link that Kubernetes points at a new timestamped directory to publish a new version. */
-    static final String KUBERNETES_DATA_LINK = MountFingerprint.KUBERNETES_DATA_LINK;
 
     private static final Logger LOG = LoggerFactory.getLogger(MountedSecret.class);
     /** Without the source in locations: a parse error must never quote the secret. */

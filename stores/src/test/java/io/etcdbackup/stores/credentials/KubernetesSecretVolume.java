@@ -23,7 +23,7 @@ import java.util.stream.Stream;
  */
 public final class KubernetesSecretVolume {
 
-    private static final String DATA = MountedSecret.KUBERNETES_DATA_LINK;
+    private static final String DATA = MountFingerprint.KUBERNETES_DATA_LINK;
     private static final AtomicInteger VERSIONS = new AtomicInteger();
 
     private final Path dir;
