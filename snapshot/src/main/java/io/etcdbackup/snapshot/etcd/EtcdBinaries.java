@@ -48,7 +48,7 @@ public record EtcdBinaries(Path etcd, Path etcdctl, Optional<Path> etcdutl, Stri
         if (etcd == null || etcdctl == null) {
             throw new IllegalArgumentException("etcd binaries not found: need etcd and etcdctl in "
                     + (directory.isPresent() ? "--etcd-bin-dir " + directory.get() : "PATH " + searched)
-                    + " (scripts/provision-etcd.sh fetches etcd 3.4 into .cache/etcd)");
+                    + " (scripts/provision-etcd.sh fetches etcd into .cache/etcd/<version>)");
         }
         return new EtcdBinaries(etcd, etcdctl, Optional.ofNullable(find("etcdutl", searched)), readVersion(etcd));
     }

@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The real etcd binaries for tests, provisioned on first use by {@code scripts/provision-etcd.sh}
- * into the project cache ({@code -Detcd.cache.dir}, set by the build).
+ * into the project cache ({@code -Detcd.cache.dir}, set by the build). The version is the system
+ * property {@code etcd.version}, else the environment variable {@code ETCD_VERSION}, else 3.5.
  */
 public final class TestEtcdBinaries {
 
@@ -27,17 +28,29 @@ public final class TestEtcdBinaries {
         return binaries;
     }
 
-    /** The folder holding etcd and etcdctl, provisioning it if needed. */
+    /** The etcd minor version the tests run on: {@code 3.5} (default) or {@code 3.4}. */
+    public static String version() {
+        String property = System.getProperty("etcd.version");
+        if (property != null && !property.isBlank()) {
+            return property.strip();
+        }
+        String environment = System.getenv("ETCD_VERSION");
+        return environment != null && !environment.isBlank() ? environment.strip() : "3.5";
+    }
+
+    /** The folder holding etcd and etcdctl of {@link #version()}, provisioning it if needed. */
     public static synchronized Path provision() {
         Path root = projectRoot();
         Path cache = Path.of(System.getProperty("etcd.cache.dir", root.resolve(".cache/etcd").toString()));
-        Path bin = cache.resolve("usr/bin");
+        Path bin = cache.resolve(version()).resolve("usr/bin");
         if (Files.isExecutable(bin.resolve("etcd")) && Files.isExecutable(bin.resolve("etcdctl"))) {
             return bin;
         }
         Path script = root.resolve("scripts/provision-etcd.sh");
         try {
-            Process process = new ProcessBuilder("bash", script.toString(), cache.toString()).redirectErrorStream(true).start();
+            ProcessBuilder builder = new ProcessBuilder("bash", script.toString(), cache.toString()).redirectErrorStream(true);
+            builder.environment().put("ETCD_VERSION", version());
+            Process process = builder.start();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!process.waitFor(10, TimeUnit.MINUTES) || process.exitValue() != 0) {
                 throw new IllegalStateException("provisioning etcd with " + script + " failed:\n" + output);
