@@ -209,9 +209,8 @@ class ClusterDefragmenterIT {
             JsonNode entry = json.readTree(line);
             if (message.equals(entry.path("msg").asText())) {
                 assertThat(found).as("one '%s' in %s", message, member.spec().logFile()).isEmpty();
-                // zap's ISO 8601 with milliseconds, e.g. 2026-11-22T10:23:46.915Z
-                found = Optional.of(OffsetDateTime.parse(entry.path("ts").asText(),
-                        DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXX")).toInstant());
+                // zap's ISO 8601: milliseconds on 3.4 (2026-11-22T10:23:46.915Z), microseconds on 3.5
+                found = Optional.of(OffsetDateTime.parse(entry.path("ts").asText(), DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant());
             }
         }
         return found.orElseThrow(() -> new AssertionError("no '" + message + "' in " + member.spec().logFile()));
