@@ -4,97 +4,72 @@ import com.google.protobuf.ByteString;
 import io.etcd.jetcd.api.DeleteRangeRequest;
 import io.etcd.jetcd.api.Event;
 import io.etcd.jetcd.api.KVGrpc;
-import io.etcd.jetcd.api.LeaseGrantRequest;
-import io.etcd.jetcd.api.LeaseGrpc;
-import io.etcd.jetcd.api.LeaseKeepAliveRequest;
-import io.etcd.jetcd.api.LeaseKeepAliveResponse;
-import io.etcd.jetcd.api.KeyValue;
-import io.etcd.jetcd.api.RangeResponse;
-import io.etcd.jetcd.api.LeaseTimeToLiveRequest;
 import io.etcd.jetcd.api.PutRequest;
 import io.etcd.jetcd.api.RangeRequest;
 import io.etcd.jetcd.api.RequestOp;
-import io.etcd.jetcd.api.TxnRequest;
-import io.etcd.jetcd.api.TxnResponse;
 import io.etcdbackup.snapshot.format.DeltaEventCodec;
 import io.etcdbackup.snapshot.format.ObjectHeader;
 import io.grpc.ManagedChannel;
-import io.grpc.stub.StreamObserver;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Replays delta events into a scratch etcd, one transaction per source revision, so the restored
  * revisions, create revisions and versions equal the source's. Events at or below the scratch
  * server's current revision are skipped (an overlap with the base snapshot or between segments
  * is harmless); a missing revision is a {@link RevisionGapException}. Every transaction's
- * revision is checked against the source's.
+ * revision is checked against the source's. Several transactions are in flight at once, each
+ * guarded so that it cannot apply before its predecessor ({@link OrderedTxnPipeline}).
  *
- * <p>Leases: keys keep their lease. A lease unknown to the scratch server (granted after the base
- * snapshot) is granted with the same ID and its recorded TTL. Every lease is kept alive for the
- * whole replay, so none expires and deletes keys behind the replay's back; expiry in the source
- * arrives as delete events like any other.
+ * <p>Leases: keys keep their lease ({@link ReplayLeases}).
  */
 final class DeltaReplayer implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(DeltaReplayer.class);
+    /** Transactions in flight at most; measured in docs/performance.md ("replay window"). */
+    static final int DEFAULT_WINDOW = 64;
 
     private final KVGrpc.KVBlockingStub kv;
-    private final LeaseGrpc.LeaseBlockingStub leases;
-    private final long defaultLeaseTtl;
-    private final Map<Long, Long> keptAlive = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService keepAliveTimer;
-    private final StreamObserver<LeaseKeepAliveRequest> keepAliveStream;
-    private long revision;
+    private final ReplayLeases leases;
+    private final OrderedTxnPipeline pipeline;
+    /** The newest revision sent (equal to the confirmed one between segments). */
+    private long sent;
+    /** A key the revision {@link #sent} put, or null when it put none. */
+    private ByteString lastPutKey;
 
     DeltaReplayer(ManagedChannel channel, long defaultLeaseTtl) {
-        this.kv = KVGrpc.newBlockingStub(channel);
-        this.leases = LeaseGrpc.newBlockingStub(channel);
-        this.defaultLeaseTtl = defaultLeaseTtl;
-        this.keepAliveStream = LeaseGrpc.newStub(channel).leaseKeepAlive(new StreamObserver<>() {
-            @Override
-            public void onNext(LeaseKeepAliveResponse value) {
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                LOG.debug("lease keep-alive stream ended: {}", t.toString());
-            }
-
-            @Override
-            public void onCompleted() {
-            }
-        });
-        this.revision = readRevision();
-        keepAliveLeasesOfExistingKeys();
-        this.keepAliveTimer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "restore-lease-keepalive");
-            t.setDaemon(true);
-            return t;
-        });
-        keepAliveTimer.scheduleAtFixedRate(this::sendKeepAlives, 0, 500, TimeUnit.MILLISECONDS);
+        this(channel, defaultLeaseTtl, DEFAULT_WINDOW);
     }
 
-    /** The scratch server's current revision. */
+    DeltaReplayer(ManagedChannel channel, long defaultLeaseTtl, int window) {
+        this.kv = KVGrpc.newBlockingStub(channel);
+        long revision = readRevision();
+        this.sent = revision;
+        this.pipeline = new OrderedTxnPipeline(KVGrpc.newFutureStub(channel), window, revision);
+        this.leases = new ReplayLeases(channel, defaultLeaseTtl, revision);
+    }
+
+    /** The scratch server's current revision (every revision sent is applied when this is read). */
     long revision() {
-        return revision;
+        return pipeline.confirmed();
+    }
+
+    /** Transactions sent again because they overtook their predecessor in flight. */
+    long resent() {
+        return pipeline.resent();
     }
 
     /**
-     * Applies the revisions of one segment that are newer than the current revision.
+     * Applies the revisions of one segment that are newer than the current revision, and returns
+     * once all are applied.
      *
      * @param segment for messages: the segment's key
      * @return the number of revisions applied
      */
     int apply(String segment, List<Event> events, List<ObjectHeader.LeaseRecord> leaseRecords) {
-        Map<Long, Long> ttls = new java.util.HashMap<>();
+        Map<Long, Long> ttls = new HashMap<>();
         for (ObjectHeader.LeaseRecord lease : leaseRecords) {
             ttls.put(lease.id(), lease.grantedTtl());
         }
@@ -106,95 +81,42 @@ final class DeltaReplayer implements AutoCloseable {
             while (end < events.size() && DeltaEventCodec.revisionOf(events.get(end)) == sourceRevision) {
                 end++;
             }
-            if (sourceRevision > revision) {
-                if (sourceRevision != revision + 1) {
-                    throw new RevisionGapException("of segment " + segment, revision, sourceRevision, segment);
+            if (sourceRevision > sent) {
+                if (sourceRevision != sent + 1) {
+                    pipeline.drain();
+                    throw new RevisionGapException("of segment " + segment, sent, sourceRevision, segment);
                 }
-                applyRevision(segment, sourceRevision, events.subList(i, end), ttls);
+                send(segment, sourceRevision, events.subList(i, end), ttls);
                 applied++;
             }
             i = end;
         }
+        pipeline.drain();
         return applied;
     }
 
-    private void applyRevision(String segment, long sourceRevision, List<Event> events, Map<Long, Long> ttls) {
-        TxnRequest.Builder txn = TxnRequest.newBuilder();
+    private void send(String segment, long sourceRevision, List<Event> events, Map<Long, Long> ttls) {
+        List<RequestOp> ops = new ArrayList<>(events.size());
+        ByteString putKey = null;
         for (Event event : events) {
             if (event.getType() == Event.EventType.PUT) {
                 long lease = event.getKv().getLease();
                 if (lease != 0) {
-                    ensureLease(lease, ttls.getOrDefault(lease, 0L));
+                    leases.ensure(lease, ttls.getOrDefault(lease, 0L));
                 }
-                txn.addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder()
+                ops.add(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder()
                         .setKey(event.getKv().getKey())
                         .setValue(event.getKv().getValue())
-                        .setLease(lease)));
+                        .setLease(lease)).build());
+                putKey = event.getKv().getKey();
             } else {
-                txn.addSuccess(RequestOp.newBuilder().setRequestDeleteRange(DeleteRangeRequest.newBuilder()
-                        .setKey(event.getKv().getKey())));
+                ops.add(RequestOp.newBuilder().setRequestDeleteRange(DeleteRangeRequest.newBuilder()
+                        .setKey(event.getKv().getKey())).build());
             }
         }
-        TxnResponse response = kv.txn(txn.build());
-        long actual = response.getHeader().getRevision();
-        if (actual != sourceRevision) {
-            throw new RevisionMismatchException("revision " + sourceRevision + " of " + segment, sourceRevision, actual);
-        }
-        revision = actual;
-    }
-
-    private void ensureLease(long id, long recordedTtl) {
-        if (keptAlive.containsKey(id)) {
-            return;
-        }
-        long remaining = leases.leaseTimeToLive(LeaseTimeToLiveRequest.newBuilder().setID(id).build()).getTTL();
-        if (remaining < 0) {
-            long ttl = recordedTtl > 0 ? recordedTtl : defaultLeaseTtl;
-            leases.leaseGrant(LeaseGrantRequest.newBuilder().setID(id).setTTL(ttl).build());
-            LOG.debug("granted lease id={} ttl={} for replay", id, ttl);
-        }
-        keepAlive(id);
-    }
-
-    private void keepAlive(long id) {
-        keptAlive.put(id, id);
-        synchronized (keepAliveStream) {
-            keepAliveStream.onNext(LeaseKeepAliveRequest.newBuilder().setID(id).build());
-        }
-    }
-
-    private void sendKeepAlives() {
-        try {
-            synchronized (keepAliveStream) {
-                for (Long id : keptAlive.keySet()) {
-                    keepAliveStream.onNext(LeaseKeepAliveRequest.newBuilder().setID(id).build());
-                }
-            }
-        } catch (RuntimeException e) {
-            LOG.warn("lease keep-alive failed: {}", e.toString());
-        }
-    }
-
-    /**
-     * Keeps alive every lease attached to a key of the base snapshot. (etcd 3.4's LeaseLeases is
-     * not in jetcd's protos; a keys-only scan finds the same leases that matter: those with keys.)
-     */
-    private void keepAliveLeasesOfExistingKeys() {
-        ByteString start = ByteString.copyFrom(new byte[] {0});
-        ByteString end = ByteString.copyFrom(new byte[] {0});
-        while (true) {
-            RangeResponse page = kv.range(RangeRequest.newBuilder().setKey(start).setRangeEnd(end)
-                    .setKeysOnly(true).setLimit(10_000).setRevision(revision).build());
-            for (KeyValue key : page.getKvsList()) {
-                if (key.getLease() != 0 && !keptAlive.containsKey(key.getLease())) {
-                    keepAlive(key.getLease());
-                }
-            }
-            if (!page.getMore() || page.getKvsCount() == 0) {
-                return;
-            }
-            start = page.getKvs(page.getKvsCount() - 1).getKey().concat(ByteString.copyFrom(new byte[] {0}));
-        }
+        pipeline.send(segment, sourceRevision, ops, lastPutKey);
+        sent = sourceRevision;
+        lastPutKey = putKey;
     }
 
     private long readRevision() {
@@ -209,13 +131,6 @@ final class DeltaReplayer implements AutoCloseable {
 
     @Override
     public void close() {
-        keepAliveTimer.shutdownNow();
-        synchronized (keepAliveStream) {
-            try {
-                keepAliveStream.onCompleted();
-            } catch (RuntimeException ignored) {
-                // the channel is going away anyway
-            }
-        }
+        leases.close();
     }
 }

@@ -27,6 +27,8 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -59,12 +61,21 @@ public final class Restorer {
      * @param scratchRoot     where scratch servers and downloads go; null for next to the data dir
      * @param defaultLeaseTtl TTL (seconds) for leases whose granted TTL was not recorded
      * @param maxFetchers     delta segments downloaded ahead of replay, in parallel
+     * @param tmpfsScratch    a tmpfs folder for the scratch files of a replay on etcd without
+     *                        {@code --unsafe-no-fsync} (3.4) when {@code scratchRoot} is null and it
+     *                        has room ({@link ScratchPlacement}); empty: never
      */
-    public record Settings(EtcdBinaries binaries, Path scratchRoot, long defaultLeaseTtl, int maxFetchers) {
+    public record Settings(EtcdBinaries binaries, Path scratchRoot, long defaultLeaseTtl, int maxFetchers, Optional<Path> tmpfsScratch) {
         public Settings {
             if (maxFetchers < 1) {
                 throw new IllegalArgumentException("max fetchers must be at least 1, got " + maxFetchers);
             }
+            Objects.requireNonNull(tmpfsScratch);
+        }
+
+        /** Settings that never place scratch files on a tmpfs by themselves. */
+        public Settings(EtcdBinaries binaries, Path scratchRoot, long defaultLeaseTtl, int maxFetchers) {
+            this(binaries, scratchRoot, defaultLeaseTtl, maxFetchers, Optional.empty());
         }
     }
 
@@ -76,8 +87,28 @@ public final class Restorer {
      * @param objects  objects read
      * @param bytes    bytes downloaded
      * @param took     wall time
+     * @param replay   what the delta replay did (zeros when the full snapshot alone was restored)
      */
-    public record Result(Path dataDir, long revision, int objects, long bytes, Duration took) {
+    public record Result(Path dataDir, long revision, int objects, long bytes, Duration took, ReplayStats replay) {
+    }
+
+    /**
+     * What one delta replay did.
+     *
+     * @param revisions        revisions applied to the scratch server
+     * @param took             time from the first to the last transaction
+     * @param resent           transactions sent again because they overtook their predecessor
+     * @param scratchWalFsyncs WAL fsyncs the scratch server made (0 with {@code --unsafe-no-fsync}),
+     *                         or -1 when its metrics could not be read
+     */
+    public record ReplayStats(long revisions, Duration took, long resent, long scratchWalFsyncs) {
+        /** A restore that replayed nothing. */
+        public static final ReplayStats NONE = new ReplayStats(0, Duration.ZERO, 0, 0);
+
+        /** Revisions applied per second of replay, or 0 when none were. */
+        public double revisionsPerSecond() {
+            return revisions == 0 || took.isZero() ? 0 : revisions / (took.toNanos() / 1e9);
+        }
     }
 
     private final ObjectStore store;
@@ -132,7 +163,8 @@ public final class Restorer {
             tool.requireBumpRevision(); // before anything is downloaded
         }
         Path part = dataDir.resolveSibling(dataDir.getFileName() + ".part");
-        Path scratchRoot = settings.scratchRoot() != null ? settings.scratchRoot() : dataDir.getParent();
+        Path scratchRoot = ScratchPlacement.choose(settings, plan,
+                settings.scratchRoot() != null ? settings.scratchRoot() : dataDir.getParent());
         Files.createDirectories(scratchRoot);
         Path work = scratchRoot.resolve(dataDir.getFileName() + ".restore-" + UUID.randomUUID().toString().substring(0, 8));
         LOG.info("restore started generation={} base={} deltas={} target_revision={} bytes={} data_dir={}",
@@ -145,23 +177,30 @@ public final class Restorer {
             Path fullFile = work.resolve("full.db");
             fetchFull(plan.format(), plan.full(), fullFile);
             long revision;
+            ReplayStats stats = ReplayStats.NONE;
             // A point in time always goes through the scratch server: it tells the base's true revision.
             if (plan.deltas().isEmpty() && !plan.exact()) {
                 restoreInto(fullFile, part, target, work);
                 revision = plan.full().revision();
             } else {
                 Path replayed = work.resolve("replayed.db");
-                revision = replay(plan, fullFile, work, replayed, false);
+                Replayed outcome = replay(plan, fullFile, work, replayed, false);
+                revision = outcome.revision();
+                stats = outcome.stats();
                 Files.delete(fullFile);
                 restoreInto(replayed, part, target, work);
             }
             progress.finishing();
+            // The scratch server did not fsync; etcd's tool may not have either. Durable before visible.
+            DirectoryTrees.sync(part);
             swapIn(part, dataDir);
             succeeded = true;
             Result result = new Result(dataDir, revision, plan.objectCount(), plan.totalBytes(),
-                    Duration.ofNanos(System.nanoTime() - started));
-            LOG.info("restore finished data_dir={} revision={} objects={} bytes={} duration_ms={}",
-                    dataDir, revision, result.objects(), result.bytes(), result.took().toMillis());
+                    Duration.ofNanos(System.nanoTime() - started), stats);
+            LOG.info("restore finished data_dir={} revision={} objects={} bytes={} duration_ms={} replayed_revisions={} "
+                            + "replay_rate_rev_per_s={} replay_resent={} scratch_wal_fsyncs={}",
+                    dataDir, revision, result.objects(), result.bytes(), result.took().toMillis(), stats.revisions(),
+                    Math.round(stats.revisionsPerSecond()), stats.resent(), stats.scratchWalFsyncs());
             return result;
         } catch (IOException | RuntimeException e) {
             DirectoryTrees.delete(part);
@@ -186,7 +225,7 @@ public final class Restorer {
      * @return the revision the snapshot holds (exactly: the scratch server takes no other writes)
      */
     public long materialiseCompacted(RestorePlan plan, Path workRoot, Path snapshotFile) throws IOException {
-        Path work = workRoot.resolve("compact-" + UUID.randomUUID().toString().substring(0, 8));
+        Path work = ScratchPlacement.choose(settings, plan, workRoot).resolve("compact-" + UUID.randomUUID().toString().substring(0, 8));
         Files.createDirectories(work);
         progress.started(plan);
         boolean succeeded = false;
@@ -194,7 +233,7 @@ public final class Restorer {
             Path fullFile = work.resolve("full.db");
             fetchFull(plan.format(), plan.full(), fullFile);
             Path saved = work.resolve("compacted.db");
-            long revision = replay(plan, fullFile, work, saved, true);
+            long revision = replay(plan, fullFile, work, saved, true).revision();
             Files.move(saved, snapshotFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             succeeded = true;
             return revision;
@@ -204,7 +243,10 @@ public final class Restorer {
         }
     }
 
-    private long replay(RestorePlan plan, Path fullFile, Path work, Path replayed, boolean compactFirst) throws IOException {
+    private record Replayed(long revision, ReplayStats stats) {
+    }
+
+    private Replayed replay(RestorePlan plan, Path fullFile, Path work, Path replayed, boolean compactFirst) throws IOException {
         Path scratchDir = work.resolve("scratch.etcd");
         List<String> flags = new java.util.ArrayList<>(List.of(
                 "--max-txn-ops=1000000",
@@ -226,6 +268,9 @@ public final class Restorer {
                         spec.clusterToken(), work.resolve("restore-scratch.log")))) {
             ManagedChannel channel = new EtcdClients(EtcdConnection.plain(List.of(scratch.clientUrl()))).newChannel(scratch.clientUrl());
             long revision;
+            Duration replayTook;
+            long applied;
+            long resent;
             try (DeltaReplayer replayer = new DeltaReplayer(channel, settings.defaultLeaseTtl())) {
                 long baseRevision = replayer.revision();
                 if (plan.exact() && baseRevision > plan.targetRevision()) {
@@ -234,7 +279,10 @@ public final class Restorer {
                 LOG.info("replay started base_revision={} target_revision={} segments={}",
                         replayer.revision(), plan.targetRevision(), plan.deltas().size());
                 progress.replayStarted(baseRevision);
-                replayAll(plan, replayer, fetchers);
+                long replayStarted = System.nanoTime();
+                applied = replayAll(plan, replayer, fetchers);
+                replayTook = Duration.ofNanos(System.nanoTime() - replayStarted);
+                resent = replayer.resent();
                 long finalRevision = replayer.verifiedRevision();
                 if (finalRevision != Math.max(plan.targetRevision(), baseRevision)) {
                     throw new RevisionMismatchException("the whole chain", plan.targetRevision(), finalRevision);
@@ -243,11 +291,13 @@ public final class Restorer {
             } finally {
                 channel.shutdownNow();
             }
+            ReplayStats stats = new ReplayStats(applied, replayTook, resent,
+                    scratch.walFsyncCount());
             if (compactFirst) {
                 compactAndDefragment(scratch.clientUrl(), revision);
             }
             tool.save(scratch.clientUrl(), replayed);
-            return revision;
+            return new Replayed(revision, stats);
         } finally {
             fetchers.shutdownNow();
         }
@@ -267,7 +317,8 @@ public final class Restorer {
         }
     }
 
-    private void replayAll(RestorePlan plan, DeltaReplayer replayer, ExecutorService fetchers) throws IOException {
+    /** @return the revisions applied */
+    private long replayAll(RestorePlan plan, DeltaReplayer replayer, ExecutorService fetchers) throws IOException {
         Deque<CompletableFuture<FetchedSegment>> ahead = new ArrayDeque<>();
         int next = 0;
         long lastLog = System.nanoTime();
@@ -311,6 +362,7 @@ public final class Restorer {
                 lastLog = System.nanoTime();
             }
         }
+        return replayedRevisions;
     }
 
     private record FetchedSegment(DeltaSegmentRef ref, DeltaSegment segment) {

@@ -97,7 +97,11 @@ final class RestoreCommand implements Callable<Integer>, Main.Validated {
             System.out.println("restored " + result.dataDir() + " revision=" + result.revision()
                     + (target.bumpRevision() > 0 ? " bumped_by=" + target.bumpRevision() + (target.markCompacted() ? " compacted" : "") : "")
                     + " objects=" + result.objects()
-                    + " bytes=" + result.bytes() + " took=" + result.took().toMillis() + "ms");
+                    + " bytes=" + result.bytes() + " took=" + result.took().toMillis() + "ms"
+                    + (result.replay().revisions() > 0 ? " replayed_revisions=" + result.replay().revisions()
+                    + " replay_ms=" + result.replay().took().toMillis()
+                    + " replay_rate_rev_per_s=" + Math.round(result.replay().revisionsPerSecond())
+                    + " scratch_wal_fsyncs=" + result.replay().scratchWalFsyncs() : ""));
             return 0;
         }
     }

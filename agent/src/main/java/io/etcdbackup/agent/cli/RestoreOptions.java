@@ -15,6 +15,9 @@ import java.util.Optional;
 /** Who a restored member becomes and how the restore runs; shared by {@code restore} and {@code initialize}. */
 final class RestoreOptions {
 
+    /** The tmpfs a 3.4 replay uses unless told otherwise: every Linux system and pod has it. */
+    static final String TMPFS = "/dev/shm";
+
     @Option(names = "--name", defaultValue = "default", description = "Member name (default: ${DEFAULT-VALUE}).")
     String name;
 
@@ -38,6 +41,11 @@ final class RestoreOptions {
             description = "Where downloads and the scratch etcd go (default: next to the data dir). A tmpfs makes replay faster.")
     Path scratchDir;
 
+    @Option(names = "--tmpfs-scratch", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "On etcd 3.4 (no --unsafe-no-fsync), replay in " + TMPFS + " when it is a tmpfs with room and no "
+                    + "--scratch-dir is given; --no-tmpfs-scratch turns this off (default: on). No effect on etcd 3.5+.")
+    boolean tmpfsScratch;
+
     @Option(names = "--max-fetchers", defaultValue = "6", paramLabel = "N",
             description = "Delta segments downloaded in parallel ahead of replay (default: ${DEFAULT-VALUE}).")
     int maxFetchers;
@@ -55,7 +63,8 @@ final class RestoreOptions {
     /** Locates the etcd binaries (the PATH unless {@code --etcd-bin-dir}) and bundles the restore settings. */
     Restorer.Settings settings() {
         EtcdBinaries binaries = EtcdBinaries.locate(Optional.ofNullable(etcdBinDir), ProcessEnvironment.variables().get("PATH"));
-        return new Restorer.Settings(binaries, scratchDir, defaultLeaseTtl, maxFetchers);
+        return new Restorer.Settings(binaries, scratchDir, defaultLeaseTtl, maxFetchers,
+                tmpfsScratch ? Optional.of(Path.of(TMPFS)) : Optional.empty());
     }
 
     /** Records bad values in {@code config}. */

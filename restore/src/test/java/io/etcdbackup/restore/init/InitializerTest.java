@@ -91,7 +91,7 @@ class InitializerTest {
             }
         }
         DataDirValidatorTest.etcdLayout(target.dataDir());
-        return new Restorer.Result(target.dataDir(), plan.targetRevision(), 1, 1, java.time.Duration.ZERO);
+        return new Restorer.Result(target.dataDir(), plan.targetRevision(), 1, 1, java.time.Duration.ZERO, Restorer.ReplayStats.NONE);
     }
 
     private InitializationOutcome initialize() {

@@ -1,12 +1,18 @@
 package io.etcdbackup.snapshot.etcd;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 
-/** Removing the directory trees etcd leaves behind (data directories, scratch and work folders). */
+/**
+ * The directory trees etcd leaves behind (data directories, scratch and work folders): removing
+ * them, and making them durable.
+ */
 public final class DirectoryTrees {
 
     private DirectoryTrees() {
@@ -21,6 +27,38 @@ public final class DirectoryTrees {
             for (Path path : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
                 Files.deleteIfExists(path);
             }
+        }
+    }
+
+    /**
+     * Forces every regular file under {@code root} and then every directory (deepest first, so a
+     * directory's entries are durable before it is) to stable storage, so a crash or power loss
+     * after this returns cannot lose or truncate any of it. Used on a data directory written by a
+     * server that ran without fsync, before it is made visible.
+     *
+     * @return the number of files and directories synced
+     */
+    public static int sync(Path root) throws IOException {
+        List<Path> paths;
+        try (Stream<Path> walk = Files.walk(root)) {
+            paths = walk.sorted(Comparator.reverseOrder()).toList();
+        }
+        for (Path path : paths) {
+            if (Files.isRegularFile(path)) {
+                force(path, StandardOpenOption.WRITE);
+            }
+        }
+        for (Path path : paths) {
+            if (Files.isDirectory(path)) {
+                force(path, StandardOpenOption.READ);
+            }
+        }
+        return paths.size();
+    }
+
+    private static void force(Path path, StandardOpenOption mode) throws IOException {
+        try (FileChannel channel = FileChannel.open(path, mode)) {
+            channel.force(true);
         }
     }
 }

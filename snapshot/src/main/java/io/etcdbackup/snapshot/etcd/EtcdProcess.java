@@ -218,6 +218,33 @@ public final class EtcdProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /**
+     * How many WAL fsyncs the server has made since it started ({@code
+     * etcd_disk_wal_fsync_duration_seconds_count}; stays 0 under {@code --unsafe-no-fsync}), or
+     * -1 when its metrics cannot be read.
+     */
+    public long walFsyncCount() {
+        try {
+            HttpResponse<String> metrics = HTTP.send(HttpRequest.newBuilder(URI.create(spec.clientUrl() + "/metrics"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            for (String line : metrics.body().split("\n")) {
+                if (line.startsWith(WAL_FSYNC_COUNT + " ")) {
+                    return (long) Double.parseDouble(line.substring(WAL_FSYNC_COUNT.length() + 1).strip());
+                }
+            }
+            LOG.warn("no {} in the metrics of etcd name={}", WAL_FSYNC_COUNT, spec.name());
+            return -1;
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("cannot read the metrics of etcd name={}", spec.name(), e);
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    private static final String WAL_FSYNC_COUNT = "etcd_disk_wal_fsync_duration_seconds_count";
+
     /** Stops gracefully (SIGTERM), forcing after 15 s. */
     public void stop() {
         process.destroy();
