@@ -2,12 +2,14 @@
 # End-to-end performance figures of the agent, each beside a baseline measured in the same run
 # (etcdctl, gzip, the delta period, the database size). Starts its own etcd and S3Proxy on
 # loopback, generates its own data, prints one table and writes it to bench/results/.
-# Usage: scripts/bench.sh [quick|full]   (default quick: a few minutes; full: 1 GB database, longer)
+# Usage: scripts/bench.sh [quick|full|restore]   (default quick: a few minutes; full: 1 GB database, longer;
+#        restore: only the restore, replay and compaction rows on a 256 MiB database)
+# ETCD_VERSION=3.4 measures on etcd 3.4 (default 3.5).
 # See docs/performance.md.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 mode="${1:-quick}"
-case "$mode" in quick|full) ;; *) echo "usage: scripts/bench.sh [quick|full]" >&2; exit 2 ;; esac
+case "$mode" in quick|full|restore) ;; *) echo "usage: scripts/bench.sh [quick|full|restore]" >&2; exit 2 ;; esac
 
 agent_jar="$root/agent/target/etcd-backup-agent.jar"
 bench_jar="$root/bench/target/etcd-backup-bench-0.1.0-SNAPSHOT.jar"

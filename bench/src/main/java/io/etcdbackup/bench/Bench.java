@@ -65,12 +65,14 @@ public final class Bench {
     private static final double MB = 1e6;
 
     /** What a mode measures. */
-    record Mode(String name, long dbBytes, int reps, int restoreRevisions, Duration rpLoadSlow, Duration rpLoadFast, int segments) {
+    record Mode(String name, long dbBytes, int reps, int restoreRevisions, Duration rpLoadSlow, Duration rpLoadFast, int segments,
+                boolean restoreOnly) {
         static Mode of(String name) {
             return switch (name) {
-                case "quick" -> new Mode("quick", 256 * MIB, 1, 50_000, Duration.ofSeconds(20), Duration.ofSeconds(10), 5000);
-                case "full" -> new Mode("full", 1024 * MIB, 3, 500_000, Duration.ofSeconds(90), Duration.ofSeconds(30), 5000);
-                default -> throw new IllegalArgumentException("mode must be quick or full, got '" + name + "'");
+                case "quick" -> new Mode("quick", 256 * MIB, 1, 50_000, Duration.ofSeconds(20), Duration.ofSeconds(10), 5000, false);
+                case "full" -> new Mode("full", 1024 * MIB, 3, 500_000, Duration.ofSeconds(90), Duration.ofSeconds(30), 5000, false);
+                case "restore" -> new Mode("restore", 256 * MIB, 1, 50_000, Duration.ZERO, Duration.ZERO, 0, true);
+                default -> throw new IllegalArgumentException("mode must be quick, full or restore, got '" + name + "'");
             };
         }
     }
@@ -96,7 +98,7 @@ public final class Bench {
     public static void main(String[] args) throws Exception {
         Mode mode = Mode.of(args.length > 0 ? args[0] : "quick");
         Path repo = Path.of(System.getProperty("bench.repo", ".")).toAbsolutePath().normalize();
-        Path bin = Path.of(System.getProperty("bench.etcd.bin", repo.resolve(".cache/etcd/usr/bin").toString()));
+        Path bin = Path.of(System.getProperty("bench.etcd.bin", repo.resolve(".cache/etcd/3.5/usr/bin").toString()));
         EtcdBinaries binaries = EtcdBinaries.locate(Optional.of(bin), null);
         Path work = Files.createTempDirectory("eba-bench-");
         long start = System.nanoTime();
@@ -138,17 +140,21 @@ public final class Bench {
             long dbSize = Workload.dbSize(client, etcd.clientUrl());
             System.out.printf(Locale.ROOT, "  %d keys, database %.1f MiB, %.1f s%n", keys, dbSize / (double) MIB, secondsSince(t));
 
-            Path snapshotFile = work.resolve("etcdctl.db");
-            FullRuns full = fullSnapshots(etcd, snapshotFile);
-            compression(snapshotFile);
-            footprint(client, etcd, full, keys);
+            if (!mode.restoreOnly()) {
+                Path snapshotFile = work.resolve("etcdctl.db");
+                FullRuns full = fullSnapshots(etcd, snapshotFile);
+                compression(snapshotFile);
+                footprint(client, etcd, full, keys);
+            }
             restore(client, etcd, keys);
         } finally {
             etcd.stop();
         }
         DirectoryTrees.delete(work.resolve("etcd"));
-        recoveryPoint();
-        catalog();
+        if (!mode.restoreOnly()) {
+            recoveryPoint();
+            catalog();
+        }
     }
 
     // 1. Full snapshot throughput -------------------------------------------------------------
@@ -362,8 +368,9 @@ public final class Bench {
         agent(List.of("snapshot", "full", "--endpoints", url, "--store", store), Map.of(), "restore-base-full");
         long t = System.nanoTime();
         new Workload(99).putMany(client.getKVClient(), 0, mode.restoreRevisions(), keys);
+        double writeSeconds = secondsSince(t);
         long finalRevision = Workload.revision(client, etcd.clientUrl());
-        System.out.printf(Locale.ROOT, "  %d revisions written in %.1f s, revision now %d%n", mode.restoreRevisions(), secondsSince(t), finalRevision);
+        System.out.printf(Locale.ROOT, "  %d revisions written in %.1f s, revision now %d%n", mode.restoreRevisions(), writeSeconds, finalRevision);
         agent(List.of("snapshot", "delta", "--endpoints", url, "--store", store, "--timeout", "30m"), Map.of(), "restore-delta");
         Path finalSnapshot = work.resolve("final.db");
         Child.run(List.of(binaries.etcdctl().toString(), "--endpoints", url, "snapshot", "save", finalSnapshot.toString()), etcdctlEnv,
@@ -380,14 +387,22 @@ public final class Bench {
             throw new IllegalStateException("restore produced revision " + restoredRevision + ", the source is at " + finalRevision);
         }
         DirectoryTrees.delete(work.resolve("restored"));
-        Child.Result floor = Child.run(List.of(binaries.etcdctl().toString(), "snapshot", "restore", finalSnapshot.toString(), "--data-dir",
-                work.resolve("floor").toString()), etcdctlEnv, work.resolve("logs/etcdctl-restore"), Duration.ofMinutes(20));
+        // etcd's own restore of the final state: etcdutl on 3.5+, etcdctl on 3.4.
+        Path restoreTool = binaries.etcdutl().orElse(binaries.etcdctl());
+        String floorName = restoreTool.getFileName() + " snapshot restore of final state";
+        Child.Result floor = Child.run(List.of(restoreTool.toString(), "snapshot", "restore", finalSnapshot.toString(), "--data-dir",
+                work.resolve("floor").toString()), etcdctlEnv, work.resolve("logs/etcd-restore-final"), Duration.ofMinutes(20));
         DirectoryTrees.delete(work.resolve("floor"));
         String setup = String.format(Locale.ROOT, "full %.0f MiB (compressed) + %d revisions in %d segments (%.0f MiB)",
                 plan.full().size() / (double) MIB, plan.targetRevision() - plan.full().revision(), plan.deltas().size(), deltaBytes / (double) MIB);
-        table.add(new Table.Row("2 restore time", setup, restored.seconds(), "s", "etcdctl snapshot restore of final state", floor.seconds(), "s",
-                String.format(Locale.ROOT, "restored revision %d = source; final db %.0f MiB; scratch dir on the same disk",
-                        restoredRevision, Files.size(finalSnapshot) / (double) MIB)));
+        table.add(new Table.Row("2 restore time", setup, restored.seconds(), "s", floorName, floor.seconds(), "s",
+                String.format(Locale.ROOT, "restored revision %d = source; final db %.0f MiB; etcd %s; scratch fsyncs %d",
+                        restoredRevision, Files.size(finalSnapshot) / (double) MIB, binaries.version(),
+                        parseLong(restored.stdout(), "scratch_wal_fsyncs="))));
+        table.add(new Table.Row("2a replay rate", setup, parseLong(restored.stdout(), "replay_rate_rev_per_s="), "rev/s",
+                "rate the workload wrote them (64 puts in flight)", mode.restoreRevisions() / writeSeconds, "rev/s",
+                String.format(Locale.ROOT, "etcd %s; one transaction per source revision; %d sent again after overtaking",
+                        binaries.version(), parseLong(restored.stdout(), "replay_resent="))));
         Files.deleteIfExists(finalSnapshot);
 
         // The same chain after compaction: the latest state is one full snapshot.

@@ -101,6 +101,7 @@ final class RestoreCommand implements Callable<Integer>, Main.Validated {
                     + (result.replay().revisions() > 0 ? " replayed_revisions=" + result.replay().revisions()
                     + " replay_ms=" + result.replay().took().toMillis()
                     + " replay_rate_rev_per_s=" + Math.round(result.replay().revisionsPerSecond())
+                    + " replay_resent=" + result.replay().resent()
                     + " scratch_wal_fsyncs=" + result.replay().scratchWalFsyncs() : ""));
             return 0;
         }
