@@ -4,7 +4,7 @@
 # loopback, generates its own data, prints one table and writes it to bench/results/.
 # Usage: scripts/bench.sh [quick|full|restore]   (default quick: a few minutes; full: 1 GB database, longer;
 #        restore: only the restore, replay and compaction rows on a 256 MiB database)
-# ETCD_VERSION=3.4 measures on etcd 3.4 (default 3.5).
+# EBA_ETCD_VERSION=3.4 measures on etcd 3.4 (default 3.5).
 # See docs/performance.md.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"

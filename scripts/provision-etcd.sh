@@ -2,9 +2,10 @@
 # Fetches Debian's etcd binaries (etcd-server + etcd-client) at a pinned version and unpacks them
 # into a project cache folder, so tests, the demo and the benchmarks run real etcd on a fresh machine.
 #
-#   ETCD_VERSION=3.5 (default)  etcd, etcdctl, etcdutl 3.5.16 from Debian trixie
-#   ETCD_VERSION=3.4            etcd, etcdctl 3.4.23 from Debian bookworm (no etcdutl)
+#   EBA_ETCD_VERSION=3.5 (default)  etcd, etcdctl, etcdutl 3.5.16 from Debian trixie
+#   EBA_ETCD_VERSION=3.4            etcd, etcdctl 3.4.23 from Debian bookworm (no etcdutl)
 #
+# (Not ETCD_VERSION: etcd reads every ETCD_* variable as one of its flags.)
 # The trixie packages are fetched without touching the machine's apt configuration: a private
 # sources list reuses the URI of the machine's own Debian source with the suite changed, and
 # apt's lists and archives go to a folder of the project's.
@@ -13,11 +14,11 @@
 # Prints the folder holding the binaries: CACHE_ROOT/<version>/usr/bin
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-version="${ETCD_VERSION:-3.5}"
+version="${EBA_ETCD_VERSION:-3.5}"
 case "$version" in
   3.5) suite=trixie;   pin=3.5.16-4 ;;
   3.4) suite=bookworm; pin=3.4.23-4+b4 ;;
-  *) echo "provision-etcd: ETCD_VERSION must be 3.5 or 3.4, got '$version'" >&2; exit 2 ;;
+  *) echo "provision-etcd: EBA_ETCD_VERSION must be 3.5 or 3.4, got '$version'" >&2; exit 2 ;;
 esac
 cache_root="${1:-$root/.cache/etcd}"
 dest="$cache_root/$version"

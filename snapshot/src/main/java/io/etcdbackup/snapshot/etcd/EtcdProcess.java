@@ -150,7 +150,11 @@ public final class EtcdProcess implements AutoCloseable {
                 "--log-outputs=stderr"));
         command.addAll(spec.extraArgs());
         Files.createDirectories(spec.logFile().toAbsolutePath().getParent());
-        Process process = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command);
+        // etcd reads every ETCD_* variable as a flag (ETCD_VERSION=3.4 is --version=3.4): the
+        // flags above must be all it is told, whatever the agent's own environment holds.
+        builder.environment().keySet().removeIf(name -> name.startsWith("ETCD_"));
+        Process process = builder
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(spec.logFile().toFile()))
                 .start();

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The real etcd binaries for tests, provisioned on first use by {@code scripts/provision-etcd.sh}
  * into the project cache ({@code -Detcd.cache.dir}, set by the build). The version is the system
- * property {@code etcd.version}, else the environment variable {@code ETCD_VERSION}, else 3.5.
+ * property {@code etcd.version}, else the environment variable {@code EBA_ETCD_VERSION}, else 3.5.
  */
 public final class TestEtcdBinaries {
 
@@ -34,7 +34,7 @@ public final class TestEtcdBinaries {
         if (property != null && !property.isBlank()) {
             return property.strip();
         }
-        String environment = System.getenv("ETCD_VERSION");
+        String environment = System.getenv("EBA_ETCD_VERSION");
         return environment != null && !environment.isBlank() ? environment.strip() : "3.5";
     }
 
@@ -49,7 +49,7 @@ public final class TestEtcdBinaries {
         Path script = root.resolve("scripts/provision-etcd.sh");
         try {
             ProcessBuilder builder = new ProcessBuilder("bash", script.toString(), cache.toString()).redirectErrorStream(true);
-            builder.environment().put("ETCD_VERSION", version());
+            builder.environment().put("EBA_ETCD_VERSION", version());
             Process process = builder.start();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!process.waitFor(10, TimeUnit.MINUTES) || process.exitValue() != 0) {
