@@ -72,7 +72,9 @@ public final class Restorer {
      * What a restore produced.
      *
      * @param dataDir  the restored data directory
-     * @param revision the revision it holds
+     * @param revision the revision it holds: with a revision bump, the backup's revision plus the
+     *                 bump (read from the restored database, as a full snapshot's recorded
+     *                 revision is only a lower bound)
      * @param objects  objects read
      * @param bytes    bytes downloaded
      * @param took     wall time
@@ -155,13 +157,17 @@ public final class Restorer {
                 Files.delete(fullFile);
                 restoreInto(replayed, part, target, work);
             }
+            if (target.bumpRevision() > 0) {
+                // What the member will start at, from the file etcdutl wrote: the operator compares it with clients' revisions.
+                revision = tool.status(part.resolve("member/snap/db")).revision();
+            }
             progress.finishing();
             swapIn(part, dataDir);
             succeeded = true;
             Result result = new Result(dataDir, revision, plan.objectCount(), plan.totalBytes(),
                     Duration.ofNanos(System.nanoTime() - started));
-            LOG.info("restore finished data_dir={} revision={} objects={} bytes={} duration_ms={}",
-                    dataDir, revision, result.objects(), result.bytes(), result.took().toMillis());
+            LOG.info("restore finished data_dir={} revision={} bumped_by={} objects={} bytes={} duration_ms={}",
+                    dataDir, revision, target.bumpRevision(), result.objects(), result.bytes(), result.took().toMillis());
             return result;
         } catch (IOException | RuntimeException e) {
             DirectoryTrees.delete(part);
