@@ -75,8 +75,11 @@ final class OrderedTxnPipeline {
             request.addCompare(Compare.newBuilder().setKey(guardKey).setTarget(Compare.CompareTarget.MOD)
                     .setResult(Compare.CompareResult.EQUAL).setModRevision(revision - 1));
         }
-        while (inFlight.size() >= window) {
-            completeOldest();
+        if (inFlight.size() >= window) {
+            if (Boolean.getBoolean("tune.rounds")) { drain(); } else {
+            while (inFlight.size() >= window) {
+                completeOldest();
+            }}
         }
         TxnRequest built = request.build();
         inFlight.addLast(new InFlight(segment, revision, built, kv.txn(built)));

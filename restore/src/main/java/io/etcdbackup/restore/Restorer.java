@@ -83,7 +83,9 @@ public final class Restorer {
      * What a restore produced.
      *
      * @param dataDir  the restored data directory
-     * @param revision the revision it holds
+     * @param revision the revision it holds: with a revision bump, the backup's revision plus the
+     *                 bump (read from the restored database, as a full snapshot's recorded
+     *                 revision is only a lower bound)
      * @param objects  objects read
      * @param bytes    bytes downloaded
      * @param took     wall time
@@ -190,6 +192,10 @@ public final class Restorer {
                 Files.delete(fullFile);
                 restoreInto(replayed, part, target, work);
             }
+            if (target.bumpRevision() > 0) {
+                // What the member will start at, from the file etcdutl wrote: the operator compares it with clients' revisions.
+                revision = tool.status(part.resolve("member/snap/db")).revision();
+            }
             progress.finishing();
             // The scratch server did not fsync; etcd's tool may not have either. Durable before visible.
             DirectoryTrees.sync(part);
@@ -197,9 +203,9 @@ public final class Restorer {
             succeeded = true;
             Result result = new Result(dataDir, revision, plan.objectCount(), plan.totalBytes(),
                     Duration.ofNanos(System.nanoTime() - started), stats);
-            LOG.info("restore finished data_dir={} revision={} objects={} bytes={} duration_ms={} replayed_revisions={} "
+            LOG.info("restore finished data_dir={} revision={} bumped_by={} objects={} bytes={} duration_ms={} replayed_revisions={} "
                             + "replay_rate_rev_per_s={} replay_resent={} scratch_wal_fsyncs={}",
-                    dataDir, revision, result.objects(), result.bytes(), result.took().toMillis(), stats.revisions(),
+                    dataDir, revision, target.bumpRevision(), result.objects(), result.bytes(), result.took().toMillis(), stats.revisions(),
                     Math.round(stats.revisionsPerSecond()), stats.resent(), stats.scratchWalFsyncs());
             return result;
         } catch (IOException | RuntimeException e) {

@@ -94,8 +94,10 @@ final class RestoreCommand implements Callable<Integer>, Main.Validated {
             RestoreTarget target = restore.target(dataDir, replaceExisting)
                     .withBump(bumpRevision == null ? 0 : RestorePoint.parseRevision(bumpRevision), markCompacted);
             Restorer.Result result = new Restorer(objects, settings).restore(planner, point, target);
+            long bump = target.bumpRevision();
             System.out.println("restored " + result.dataDir() + " revision=" + result.revision()
-                    + (target.bumpRevision() > 0 ? " bumped_by=" + target.bumpRevision() + (target.markCompacted() ? " compacted" : "") : "")
+                    + (bump > 0 ? " backup_revision=" + (result.revision() - bump) : "")
+                    + (target.markCompacted() ? " compacted_up_to=" + result.revision() : "")
                     + " objects=" + result.objects()
                     + " bytes=" + result.bytes() + " took=" + result.took().toMillis() + "ms"
                     + (result.replay().revisions() > 0 ? " replayed_revisions=" + result.replay().revisions()

@@ -169,17 +169,6 @@ class PointInTimeRestoreIT {
         assertThat(plan.stdout()).contains("target revision: " + targets.first() + " (exact)", "estimated time:", "objects:");
         assertThat(untouched).doesNotExist();
 
-        // A revision bump needs etcdutl 3.5.8+: refused before anything is downloaded on etcd 3.4.
-        AgentProcess.Result bump = AgentProcess.run(bin, "restore", "--store", store, "--data-dir", untouched.toString(),
-                "--bump-revision", "1000000000", "--mark-compacted");
-        assertThat(bump.exitCode()).as(bump.stderr()).isEqualTo(1);
-        assertThat(bump.stderr()).contains("need etcdutl 3.5.8 or later", etcd.binaries().version());
-        assertThat(untouched).doesNotExist();
-        AgentProcess.Result compactedAlone = AgentProcess.run(bin, "restore", "--store", store, "--data-dir", untouched.toString(),
-                "--mark-compacted");
-        assertThat(compactedAlone.exitCode()).isEqualTo(2);
-        assertThat(compactedAlone.stderr()).contains("--mark-compacted", "needs --bump-revision");
-
         // A revision nothing retains is refused, naming what is retained.
         AgentProcess.Result missing = AgentProcess.run(bin, "restore", "--store", store, "--data-dir", untouched.toString(),
                 "--revision", Long.toString(lastRevision + 1000));
