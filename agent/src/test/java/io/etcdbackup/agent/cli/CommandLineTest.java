@@ -48,6 +48,13 @@ class CommandLineTest {
     }
 
     @Test
+    void aBadDrillScheduleStopsTheServerBeforeItStarts() {
+        String[] result = run("server", "--endpoints", "http://127.0.0.1:2379", "--store", "file:///tmp/x", "--drill-schedule", "every day");
+        assertThat(result[0]).isEqualTo("2");
+        assertThat(result[2]).contains("error: --drill-schedule = 'every day' (from flag): 'every day' is not a 5-field cron expression");
+    }
+
+    @Test
     void initializeReportsEveryBadValueAtOnceBeforeTouchingAnything() {
         String[] result = run("initialize", "--store", "file:///nonexistent/store", "--data-dir", "/nonexistent/data", "--mode", "deep",
                 "--max-fetchers", "0", "--name", "etcd-1", "--initial-cluster", "etcd-0=http://10.0.0.1:2380", "--safeguard-id", " ");
