@@ -25,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * `catalog verify --restore` through the jar: a correct backup passes the restore drill with the
  * live cluster's own hash; a delta segment altered behind a valid checksum passes every checksum
  * but fails the drill, naming both hashes; a backup the live cluster has compacted past is
- * inconclusive (exit code 3).
+ * inconclusive (exit code 3), and so is a base made by {@code compact} until the live cluster
+ * compacts as far.
  */
 class RestoreDrillCommandIT {
 
@@ -85,6 +86,32 @@ class RestoreDrillCommandIT {
         AgentProcess.Result inconclusive = run("catalog", "verify", "--store", store, "--restore", "--endpoints", etcd.endpoints());
         assertThat(inconclusive.exitCode()).as(inconclusive.stderr()).isEqualTo(3);
         assertThat(inconclusive.stdout()).contains("restore drill: INCONCLUSIVE", "has compacted revision " + captured);
+    }
+
+    @Test
+    void aBaseMadeByCompactIsInconclusiveUntilTheLiveClusterCompactsPastItAndThenPasses() throws Exception {
+        Path storeDir = dir.resolve("store");
+        String store = "file://" + storeDir;
+        new Workload(etcd.client(), 71).run(60, false);
+        assertThat(run("snapshot", "full", "--endpoints", etcd.endpoints(), "--store", store).exitCode()).isZero();
+        new Workload(etcd.client(), 72).run(60, false);
+        assertThat(run("snapshot", "delta", "--endpoints", etcd.endpoints(), "--store", store).exitCode()).isZero();
+        AgentProcess.Result compact = run("compact", "--store", store);
+        assertThat(compact.exitCode()).as(compact.stderr()).isZero();
+        Matcher folded = Pattern.compile("revision=(\\d+)").matcher(compact.stdout());
+        assertThat(folded.find()).as(compact.stdout()).isTrue();
+        long base = Long.parseLong(folded.group(1));
+        new Workload(etcd.client(), 73).run(30, false);
+        assertThat(run("snapshot", "delta", "--endpoints", etcd.endpoints(), "--store", store).exitCode()).isZero();
+
+        AgentProcess.Result early = run("catalog", "verify", "--store", store, "--restore", "--endpoints", etcd.endpoints());
+        assertThat(early.exitCode()).as(early.stdout() + early.stderr()).isEqualTo(3);
+        assertThat(early.stdout()).contains("restore drill: INCONCLUSIVE", "compacted at revision " + base, "the live cluster never");
+
+        etcd.client().getKVClient().compact(base).get(); // as kube-apiserver would, at a revision long captured
+        AgentProcess.Result later = run("catalog", "verify", "--store", store, "--restore", "--endpoints", etcd.endpoints());
+        assertThat(later.exitCode()).as(later.stdout() + later.stderr()).isZero();
+        assertThat(later.stdout()).contains("restore drill: PASSED", "compact_revision=" + base);
     }
 
     /** Rewrites the first delta segment with one PUT's value changed, through the real format writer. */
