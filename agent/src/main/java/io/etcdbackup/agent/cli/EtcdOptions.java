@@ -36,8 +36,8 @@ final class EtcdOptions {
 
     // Not picocli-required: a command may need etcd only with some flag (catalog verify --restore); validate() requires it.
     @Option(names = "--endpoints", paramLabel = "URL[,URL...]",
-            description = "etcd client URLs (required); the first is the member this agent sits beside (full snapshots are "
-                    + "read from it).")
+            description = "etcd client URLs; the first is the member this agent sits beside (full snapshots are read from "
+                    + "it). Required whenever the command talks to etcd.")
     String endpoints;
 
     @Option(names = "--cacert", paramLabel = "FILE", description = "PEM CA bundle to verify etcd's TLS certificate.")
