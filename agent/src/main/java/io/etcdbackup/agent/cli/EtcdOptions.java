@@ -16,8 +16,11 @@ import java.util.Optional;
 /** How to reach etcd; shared by every command that talks to it. */
 final class EtcdOptions {
 
-    /** Adds a problem to {@code config} for each bad connection value. */
+    /** Adds a problem to {@code config} for each bad connection value, and when {@code --endpoints} is missing. */
     void validate(EffectiveConfig config) {
+        if (endpoints == null) {
+            config.reject("--endpoints", "", "required: the etcd client URLs, e.g. http://127.0.0.1:2379");
+        }
         config.check("--endpoints", endpoints, EtcdConnection::parseEndpoints);
         // Only whether they can be read: secret contents are read when used, never for checking or printing.
         for (var file : new Object[][] {{"--password-file", passwordFile}, {"--cacert", caCert}, {"--cert", cert}, {"--key", key}}) {
@@ -31,8 +34,10 @@ final class EtcdOptions {
         }
     }
 
-    @Option(names = "--endpoints", required = true, paramLabel = "URL[,URL...]",
-            description = "etcd client URLs; the first is the member this agent sits beside (full snapshots are read from it).")
+    // Not picocli-required: a command may need etcd only with some flag (catalog verify --restore); validate() requires it.
+    @Option(names = "--endpoints", paramLabel = "URL[,URL...]",
+            description = "etcd client URLs; the first is the member this agent sits beside (full snapshots are read from "
+                    + "it). Required whenever the command talks to etcd.")
     String endpoints;
 
     @Option(names = "--cacert", paramLabel = "FILE", description = "PEM CA bundle to verify etcd's TLS certificate.")

@@ -9,6 +9,8 @@ import io.etcdbackup.restore.Restorer;
 import io.etcdbackup.snapshot.format.Codec;
 import io.etcdbackup.agent.cluster.AgentDirectory;
 import io.etcdbackup.agent.cluster.LeaderGatedBackup;
+import io.etcdbackup.agent.drill.DrillRunner;
+import io.etcdbackup.restore.drill.RestoreDrill;
 import io.etcdbackup.agent.http.ServerTls;
 import io.etcdbackup.agent.member.EtcdConfigService;
 import io.etcdbackup.agent.member.EtcdConfigTemplate;
@@ -117,6 +119,12 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
                     + "followers first, the leader last; empty for never (default: ${DEFAULT-VALUE}).")
     String defragSchedule;
 
+    @Option(names = "--drill-schedule", defaultValue = "", paramLabel = "CRON",
+            description = "Cron schedule (5 fields, UTC) on which the leader's agent runs a restore drill: the latest chain is "
+                    + "restored into a scratch etcd member (under --scratch-dir) and etcd's HashKV of it compared with the local "
+                    + "member's at the same revision; empty for never (default: never).")
+    String drillSchedule;
+
     @Option(names = "--defrag-timeout", defaultValue = "8m", paramLabel = "DURATION",
             description = "Give up defragmenting a member after this long; the rest of that run is skipped (default: ${DEFAULT-VALUE}).")
     String defragTimeout;
@@ -198,8 +206,17 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
         config.check("--compaction-bytes", compactionBytes, ByteSizes::parse);
         config.check("--max-restore-time", maxRestoreTime, Durations::parse);
         safeguard.validate(config);
-        if (dataDir != null) {
-            restore.validate(config); // the restore options matter only for /initialization
+        config.check("--drill-schedule", drillSchedule, ServerCommand::optionalCron);
+        if (dataDir != null || !drillSchedule.isBlank()) {
+            restore.validate(config); // the restore options matter only for /initialization and drills
+        }
+        // A bad --etcd-bin-dir is reported by restore.validate already.
+        if (!drillSchedule.isBlank() && (restore.etcdBinDir == null || Files.isDirectory(restore.etcdBinDir))) {
+            try {
+                restore.settings();
+            } catch (IllegalArgumentException e) {
+                config.reject("--drill-schedule", drillSchedule, "restore drills need etcd's binaries: " + e.getMessage());
+            }
         }
         config.check("--etcd-config-template", etcdConfigTemplate == null ? null : etcdConfigTemplate.toString(),
                 f -> EtcdConfigTemplate.load(Path.of(f)));
@@ -259,6 +276,7 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
                 serverCert == null ? Optional.empty() : Optional.of(new HttpApi.Tls(serverCert, serverKey)));
         Optional<CronSchedule> defrag = optionalCron(defragSchedule);
         Optional<CronSchedule> schedule = optionalCron(fullSchedule);
+        Optional<CronSchedule> drills = optionalCron(drillSchedule);
         Duration retentionPeriod = Durations.parse(gcPeriod);
         CountDownLatch stop = new CountDownLatch(1);
         // Handle SIGTERM/SIGINT ourselves so that the final flush completes and the exit code is 0.
@@ -291,14 +309,20 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
                  return backup;
              }, new AgentDirectory(objects), Optional.ofNullable(advertiseUrl), http.scheme(), checks, Durations.parse(leaderCheckPeriod));
              InitializationService initialization = initialization(objects, metrics, clock);
+             TaskScheduler drillThread = drills.isPresent() ? new ExecutorTaskScheduler(clock, "restore-drill") : null;
+             DrillRunner drillRunner = drillThread == null ? null : drillRunner(objects, drills.get(), drillThread, gate);
              HttpApi api = new HttpApi(gate, service.catalog(), objects::health,
-                     new HttpApi.MemberEndpoints(Optional.ofNullable(initialization), configService()), registry, http, clock)) {
+                     new HttpApi.MemberEndpoints(Optional.ofNullable(initialization), configService()), Optional.ofNullable(drillRunner),
+                     registry, http, clock)) {
             LOG.info("server started store={} endpoints={} full_schedule=\"{}\" gc_policy={} gc_period={}", objects.location(),
                     etcd.endpoints, fullSchedule, retention.policy, gcPeriod);
             // Bind first: a taken port fails start-up before capture begins (503s until capture runs).
             int port = api.start();
             LOG.info("http api listening http_port={} authenticated={}", port, apiTokenFile != null);
             gate.start(port);
+            if (drillRunner != null) {
+                drillRunner.start();
+            }
             stop.await();
             LOG.info("shutting down: publishing buffered deltas{}", finalFullSnapshot ? " and taking a final full snapshot" : "");
             if (finalFullSnapshot) {
@@ -307,6 +331,17 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
         }
         LOG.info("server stopped");
         return 0;
+    }
+
+    /** Restore drills on {@code schedule}, run by the leader's agent while it captures, under the scratch dir. */
+    private DrillRunner drillRunner(ObjectStore objects, CronSchedule schedule, TaskScheduler thread, LeaderGatedBackup gate) {
+        Restorer.Settings settings = restore.settings();
+        Path scratch = settings.scratchRoot() != null ? settings.scratchRoot()
+                : Path.of(System.getProperty("java.io.tmpdir"), "etcd-backup-agent-drill");
+        RestoreDrill drill = new RestoreDrill(objects, etcd.clients(), new RestoreDrill.Settings(settings, scratch));
+        LOG.info("restore drills scheduled drill_schedule=\"{}\" scratch_dir={}", schedule, scratch);
+        return new DrillRunner(drill::run, schedule, thread,
+                () -> gate.active().map(ContinuousBackup::isCapturing).orElse(false));
     }
 
     private CompactionThresholds compactionThresholds() {

@@ -8,6 +8,7 @@ import io.etcdbackup.agent.backup.ChainStats;
 import io.etcdbackup.agent.backup.ContinuousBackup;
 import io.etcdbackup.compaction.Compactor;
 import io.etcdbackup.agent.cluster.LeaderGatedBackup;
+import io.etcdbackup.agent.drill.DrillRunner;
 import io.etcdbackup.agent.member.EtcdConfigService;
 import io.etcdbackup.agent.member.InitializationService;
 import io.etcdbackup.restore.NoBackupException;
@@ -18,6 +19,7 @@ import io.etcdbackup.restore.RestoreProgress;
 import io.etcdbackup.restore.RestorePoint;
 import io.etcdbackup.restore.RevisionGapException;
 import io.etcdbackup.restore.init.ValidationMode;
+import io.etcdbackup.agent.metrics.DrillGauges;
 import io.etcdbackup.agent.metrics.StateGauges;
 import io.etcdbackup.stores.metrics.MeteredObjectStore;
 import io.etcdbackup.snapshot.catalog.Catalog;
@@ -136,6 +138,7 @@ public final class HttpApi implements AutoCloseable {
     private final Catalog catalog;
     private final Supplier<MeteredObjectStore.Health> storeHealth;
     private final MemberEndpoints member;
+    private final Optional<DrillRunner> drills;
     private final PrometheusMeterRegistry registry;
     private final Settings settings;
     private final Clock clock;
@@ -147,11 +150,14 @@ public final class HttpApi implements AutoCloseable {
      * @param gate        who writes: snapshot requests run here while the local member leads
      *                    and are forwarded otherwise
      * @param storeHealth how the store's calls fared lately, for {@code /v1/status}
+     * @param drills      the scheduled restore drills, when configured: in {@code /v1/status} and the metrics
      */
     public HttpApi(LeaderGatedBackup gate, Catalog catalog, Supplier<MeteredObjectStore.Health> storeHealth,
-                   MemberEndpoints member, PrometheusMeterRegistry registry, Settings settings, Clock clock) {
+                   MemberEndpoints member, Optional<DrillRunner> drills, PrometheusMeterRegistry registry, Settings settings,
+                   Clock clock) {
         this.gate = gate;
         this.member = member;
+        this.drills = drills;
         this.forwarder = new LeaderForwarder(gate);
         this.catalog = catalog;
         this.storeHealth = storeHealth;
@@ -161,6 +167,7 @@ public final class HttpApi implements AutoCloseable {
         this.token = settings.token().map(t -> t.getBytes(StandardCharsets.UTF_8)).orElse(null);
         this.openApi = resource("openapi.json");
         StateGauges.register(registry, gate, writer());
+        drills.ifPresent(d -> DrillGauges.register(registry, d, clock));
     }
 
     /** Starts listening; returns the bound port. */
@@ -391,6 +398,7 @@ public final class HttpApi implements AutoCloseable {
             });
         });
         member.initialization().ifPresent(init -> body.put("initialization", initializationStatus(init)));
+        drills.ifPresent(d -> body.put("drill", DrillStatus.of(d, clock)));
         return body;
     }
 

@@ -39,6 +39,22 @@ class CommandLineTest {
     }
 
     @Test
+    void aRestoreDrillNeedsTheLiveClustersEndpointsWhilePlainVerificationDoesNot() {
+        String[] drill = run("catalog", "verify", "--store", "file:///nonexistent/store", "--restore");
+        assertThat(drill[0]).isEqualTo("2");
+        assertThat(drill[2]).contains("error: --endpoints", "required");
+        String[] plain = run("catalog", "verify", "--store", "file:///nonexistent/store");
+        assertThat(plain[2]).doesNotContain("--endpoints");
+    }
+
+    @Test
+    void aBadDrillScheduleStopsTheServerBeforeItStarts() {
+        String[] result = run("server", "--endpoints", "http://127.0.0.1:2379", "--store", "file:///tmp/x", "--drill-schedule", "every day");
+        assertThat(result[0]).isEqualTo("2");
+        assertThat(result[2]).contains("error: --drill-schedule = 'every day' (from flag): 'every day' is not a 5-field cron expression");
+    }
+
+    @Test
     void initializeReportsEveryBadValueAtOnceBeforeTouchingAnything() {
         String[] result = run("initialize", "--store", "file:///nonexistent/store", "--data-dir", "/nonexistent/data", "--mode", "deep",
                 "--max-fetchers", "0", "--name", "etcd-1", "--initial-cluster", "etcd-0=http://10.0.0.1:2380", "--safeguard-id", " ");
