@@ -32,6 +32,13 @@ import java.util.concurrent.TimeoutException;
  * and writes nothing; it and every one sent after it (whose guards then fail too) are sent again
  * in order. A revision whose predecessor put nothing (deletes only, or the base snapshot) has no
  * key to guard on: it is sent only when nothing else is in flight.
+ *
+ * <p>Transactions go out in rounds: up to {@code window} are sent, then all are awaited. etcd's
+ * gRPC server runs each request in a goroutine of its own, and Go's scheduler tends to run the
+ * newest first; with a sliding window every new request may overtake the queued ones, and each
+ * overtaking costs every transaction behind it. A round's requests arrive together, so few
+ * overtake (measured in docs/performance.md, "Replay": rounds of 32 to an etcd limited to one
+ * scheduler thread send about 1 in 10 again, a sliding window more than 1 per revision).
  */
 final class OrderedTxnPipeline {
 
@@ -76,10 +83,7 @@ final class OrderedTxnPipeline {
                     .setResult(Compare.CompareResult.EQUAL).setModRevision(revision - 1));
         }
         if (inFlight.size() >= window) {
-            if (Boolean.getBoolean("tune.rounds")) { drain(); } else {
-            while (inFlight.size() >= window) {
-                completeOldest();
-            }}
+            drain(); // in rounds: see the class comment
         }
         TxnRequest built = request.build();
         inFlight.addLast(new InFlight(segment, revision, built, kv.txn(built)));

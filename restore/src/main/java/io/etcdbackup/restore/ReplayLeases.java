@@ -10,12 +10,16 @@ import io.etcd.jetcd.api.LeaseKeepAliveResponse;
 import io.etcd.jetcd.api.LeaseTimeToLiveRequest;
 import io.etcd.jetcd.api.RangeRequest;
 import io.etcd.jetcd.api.RangeResponse;
+import io.etcdbackup.snapshot.EtcdBackupException;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -34,11 +38,14 @@ final class ReplayLeases implements AutoCloseable {
     private final LeaseGrpc.LeaseBlockingStub leases;
     private final long defaultLeaseTtl;
     private final Map<Long, Long> keptAlive = new ConcurrentHashMap<>();
+    private final Set<Long> answered = new HashSet<>();
     private final StreamObserver<LeaseKeepAliveRequest> keepAliveStream;
     private final ScheduledExecutorService keepAliveTimer;
 
     /**
-     * Starts keeping alive every lease attached to a key of the server's current state.
+     * Starts keeping alive every lease attached to a key of the server's current state, and returns
+     * once the server has answered a keep-alive of each (so none of them can expire before its TTL
+     * has passed again).
      *
      * @param defaultLeaseTtl TTL (seconds) for a lease whose granted TTL was not recorded
      * @param revision        the server's current revision (the scan reads at it)
@@ -49,6 +56,10 @@ final class ReplayLeases implements AutoCloseable {
         this.keepAliveStream = LeaseGrpc.newStub(channel).leaseKeepAlive(new StreamObserver<>() {
             @Override
             public void onNext(LeaseKeepAliveResponse value) {
+                synchronized (answered) {
+                    answered.add(value.getID());
+                    answered.notifyAll();
+                }
             }
 
             @Override
@@ -67,6 +78,26 @@ final class ReplayLeases implements AutoCloseable {
             return t;
         });
         keepAliveTimer.scheduleAtFixedRate(this::sendKeepAlives, 0, 500, TimeUnit.MILLISECONDS);
+        awaitAnswers(Duration.ofMinutes(1));
+    }
+
+    private void awaitAnswers(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (answered) {
+            while (!answered.containsAll(keptAlive.keySet())) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new EtcdBackupException("the scratch etcd answered no keep-alive for " + (keptAlive.size() - answered.size())
+                            + " of " + keptAlive.size() + " leases within " + timeout);
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(answered, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new EtcdBackupException("interrupted while waiting for the scratch etcd's keep-alive answers", e);
+                }
+            }
+        }
     }
 
     /**

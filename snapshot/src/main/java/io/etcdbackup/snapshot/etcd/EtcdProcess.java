@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -41,15 +42,31 @@ public final class EtcdProcess implements AutoCloseable {
      * @param clusterToken        initial cluster token
      * @param extraArgs           further flags, e.g. {@code --max-txn-ops=100000}
      * @param logFile             where stdout and stderr go
+     * @param environment         variables set for the process, e.g. {@code GOMAXPROCS}
      */
     public record Spec(EtcdBinaries binaries, String name, Path dataDir, int clientPort, int peerPort,
                        String initialCluster, String initialClusterState, String clusterToken,
-                       List<String> extraArgs, Path logFile) {
+                       List<String> extraArgs, Path logFile, Map<String, String> environment) {
         public Spec {
             Objects.requireNonNull(binaries);
             Objects.requireNonNull(name);
             Objects.requireNonNull(dataDir);
             extraArgs = List.copyOf(extraArgs);
+            environment = Map.copyOf(environment);
+        }
+
+        /** A spec that sets no variables of its own. */
+        public Spec(EtcdBinaries binaries, String name, Path dataDir, int clientPort, int peerPort,
+                    String initialCluster, String initialClusterState, String clusterToken,
+                    List<String> extraArgs, Path logFile) {
+            this(binaries, name, dataDir, clientPort, peerPort, initialCluster, initialClusterState, clusterToken, extraArgs,
+                    logFile, Map.of());
+        }
+
+        /** This spec with {@code variables} set for the process. */
+        public Spec withEnvironment(Map<String, String> variables) {
+            return new Spec(binaries, name, dataDir, clientPort, peerPort, initialCluster, initialClusterState, clusterToken,
+                    extraArgs, logFile, variables);
         }
 
         /** A single-member cluster on two free loopback ports, logging next to the data dir. */
@@ -101,15 +118,23 @@ public final class EtcdProcess implements AutoCloseable {
      */
     public static EtcdProcess startSingleMember(EtcdBinaries binaries, String name, Path dataDir, List<String> extraArgs,
                                                 Duration healthyWithin, Preparation prepare) throws IOException {
-        return startSingleMember(binaries, name, dataDir, extraArgs, healthyWithin, prepare, () -> freePorts(2));
+        return startSingleMember(binaries, name, dataDir, extraArgs, Map.of(), healthyWithin, prepare);
+    }
+
+    /** As above, with {@code environment} set for the process. */
+    public static EtcdProcess startSingleMember(EtcdBinaries binaries, String name, Path dataDir, List<String> extraArgs,
+                                                Map<String, String> environment, Duration healthyWithin,
+                                                Preparation prepare) throws IOException {
+        return startSingleMember(binaries, name, dataDir, extraArgs, environment, healthyWithin, prepare, () -> freePorts(2));
     }
 
     /** As above, with the ports (client, peer) of each attempt from {@code ports}. */
     static EtcdProcess startSingleMember(EtcdBinaries binaries, String name, Path dataDir, List<String> extraArgs,
-                                         Duration healthyWithin, Preparation prepare, Supplier<int[]> ports) throws IOException {
+                                         Map<String, String> environment, Duration healthyWithin, Preparation prepare,
+                                         Supplier<int[]> ports) throws IOException {
         for (int attempt = 1; ; attempt++) {
             int[] chosen = ports.get();
-            Spec spec = Spec.singleMember(binaries, name, dataDir, extraArgs, chosen[0], chosen[1]);
+            Spec spec = Spec.singleMember(binaries, name, dataDir, extraArgs, chosen[0], chosen[1]).withEnvironment(environment);
             prepare.prepare(spec);
             try {
                 return start(spec).awaitHealthy(healthyWithin);
@@ -154,6 +179,7 @@ public final class EtcdProcess implements AutoCloseable {
         // etcd reads every ETCD_* variable as a flag (ETCD_VERSION=3.4 is --version=3.4): the
         // flags above must be all it is told, whatever the agent's own environment holds.
         builder.environment().keySet().removeIf(name -> name.startsWith("ETCD_"));
+        builder.environment().putAll(spec.environment());
         Process process = builder
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(spec.logFile().toFile()))

@@ -13,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -56,7 +57,7 @@ class SingleMemberPortRetryIT {
             int[] first = {taken.getLocalPort(), EtcdProcess.freePort()};
             Path dataDir = dir.resolve("scratch.etcd");
 
-            try (EtcdProcess etcd = EtcdProcess.startSingleMember(TestEtcdBinaries.get(), "scratch", dataDir, FLAGS,
+            try (EtcdProcess etcd = EtcdProcess.startSingleMember(TestEtcdBinaries.get(), "scratch", dataDir, FLAGS, Map.of(),
                     HEALTHY_WITHIN, this::prepare, firstThenFree(first))) {
                 assertThat(prepared).hasSize(2);
                 assertThat(prepared.get(0).clientPort()).isEqualTo(taken.getLocalPort());
@@ -74,7 +75,7 @@ class SingleMemberPortRetryIT {
             Supplier<int[]> alwaysTaken = () -> new int[] {EtcdProcess.freePort(), taken.getLocalPort()};
 
             assertThatThrownBy(() -> EtcdProcess.startSingleMember(TestEtcdBinaries.get(), "scratch", dir.resolve("scratch.etcd"),
-                    FLAGS, HEALTHY_WITHIN, this::prepare, alwaysTaken))
+                    FLAGS, Map.of(), HEALTHY_WITHIN, this::prepare, alwaysTaken))
                     .isInstanceOf(IOException.class).hasMessageContaining("address already in use");
             assertThat(prepared).hasSize(EtcdProcess.SINGLE_MEMBER_ATTEMPTS);
         }
