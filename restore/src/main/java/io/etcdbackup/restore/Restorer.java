@@ -1,40 +1,24 @@
 package io.etcdbackup.restore;
 
 import io.etcdbackup.snapshot.EtcdBackupException;
-import io.etcdbackup.snapshot.catalog.DeltaSegmentRef;
 import io.etcdbackup.snapshot.catalog.FullSnapshotRef;
 import io.etcdbackup.snapshot.etcd.DirectoryTrees;
 import io.etcdbackup.snapshot.etcd.EtcdBinaries;
-import io.etcdbackup.snapshot.etcd.EtcdClients;
-import io.etcdbackup.snapshot.etcd.EtcdConnection;
-import io.etcdbackup.snapshot.etcd.EtcdProcess;
 import io.etcdbackup.snapshot.format.CorruptObjectException;
 import io.etcdbackup.stores.ObjectStore;
-import io.grpc.ManagedChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.etcd.jetcd.api.Event;
-import io.etcdbackup.snapshot.format.DeltaEventCodec;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 
 /**
@@ -45,7 +29,7 @@ import java.util.stream.Stream;
  *       etcd's own hash).</li>
  *   <li>Without deltas: {@code snapshot restore} it with the target membership.</li>
  *   <li>With deltas: {@code snapshot restore} it as a single-member scratch server on loopback,
- *       replay the verified segments into it ({@link DeltaReplayer}), save the result with
+ *       replay the verified segments into it ({@link ScratchReplay}, {@link DeltaReplayer}), save the result with
  *       {@code snapshot save}, and {@code snapshot restore} that with the target membership. The
  *       second step makes any membership possible (a three-member cluster cannot run one member
  *       alone) at the cost of one local snapshot.</li>
@@ -118,11 +102,13 @@ public final class Restorer {
     private final Settings settings;
     private final EtcdTool tool;
     private final RestoreProgress progress = new RestoreProgress();
+    private final ScratchReplay scratch;
 
     public Restorer(ObjectStore store, Settings settings) {
         this.store = store;
         this.settings = settings;
         this.tool = new EtcdTool(settings.binaries());
+        this.scratch = new ScratchReplay(store, settings, tool, progress);
     }
 
     /** How far the running (or last) restore of this restorer has come. */
@@ -187,7 +173,7 @@ public final class Restorer {
                 revision = plan.full().revision();
             } else {
                 Path replayed = work.resolve("replayed.db");
-                Replayed outcome = replay(plan, fullFile, work, replayed, false);
+                ScratchReplay.Replayed outcome = scratch.replay(plan, fullFile, work, replayed, false);
                 revision = outcome.revision();
                 stats = outcome.stats();
                 Files.delete(fullFile);
@@ -240,174 +226,13 @@ public final class Restorer {
             Path fullFile = work.resolve("full.db");
             fetchFull(plan.format(), plan.full(), fullFile);
             Path saved = work.resolve("compacted.db");
-            long revision = replay(plan, fullFile, work, saved, true).revision();
+            long revision = scratch.replay(plan, fullFile, work, saved, true).revision();
             Files.move(saved, snapshotFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             succeeded = true;
             return revision;
         } finally {
             progress.finished(succeeded);
             DirectoryTrees.delete(work);
-        }
-    }
-
-    private record Replayed(long revision, ReplayStats stats) {
-    }
-
-    /**
-     * The scratch server runs Go on one scheduler thread: replayed transactions are applied one
-     * after the other anyway, and with one thread etcd serves a round of them in the order they
-     * came far more often ({@link OrderedTxnPipeline}; measured in docs/performance.md, "Replay").
-     */
-    private static final Map<String, String> SCRATCH_ENVIRONMENT = Map.of("GOMAXPROCS", "1");
-
-    /** Scratch servers started for one replay at most, when a lease of the base expires before replay begins. */
-    static final int REPLAY_ATTEMPTS = 3;
-
-    private Replayed replay(RestorePlan plan, Path fullFile, Path work, Path replayed, boolean compactFirst) throws IOException {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return replayOnce(plan, fullFile, work, replayed, compactFirst);
-            } catch (LeaseExpiredBeforeReplayException e) {
-                if (attempt == REPLAY_ATTEMPTS) {
-                    throw e;
-                }
-                LOG.warn("scratch etcd unusable, starting another from the same base attempt={} of={} base_revision={} revision_after={}",
-                        attempt + 1, REPLAY_ATTEMPTS, e.baseRevision(), e.revisionAfter(), e);
-                DirectoryTrees.delete(work.resolve("scratch.etcd"));
-            }
-        }
-    }
-
-    private Replayed replayOnce(RestorePlan plan, Path fullFile, Path work, Path replayed, boolean compactFirst) throws IOException {
-        Path scratchDir = work.resolve("scratch.etcd");
-        List<String> flags = new java.util.ArrayList<>(List.of(
-                "--max-txn-ops=1000000",
-                "--max-request-bytes=" + (64 * 1024 * 1024),
-                "--quota-backend-bytes=" + (8L * 1024 * 1024 * 1024),
-                "--snapshot-count=1000000",
-                "--heartbeat-interval=10",
-                "--election-timeout=100"));
-        if (settings.binaries().supportsUnsafeNoFsync()) {
-            flags.add("--unsafe-no-fsync");
-        }
-        ExecutorService fetchers = Executors.newFixedThreadPool(settings.maxFetchers(), r -> {
-            Thread t = new Thread(r, "restore-fetch");
-            t.setDaemon(true);
-            return t;
-        });
-        try (EtcdProcess scratch = EtcdProcess.startSingleMember(settings.binaries(), "scratch", scratchDir, flags, SCRATCH_ENVIRONMENT,
-                Duration.ofMinutes(5),
-                spec -> tool.restore(fullFile, scratchDir, spec.name(), spec.initialCluster(), EtcdProcess.peerUrl(spec.peerPort()),
-                        spec.clusterToken(), work.resolve("restore-scratch.log")))) {
-            ManagedChannel channel = new EtcdClients(EtcdConnection.plain(List.of(scratch.clientUrl()))).newChannel(scratch.clientUrl());
-            long revision;
-            Duration replayTook;
-            long applied;
-            long resent;
-            try (DeltaReplayer replayer = new DeltaReplayer(channel, settings.defaultLeaseTtl())) {
-                long baseRevision = replayer.revision();
-                if (plan.exact() && baseRevision > plan.targetRevision()) {
-                    throw new BaseAheadOfTargetException(plan.full().key(), plan.full().revision(), baseRevision, plan.targetRevision());
-                }
-                LOG.info("replay started base_revision={} target_revision={} segments={}",
-                        replayer.revision(), plan.targetRevision(), plan.deltas().size());
-                progress.replayStarted(baseRevision);
-                long replayStarted = System.nanoTime();
-                applied = replayAll(plan, replayer, fetchers);
-                replayTook = Duration.ofNanos(System.nanoTime() - replayStarted);
-                resent = replayer.resent();
-                long finalRevision = replayer.verifiedRevision();
-                if (finalRevision != Math.max(plan.targetRevision(), baseRevision)) {
-                    throw new RevisionMismatchException("the whole chain", plan.targetRevision(), finalRevision);
-                }
-                revision = finalRevision;
-            } finally {
-                channel.shutdownNow();
-            }
-            ReplayStats stats = new ReplayStats(applied, replayTook, resent,
-                    scratch.walFsyncCount());
-            if (compactFirst) {
-                compactAndDefragment(scratch.clientUrl(), revision);
-            }
-            tool.save(scratch.clientUrl(), replayed);
-            return new Replayed(revision, stats);
-        } finally {
-            fetchers.shutdownNow();
-        }
-    }
-
-    private static void compactAndDefragment(java.net.URI endpoint, long revision) throws IOException {
-        try (io.etcd.jetcd.Client client = io.etcd.jetcd.Client.builder().endpoints(endpoint.toString()).build()) {
-            client.getKVClient().compact(revision, io.etcd.jetcd.options.CompactOption.newBuilder().withCompactPhysical(true).build())
-                    .get(10, java.util.concurrent.TimeUnit.MINUTES);
-            client.getMaintenanceClient().defragmentMember(endpoint.toString()).get(30, java.util.concurrent.TimeUnit.MINUTES);
-            LOG.info("scratch server compacted and defragmented revision={}", revision);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new EtcdBackupException("compacting the scratch server at revision " + revision + " failed: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while compacting the scratch server", e);
-        }
-    }
-
-    /** @return the revisions applied */
-    private long replayAll(RestorePlan plan, DeltaReplayer replayer, ExecutorService fetchers) throws IOException {
-        Deque<CompletableFuture<FetchedSegment>> ahead = new ArrayDeque<>();
-        int next = 0;
-        long lastLog = System.nanoTime();
-        long replayedRevisions = 0;
-        for (int done = 0; done < plan.deltas().size(); done++) {
-            while (next < plan.deltas().size() && ahead.size() < settings.maxFetchers()) {
-                DeltaSegmentRef ref = plan.deltas().get(next++);
-                ahead.add(CompletableFuture.supplyAsync(() -> fetchDelta(plan.format(), ref), fetchers));
-            }
-            FetchedSegment segment;
-            try {
-                segment = ahead.removeFirst().join();
-            } catch (CompletionException e) {
-                ahead.forEach(f -> f.cancel(true));
-                if (e.getCause() instanceof UncheckedIOException io) {
-                    throw io.getCause();
-                }
-                if (e.getCause() instanceof RuntimeException re) {
-                    throw re;
-                }
-                throw e;
-            }
-            long before = replayer.revision();
-            List<Event> events = segment.segment().events();
-            if (segment.ref().lastRevision() > plan.targetRevision()) {
-                events = events.stream().filter(e -> DeltaEventCodec.revisionOf(e) <= plan.targetRevision()).toList();
-            }
-            replayedRevisions += replayer.apply(segment.ref().key(), events, segment.segment().leases());
-            // A full snapshot's revision is a lower bound: the base may already hold this whole segment.
-            long expected = Math.max(Math.min(segment.ref().lastRevision(), plan.targetRevision()), before);
-            if (replayer.revision() != expected) {
-                throw new RevisionMismatchException("segment " + segment.ref().key(), expected, replayer.revision());
-            }
-            progress.replayedUpTo(replayer.revision());
-            if (System.nanoTime() - lastLog > 5_000_000_000L || done == plan.deltas().size() - 1) {
-                RestoreProgress.Snapshot now = progress.snapshot();
-                LOG.info("replay progress segments={}/{} revision={}/{} revisions_applied={} bytes={}/{} rate_rev_per_s={} eta_s={}",
-                        done + 1, plan.deltas().size(), replayer.revision(), plan.targetRevision(), replayedRevisions,
-                        now.bytesFetched(), now.totalBytes(), Math.round(now.revisionsPerSecond()),
-                        now.eta().map(Duration::toSeconds).map(String::valueOf).orElse("?"));
-                lastLog = System.nanoTime();
-            }
-        }
-        return replayedRevisions;
-    }
-
-    private record FetchedSegment(DeltaSegmentRef ref, DeltaSegment segment) {
-    }
-
-    private FetchedSegment fetchDelta(BackupFormat format, DeltaSegmentRef ref) {
-        try {
-            FetchedSegment fetched = new FetchedSegment(ref, format.readDelta(store, ref));
-            progress.fetched(ref.size());
-            return fetched;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 
