@@ -76,6 +76,31 @@ public final class VirtualTaskScheduler implements TaskScheduler {
         advance(Duration.ZERO);
     }
 
+    /**
+     * Runs the tasks due now that were queued before this call, without moving the clock. Tasks
+     * queued meanwhile (by those tasks or by other threads, such as a capture's watch thread)
+     * wait for the next call, so a test decides when a reaction to a background event runs.
+     */
+    public void runQueuedDue() {
+        long queuedBefore;
+        synchronized (this) {
+            queuedBefore = order;
+        }
+        while (true) {
+            Entry next;
+            synchronized (this) {
+                next = queue.peek();
+                if (next == null || next.when().isAfter(clock.now) || next.order() >= queuedBefore || closed) {
+                    return;
+                }
+                queue.poll();
+            }
+            if (!next.cancelled()[0]) {
+                next.task().run();
+            }
+        }
+    }
+
     /** How many tasks are waiting (cancelled ones included until their time passes). */
     public synchronized int pending() {
         return queue.size();
