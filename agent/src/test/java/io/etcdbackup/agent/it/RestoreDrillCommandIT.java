@@ -1,7 +1,5 @@
 package io.etcdbackup.agent.it;
 
-import com.google.protobuf.ByteString;
-import io.etcd.jetcd.api.Event;
 import io.etcdbackup.snapshot.catalog.Catalog;
 import io.etcdbackup.snapshot.catalog.DeltaSegmentRef;
 import io.etcdbackup.snapshot.testing.DeltaSegments;
@@ -12,10 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -118,19 +113,7 @@ class RestoreDrillCommandIT {
     private static void alterOneValue(Path storeDir) throws Exception {
         try (ObjectStore objects = LocalStoreProvider.at(storeDir)) {
             DeltaSegmentRef segment = new Catalog(objects).latest().orElseThrow().deltas().get(0);
-            DeltaSegments.Read read = DeltaSegments.read(objects, segment.key());
-            List<Event> events = new ArrayList<>(read.events());
-            int put = 0;
-            while (events.get(put).getType() != Event.EventType.PUT) {
-                put++;
-            }
-            Event original = events.get(put);
-            events.set(put, original.toBuilder().setKv(original.getKv().toBuilder()
-                    .setValue(ByteString.copyFrom("tampered", StandardCharsets.UTF_8))).build());
-            objects.delete(segment.key());
-            DeltaSegmentRef rewritten = DeltaSegments.write(objects, read.header(), events, read.header().leases(),
-                    read.header().receivedAt(), read.header().createdAt());
-            assertThat(rewritten.key()).isEqualTo(segment.key());
+            DeltaSegments.alterFirstPutValue(objects, segment, "tampered");
         }
     }
 }

@@ -1,9 +1,7 @@
 package io.etcdbackup.restore.drill;
 
-import com.google.protobuf.ByteString;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
-import io.etcd.jetcd.api.Event;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.PutOption;
@@ -35,7 +33,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -228,20 +225,7 @@ class RestoreDrillIT {
 
     /** Rewrites {@code segment} with one PUT's value changed, through the real format writer: its checksum is valid. */
     private DeltaSegmentRef alterOneValue(DeltaSegmentRef segment) throws Exception {
-        DeltaSegments.Read read = DeltaSegments.read(store, segment.key());
-        List<Event> events = new ArrayList<>(read.events());
-        int put = 0;
-        while (events.get(put).getType() != Event.EventType.PUT) {
-            put++;
-        }
-        Event original = events.get(put);
-        events.set(put, original.toBuilder().setKv(original.getKv().toBuilder()
-                .setValue(ByteString.copyFrom("tampered", StandardCharsets.UTF_8))).build());
-        store.delete(segment.key());
-        DeltaSegmentRef rewritten = DeltaSegments.write(store, read.header(), events, read.header().leases(),
-                read.header().receivedAt(), read.header().createdAt());
-        assertThat(rewritten.key()).isEqualTo(segment.key());
-        return rewritten;
+        return DeltaSegments.alterFirstPutValue(store, segment, "tampered");
     }
 
     private static ByteSequence bytes(String s) {

@@ -18,6 +18,7 @@ import io.etcdbackup.stores.WriteMode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -80,5 +81,28 @@ public final class DeltaSegments {
             reader.verify();
             return new Read(reader.header(), events);
         }
+    }
+
+    /**
+     * Rewrites {@code segment} with its first PUT's value replaced by {@code value}, through the
+     * real format writer: the object's checksum is valid, only etcd's own hash can tell.
+     */
+    public static DeltaSegmentRef alterFirstPutValue(ObjectStore store, DeltaSegmentRef segment, String value) throws IOException {
+        Read read = read(store, segment.key());
+        List<Event> events = new ArrayList<>(read.events());
+        int put = 0;
+        while (events.get(put).getType() != Event.EventType.PUT) {
+            put++;
+        }
+        Event original = events.get(put);
+        events.set(put, original.toBuilder().setKv(original.getKv().toBuilder()
+                .setValue(ByteString.copyFrom(value, StandardCharsets.UTF_8))).build());
+        store.delete(segment.key());
+        DeltaSegmentRef rewritten = write(store, read.header(), events, read.header().leases(),
+                read.header().receivedAt(), read.header().createdAt());
+        if (!rewritten.key().equals(segment.key())) {
+            throw new IllegalStateException("rewritten under " + rewritten.key() + ", not " + segment.key());
+        }
+        return rewritten;
     }
 }
