@@ -66,7 +66,7 @@ final class Table {
         List<String[]> lines = new ArrayList<>();
         lines.add(head);
         for (Row r : rows) {
-            lines.add(new String[] {r.figure().substring(0, 1), r.figure().substring(2), r.setup(), num(r.value()) + " " + r.unit(),
+            lines.add(new String[] {number(r.figure()), name(r.figure()), r.setup(), num(r.value()) + " " + r.unit(),
                     r.baselineName() + ": " + num(r.baseline()) + " " + r.baselineUnit(), num(r.ratio()), r.note()});
         }
         int[] width = new int[head.length];
@@ -91,7 +91,7 @@ final class Table {
         StringBuilder s = new StringBuilder();
         s.append("| # | Figure | Setup | Value | Baseline (same run) | Ratio | Note |\n|---|---|---|---:|---|---:|---|\n");
         for (Row r : rows) {
-            s.append("| ").append(r.figure().charAt(0)).append(" | ").append(r.figure().substring(2)).append(" | ").append(r.setup())
+            s.append("| ").append(number(r.figure())).append(" | ").append(name(r.figure())).append(" | ").append(r.setup())
                     .append(" | ").append(num(r.value())).append(' ').append(r.unit()).append(" | ").append(r.baselineName()).append(": ")
                     .append(num(r.baseline())).append(' ').append(r.baselineUnit()).append(" | ").append(num(r.ratio())).append(" | ")
                     .append(r.note()).append(" |\n");
@@ -140,5 +140,17 @@ final class Table {
 
     private static String q(String s) {
         return "\"" + s.replace("\"", "\"\"") + "\"";
+    }
+
+    /** The figure's number, e.g. {@code 2a} of {@code "2a replay rate"}. */
+    static String number(String figure) {
+        int space = figure.indexOf(' ');
+        return space < 0 ? figure : figure.substring(0, space);
+    }
+
+    /** The figure's name, e.g. {@code replay rate} of {@code "2a replay rate"}. */
+    static String name(String figure) {
+        int space = figure.indexOf(' ');
+        return space < 0 ? "" : figure.substring(space + 1);
     }
 }
