@@ -10,11 +10,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -152,7 +150,7 @@ public final class Restorer {
             tool.requireBumpRevision(); // before anything is downloaded
         }
         Path part = dataDir.resolveSibling(dataDir.getFileName() + ".part");
-        Path scratchRoot = ScratchPlacement.choose(settings, plan,
+        Path scratchRoot = ScratchPlacement.choose(store, settings, plan,
                 settings.scratchRoot() != null ? settings.scratchRoot() : dataDir.getParent());
         Files.createDirectories(scratchRoot);
         Path work = scratchRoot.resolve(dataDir.getFileName() + ".restore-" + UUID.randomUUID().toString().substring(0, 8));
@@ -218,7 +216,7 @@ public final class Restorer {
      * @return the revision the snapshot holds (exactly: the scratch server takes no other writes)
      */
     public long materialiseCompacted(RestorePlan plan, Path workRoot, Path snapshotFile) throws IOException {
-        Path work = ScratchPlacement.choose(settings, plan, workRoot).resolve("compact-" + UUID.randomUUID().toString().substring(0, 8));
+        Path work = ScratchPlacement.choose(store, settings, plan, workRoot).resolve("compact-" + UUID.randomUUID().toString().substring(0, 8));
         Files.createDirectories(work);
         progress.started(plan);
         boolean succeeded = false;
@@ -258,7 +256,7 @@ public final class Restorer {
             }
             throw e;
         }
-        forceFolder(dataDir.getParent());
+        DirectoryTrees.syncDirectory(dataDir.getParent());
         DirectoryTrees.delete(previous);
     }
 
@@ -268,12 +266,6 @@ public final class Restorer {
         }
         try (Stream<Path> entries = Files.list(dir)) {
             return entries.findAny().isPresent();
-        }
-    }
-
-    private static void forceFolder(Path folder) throws IOException {
-        try (FileChannel channel = FileChannel.open(folder, StandardOpenOption.READ)) {
-            channel.force(true);
         }
     }
 }

@@ -1,6 +1,9 @@
 package io.etcdbackup.restore;
 
 import io.etcdbackup.snapshot.catalog.DeltaSegmentRef;
+import io.etcdbackup.snapshot.format.CorruptObjectException;
+import io.etcdbackup.snapshot.format.SnapshotObjectReader;
+import io.etcdbackup.stores.ObjectStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,41 +18,52 @@ import java.util.Optional;
  * {@code --unsafe-no-fsync}, so its disk hardly matters. etcd 3.4 has no such flag and waits for
  * an fsync per replayed revision; on a tmpfs that fsync costs nothing, so a 3.4 replay goes to the
  * configured tmpfs folder when the operator did not choose a scratch folder and the tmpfs has room
- * for a conservative estimate of what the replay writes. Otherwise the given default is used.
+ * for what the replay may write ({@link #needed}, also what a restore drill checks before it
+ * starts). Otherwise the given default is used.
  */
-final class ScratchPlacement {
+public final class ScratchPlacement {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScratchPlacement.class);
 
-    /** Stored (compressed) bytes to database bytes, on the safe side (zstd gives about 2x on etcd's databases). */
-    static final long EXPANSION = 4;
-
-    private ScratchPlacement() {
+    /**
+     * Bytes the scratch files of a restore of {@code plan} may need at their peak: the full
+     * snapshot's database (its size read from the object's trailer), the scratch server's copy grown
+     * by the deltas, and the result, at the same time.
+     */
+    public static long needed(ObjectStore store, RestorePlan plan) throws IOException {
+        long deltas = plan.deltas().stream().mapToLong(DeltaSegmentRef::size).sum();
+        return needed(databaseBytes(store, plan), deltas);
     }
 
-    /**
-     * Bytes a replay of {@code plan} may need at its peak: the downloaded full snapshot, the scratch
-     * server's data directory grown by the deltas, and the snapshot saved from it.
-     */
-    static long needed(RestorePlan plan) {
-        long database = EXPANSION * plan.full().size();
-        long deltas = EXPANSION * plan.deltas().stream().mapToLong(DeltaSegmentRef::size).sum();
-        return 3 * database + 2 * deltas;
+    /** Three times the database and the delta segments: see {@link #needed(ObjectStore, RestorePlan)}. */
+    public static long needed(long databaseBytes, long deltaBytes) {
+        return 3 * (databaseBytes + deltaBytes);
+    }
+
+    /** The full snapshot's database size, from its trailer; its object size when that cannot be read. */
+    private static long databaseBytes(ObjectStore store, RestorePlan plan) throws IOException {
+        try {
+            return SnapshotObjectReader.readContentLength(store, plan.full().key(), plan.full().size());
+        } catch (CorruptObjectException notOurs) {
+            // Another tool's object, or a damaged one: the restore names the damage.
+            return plan.full().size();
+        }
     }
 
     /** The folder for the scratch files of {@code plan}: a roomy tmpfs on etcd 3.4 (see the class), else {@code fallback}. */
-    static Path choose(Restorer.Settings settings, RestorePlan plan, Path fallback) {
+    static Path choose(ObjectStore store, Restorer.Settings settings, RestorePlan plan, Path fallback) throws IOException {
         if (settings.scratchRoot() != null || settings.binaries().supportsUnsafeNoFsync() || settings.tmpfsScratch().isEmpty()) {
             return fallback;
         }
         Path tmpfs = settings.tmpfsScratch().get();
-        Optional<String> refusal = refusal(tmpfs, needed(plan));
+        long needed = needed(store, plan);
+        Optional<String> refusal = refusal(tmpfs, needed);
         if (refusal.isPresent()) {
             LOG.info("scratch on disk dir={} reason=\"tmpfs {} {}\"", fallback, tmpfs, refusal.get());
             return fallback;
         }
         Path dir = tmpfs.resolve("etcd-backup-agent-scratch");
-        LOG.info("scratch on tmpfs dir={} (etcd {} has no --unsafe-no-fsync) needed_bytes={}", dir, settings.binaries().version(), needed(plan));
+        LOG.info("scratch on tmpfs dir={} (etcd {} has no --unsafe-no-fsync) needed_bytes={}", dir, settings.binaries().version(), needed);
         return dir;
     }
 

@@ -242,7 +242,7 @@ public final class ContinuousBackup implements AutoCloseable {
             LOG.error("segment merging stopped: {}", fenced.getMessage());
             failure = fenced;
         } catch (Exception e) {
-            LOG.warn("segment merging failed, retried next period: {}", e.toString());
+            LOG.warn("segment merging failed, retried next period", e);
         }
     }
 
@@ -308,7 +308,7 @@ public final class ContinuousBackup implements AutoCloseable {
             bytesSinceFull = after.stream().mapToLong(DeltaSegmentRef::size).sum();
             eventsSinceFull = after.isEmpty() ? 0 : after.get(after.size() - 1).lastRevision() - full.revision();
         } catch (IOException e) {
-            LOG.warn("could not read the chain after the new base: {}", e.toString());
+            LOG.warn("could not read the chain after the new base", e);
         }
     }
 
@@ -475,7 +475,7 @@ public final class ContinuousBackup implements AutoCloseable {
             failure = fenced;
         } catch (Exception e) {
             long delay = Math.min(60, 1L << Math.min(++startAttempts, 6));
-            LOG.warn("backup not started, retrying in {} s: {}", delay, e.toString());
+            LOG.warn("backup not started, retrying in {} s", delay, e);
             scheduler.after(Duration.ofSeconds(delay), this::bootstrap);
         }
     }

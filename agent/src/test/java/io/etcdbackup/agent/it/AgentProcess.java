@@ -6,6 +6,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** The runnable jar run as a real process, the way operators run it. */
 final class AgentProcess {
@@ -89,5 +93,20 @@ final class AgentProcess {
         List<ProcessHandle> children = process.descendants().toList();
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         children.forEach(ProcessHandle::destroyForcibly);
+    }
+
+    /** Waits until a {@code server} logging to {@code log} has bound its HTTP port, and returns it. */
+    static int awaitHttpPort(Path log, Process server) throws Exception {
+        Pattern bound = Pattern.compile("http_port=(\\d+)");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            Matcher m = bound.matcher(Files.exists(log) ? Files.readString(log) : "");
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+            assertThat(server.isAlive()).as("server running: %s", Files.exists(log) ? Files.readString(log) : "").isTrue();
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no http_port in the log: " + Files.readString(log));
     }
 }

@@ -58,20 +58,6 @@ class HttpApiIT {
         assertThat(JSON.readTree(response.body()).path("error").asText()).contains(containing);
     }
 
-    private static int awaitPort(Path log, Process server) throws Exception {
-        Pattern bound = Pattern.compile("http_port=(\\d+)");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            Matcher m = bound.matcher(Files.exists(log) ? Files.readString(log) : "");
-            if (m.find()) {
-                return Integer.parseInt(m.group(1));
-            }
-            assertThat(server.isAlive()).as("server running: %s", Files.exists(log) ? Files.readString(log) : "").isTrue();
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no http_port in the log: " + Files.readString(log));
-    }
-
     private static double metric(String scrape, String name, String labels) {
         Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{[^}]*" + Pattern.quote(labels) + "[^}]*\\} (\\S+)$").matcher(scrape);
         assertThat(m.find()).as("%s{%s} in\n%s", name, labels, scrape).isTrue();
@@ -120,7 +106,7 @@ class HttpApiIT {
         builder.redirectErrorStream(true).redirectOutput(log.toFile());
         Process server = builder.start();
         try {
-            base = "http://127.0.0.1:" + awaitPort(log, server);
+            base = "http://127.0.0.1:" + AgentProcess.awaitHttpPort(log, server);
 
             // Healthy once capture has started (the first full snapshot of a new generation).
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -294,7 +280,7 @@ class HttpApiIT {
         builder.redirectErrorStream(true).redirectOutput(log.toFile());
         Process server = builder.start();
         try {
-            int port = awaitPort(log, server);
+            int port = AgentProcess.awaitHttpPort(log, server);
             HttpClient https = HttpClient.newBuilder().sslContext(issued.trustingOnlyThis()).connectTimeout(Duration.ofSeconds(5)).build();
             HttpResponse<String> health = https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/healthz"))
                     .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());

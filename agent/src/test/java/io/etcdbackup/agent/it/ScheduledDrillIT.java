@@ -65,7 +65,7 @@ class ScheduledDrillIT {
         builder.redirectErrorStream(true).redirectOutput(log.toFile());
         Process server = builder.start();
         try {
-            String base = "http://127.0.0.1:" + awaitPort(log, server);
+            String base = "http://127.0.0.1:" + AgentProcess.awaitHttpPort(log, server);
             new Workload(etcd.client(), 82).run(60, false);
 
             // The first scheduled minute may come before this agent has confirmed it leads: allow a few.
@@ -101,19 +101,5 @@ class ScheduledDrillIT {
         try (Stream<Path> left = Files.exists(scratch) ? Files.list(scratch) : Stream.empty()) {
             assertThat(left).as("each drill removes its scratch member").isEmpty();
         }
-    }
-
-    private static int awaitPort(Path log, Process server) throws Exception {
-        Pattern bound = Pattern.compile("http_port=(\\d+)");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            Matcher m = bound.matcher(Files.exists(log) ? Files.readString(log) : "");
-            if (m.find()) {
-                return Integer.parseInt(m.group(1));
-            }
-            assertThat(server.isAlive()).as("server running: %s", Files.exists(log) ? Files.readString(log) : "").isTrue();
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no http_port in the log: " + Files.readString(log));
     }
 }

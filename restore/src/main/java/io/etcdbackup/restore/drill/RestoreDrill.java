@@ -7,16 +7,14 @@ import io.etcdbackup.restore.RestorePlan;
 import io.etcdbackup.restore.RestorePlanner;
 import io.etcdbackup.restore.RestoreTarget;
 import io.etcdbackup.restore.Restorer;
+import io.etcdbackup.restore.ScratchPlacement;
 import io.etcdbackup.snapshot.EtcdBackupException;
 import io.etcdbackup.snapshot.catalog.Catalog;
-import io.etcdbackup.snapshot.catalog.DeltaSegmentRef;
 import io.etcdbackup.snapshot.catalog.GenerationInfo;
 import io.etcdbackup.snapshot.etcd.DirectoryTrees;
 import io.etcdbackup.snapshot.etcd.EtcdClients;
 import io.etcdbackup.snapshot.etcd.EtcdProcess;
 import io.etcdbackup.snapshot.etcd.MemberStatus;
-import io.etcdbackup.snapshot.format.CorruptObjectException;
-import io.etcdbackup.snapshot.format.SnapshotObjectReader;
 import io.etcdbackup.stores.ObjectStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -247,8 +245,7 @@ public final class RestoreDrill {
 
     /** Fails before anything is downloaded when the scratch root cannot hold the restore. */
     private void requireSpace(RestorePlan plan) throws IOException {
-        long deltas = plan.deltas().stream().mapToLong(DeltaSegmentRef::size).sum();
-        long required = requiredScratchBytes(databaseBytes(plan), deltas);
+        long required = ScratchPlacement.needed(store, plan);
         Path existing = settings.scratchRoot().toAbsolutePath();
         while (!Files.exists(existing) && existing.getParent() != null) {
             existing = existing.getParent();
@@ -256,24 +253,6 @@ public final class RestoreDrill {
         long usable = Files.getFileStore(existing).getUsableSpace();
         if (usable < required) {
             throw new ScratchSpaceException(settings.scratchRoot(), required, usable);
-        }
-    }
-
-    /**
-     * Scratch space a drill needs: the restore keeps the downloaded or replayed database, the
-     * scratch server's copy and the target data directory at the same time.
-     */
-    static long requiredScratchBytes(long databaseBytes, long deltaBytes) {
-        return 3 * (databaseBytes + deltaBytes);
-    }
-
-    /** The newest full snapshot's database size, from its trailer; its object size when that cannot be read. */
-    private long databaseBytes(RestorePlan plan) throws IOException {
-        try {
-            return SnapshotObjectReader.readContentLength(store, plan.full().key(), plan.full().size());
-        } catch (CorruptObjectException notOurs) {
-            // Another tool's object, or a damaged one: the restore names the damage.
-            return plan.full().size();
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.etcdbackup.restore.drill;
 
+import io.etcdbackup.restore.ScratchPlacement;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -38,7 +39,7 @@ class DrillOutcomesTest {
 
     @Test
     void aDrillNeedsThreeTimesTheDatabaseAndSegmentsInScratchSpace() {
-        assertThat(RestoreDrill.requiredScratchBytes(1000, 200)).isEqualTo(3600);
+        assertThat(ScratchPlacement.needed(1000, 200)).isEqualTo(3600);
         ScratchSpaceException e = new ScratchSpaceException(Path.of("/scratch"), 3600, 100);
         assertThat(e.requiredBytes()).isEqualTo(3600);
         assertThat(e.usableBytes()).isEqualTo(100);

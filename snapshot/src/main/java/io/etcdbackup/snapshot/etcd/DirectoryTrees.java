@@ -50,10 +50,15 @@ public final class DirectoryTrees {
         }
         for (Path path : paths) {
             if (Files.isDirectory(path)) {
-                force(path, StandardOpenOption.READ);
+                syncDirectory(path);
             }
         }
         return paths.size();
+    }
+
+    /** Forces {@code directory}'s entries (a rename into or out of it) to stable storage. */
+    public static void syncDirectory(Path directory) throws IOException {
+        force(directory, StandardOpenOption.READ);
     }
 
     private static void force(Path path, StandardOpenOption mode) throws IOException {
