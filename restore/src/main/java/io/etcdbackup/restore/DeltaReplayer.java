@@ -29,7 +29,7 @@ import java.util.Map;
 final class DeltaReplayer implements AutoCloseable {
 
     /** Transactions per round in flight; measured in docs/performance.md ("Replay"). */
-    static final int DEFAULT_WINDOW = 32;
+    static final int WINDOW = 32;
 
     private final KVGrpc.KVBlockingStub kv;
     private final ReplayLeases leases;
@@ -40,14 +40,10 @@ final class DeltaReplayer implements AutoCloseable {
     private ByteString lastPutKey;
 
     DeltaReplayer(ManagedChannel channel, long defaultLeaseTtl) {
-        this(channel, defaultLeaseTtl, DEFAULT_WINDOW);
-    }
-
-    DeltaReplayer(ManagedChannel channel, long defaultLeaseTtl, int window) {
         this.kv = KVGrpc.newBlockingStub(channel);
         long revision = readRevision();
         this.sent = revision;
-        this.pipeline = new OrderedTxnPipeline(KVGrpc.newFutureStub(channel), window, revision);
+        this.pipeline = new OrderedTxnPipeline(KVGrpc.newFutureStub(channel), WINDOW, revision);
         this.leases = new ReplayLeases(channel, defaultLeaseTtl, revision);
         long settled = readRevision();
         if (settled != revision) {

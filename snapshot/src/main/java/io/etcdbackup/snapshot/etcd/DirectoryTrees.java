@@ -35,10 +35,8 @@ public final class DirectoryTrees {
      * directory's entries are durable before it is) to stable storage, so a crash or power loss
      * after this returns cannot lose or truncate any of it. Used on a data directory written by a
      * server that ran without fsync, before it is made visible.
-     *
-     * @return the number of files and directories synced
      */
-    public static int sync(Path root) throws IOException {
+    public static void sync(Path root) throws IOException {
         List<Path> paths;
         try (Stream<Path> walk = Files.walk(root)) {
             paths = walk.sorted(Comparator.reverseOrder()).toList();
@@ -53,7 +51,6 @@ public final class DirectoryTrees {
                 syncDirectory(path);
             }
         }
-        return paths.size();
     }
 
     /** Forces {@code directory}'s entries (a rename into or out of it) to stable storage. */
