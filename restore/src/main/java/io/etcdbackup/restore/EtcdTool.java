@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.etcdbackup.snapshot.EtcdBackupException;
-import io.etcdbackup.snapshot.etcd.EtcdBinaries;
+import io.etcdbackup.etcdprocess.EtcdBinaries;
 
 import java.io.IOException;
 import java.net.URI;

@@ -2,8 +2,8 @@ package io.etcdbackup.restore;
 
 import io.etcdbackup.snapshot.EtcdBackupException;
 import io.etcdbackup.snapshot.catalog.FullSnapshotRef;
-import io.etcdbackup.snapshot.etcd.DirectoryTrees;
-import io.etcdbackup.snapshot.etcd.EtcdBinaries;
+import io.etcdbackup.etcdprocess.DirectoryTrees;
+import io.etcdbackup.etcdprocess.EtcdBinaries;
 import io.etcdbackup.snapshot.format.CorruptObjectException;
 import io.etcdbackup.stores.ObjectStore;
 import org.slf4j.Logger;

@@ -7,7 +7,7 @@ import io.etcdbackup.snapshot.catalog.FullSnapshotRef;
 import io.etcdbackup.snapshot.catalog.Generation;
 import io.etcdbackup.snapshot.capture.DeltaCapture;
 import io.etcdbackup.snapshot.capture.FullSnapshotter;
-import io.etcdbackup.snapshot.etcd.EtcdProcess;
+import io.etcdbackup.etcdprocess.EtcdProcess;
 import io.etcdbackup.snapshot.etcd.MemberStatus;
 import io.etcdbackup.snapshot.format.Codec;
 import io.etcdbackup.snapshot.testing.EtcdClusterExtension;

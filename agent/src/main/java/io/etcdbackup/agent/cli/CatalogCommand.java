@@ -9,7 +9,7 @@ import io.etcdbackup.restore.drill.RestoreDrill;
 import io.etcdbackup.snapshot.catalog.Catalog;
 import io.etcdbackup.snapshot.catalog.CatalogRebuild;
 import io.etcdbackup.snapshot.catalog.CatalogWriter;
-import io.etcdbackup.snapshot.etcd.DirectoryTrees;
+import io.etcdbackup.etcdprocess.DirectoryTrees;
 import io.etcdbackup.stores.ObjectStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

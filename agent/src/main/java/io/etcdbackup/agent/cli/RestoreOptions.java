@@ -4,7 +4,7 @@ import io.etcdbackup.agent.config.EffectiveConfig;
 import io.etcdbackup.agent.config.ProcessEnvironment;
 import io.etcdbackup.restore.RestoreTarget;
 import io.etcdbackup.restore.Restorer;
-import io.etcdbackup.snapshot.etcd.EtcdBinaries;
+import io.etcdbackup.etcdprocess.EtcdBinaries;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;

@@ -10,7 +10,7 @@ import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
 import io.etcdbackup.restore.EtcdTool;
 import io.etcdbackup.snapshot.testing.EtcdClusterExtension;
-import io.etcdbackup.snapshot.testing.TestEtcdBinaries;
+import io.etcdbackup.etcdprocess.testing.TestEtcdBinaries;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;

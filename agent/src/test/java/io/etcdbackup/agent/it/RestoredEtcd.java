@@ -1,8 +1,8 @@
 package io.etcdbackup.agent.it;
 
 import io.etcd.jetcd.Client;
-import io.etcdbackup.snapshot.etcd.EtcdBinaries;
-import io.etcdbackup.snapshot.etcd.EtcdProcess;
+import io.etcdbackup.etcdprocess.EtcdBinaries;
+import io.etcdbackup.etcdprocess.EtcdProcess;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package io.etcdbackup.agent.it;
 
 import io.etcdbackup.snapshot.testing.EtcdClusterExtension;
-import io.etcdbackup.snapshot.testing.TestEtcdBinaries;
+import io.etcdbackup.etcdprocess.testing.TestEtcdBinaries;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;

@@ -4,8 +4,8 @@ import io.etcd.jetcd.Client;
 import io.etcd.jetcd.cluster.Member;
 import io.etcdbackup.agent.member.EtcdConfigTemplate.ClusterState;
 import io.etcdbackup.agent.member.EtcdConfigTemplate.MemberIdentity;
-import io.etcdbackup.snapshot.etcd.EtcdProcess;
-import io.etcdbackup.snapshot.testing.TestEtcdBinaries;
+import io.etcdbackup.etcdprocess.EtcdProcess;
+import io.etcdbackup.etcdprocess.testing.TestEtcdBinaries;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -2,7 +2,7 @@ package io.etcdbackup.restore.init;
 
 import io.etcdbackup.restore.EtcdTool;
 import io.etcdbackup.restore.UnreadableDatabaseException;
-import io.etcdbackup.snapshot.etcd.EtcdBinaries;
+import io.etcdbackup.etcdprocess.EtcdBinaries;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -17,7 +17,7 @@ import io.etcdbackup.restore.RestorePlanner;
 import io.etcdbackup.restore.RestoreTarget;
 import io.etcdbackup.restore.Restorer;
 import io.etcdbackup.snapshot.catalog.Catalog;
-import io.etcdbackup.snapshot.etcd.EtcdProcess;
+import io.etcdbackup.etcdprocess.EtcdProcess;
 import io.etcdbackup.snapshot.testing.EtcdClusterExtension;
 import io.etcdbackup.stores.ObjectStore;
 import io.etcdbackup.stores.WriteMode;

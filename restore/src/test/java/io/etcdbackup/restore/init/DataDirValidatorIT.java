@@ -3,7 +3,7 @@ package io.etcdbackup.restore.init;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcdbackup.restore.init.DataDirVerdict.Status;
-import io.etcdbackup.snapshot.etcd.EtcdProcess;
+import io.etcdbackup.etcdprocess.EtcdProcess;
 import io.etcdbackup.snapshot.testing.EtcdClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

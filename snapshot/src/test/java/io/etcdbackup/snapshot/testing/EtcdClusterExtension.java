@@ -1,11 +1,12 @@
 package io.etcdbackup.snapshot.testing;
 
 import io.etcd.jetcd.Client;
-import io.etcdbackup.snapshot.etcd.DirectoryTrees;
-import io.etcdbackup.snapshot.etcd.EtcdBinaries;
+import io.etcdbackup.etcdprocess.DirectoryTrees;
+import io.etcdbackup.etcdprocess.EtcdBinaries;
+import io.etcdbackup.etcdprocess.testing.TestEtcdBinaries;
 import io.etcdbackup.snapshot.etcd.EtcdClients;
 import io.etcdbackup.snapshot.etcd.EtcdConnection;
-import io.etcdbackup.snapshot.etcd.EtcdProcess;
+import io.etcdbackup.etcdprocess.EtcdProcess;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;

@@ -1,6 +1,6 @@
-package io.etcdbackup.snapshot.etcd;
+package io.etcdbackup.etcdprocess;
 
-import io.etcdbackup.snapshot.testing.TestEtcdBinaries;
+import io.etcdbackup.etcdprocess.testing.TestEtcdBinaries;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,6 +1,6 @@
-package io.etcdbackup.snapshot.testing;
+package io.etcdbackup.etcdprocess.testing;
 
-import io.etcdbackup.snapshot.etcd.EtcdBinaries;
+import io.etcdbackup.etcdprocess.EtcdBinaries;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.etcdbackup.stores.s3;
+package io.etcdbackup.plugins.s3;
 
 import io.etcdbackup.stores.ObjectStore;
 import io.etcdbackup.stores.ObjectStoreProvider;

@@ -1,4 +1,4 @@
-package io.etcdbackup.snapshot.etcd;
+package io.etcdbackup.etcdprocess;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.etcdbackup.stores.s3;
+package io.etcdbackup.plugins.s3;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

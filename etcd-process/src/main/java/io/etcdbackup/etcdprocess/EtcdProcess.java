@@ -1,4 +1,4 @@
-package io.etcdbackup.snapshot.etcd;
+package io.etcdbackup.etcdprocess;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
