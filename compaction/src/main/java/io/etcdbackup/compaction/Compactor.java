@@ -4,6 +4,7 @@ import io.etcdbackup.restore.RestoreEstimate;
 import io.etcdbackup.restore.RestorePlan;
 import io.etcdbackup.restore.RestorePlanner;
 import io.etcdbackup.restore.Restorer;
+import io.etcdbackup.restore.SnapshotMaterialiser;
 import io.etcdbackup.snapshot.EtcdBackupException;
 import io.etcdbackup.snapshot.catalog.BackupLayout;
 import io.etcdbackup.snapshot.catalog.Catalog;
@@ -100,8 +101,8 @@ public final class Compactor {
         Files.createDirectories(settings.scratchRoot());
         Path snapshot = settings.scratchRoot().resolve("compacted-" + UUID.randomUUID().toString().substring(0, 8) + ".db");
         try {
-            Restorer restorer = new Restorer(catalog.store(), settings.restore());
-            long revision = restorer.materialiseCompacted(plan, settings.scratchRoot(), snapshot);
+            SnapshotMaterialiser materialiser = new SnapshotMaterialiser(catalog.store(), settings.restore());
+            long revision = materialiser.materialise(plan, settings.scratchRoot(), snapshot);
             FullSnapshotRef full = publish(plan.generation(), revision, snapshot);
             catalog.recordFull(full);
             Duration took = Duration.ofNanos(System.nanoTime() - started);

@@ -1,7 +1,6 @@
 package io.etcdbackup.restore;
 
 import io.etcdbackup.snapshot.EtcdBackupException;
-import io.etcdbackup.snapshot.catalog.FullSnapshotRef;
 import io.etcdbackup.etcdprocess.DirectoryTrees;
 import io.etcdbackup.etcdprocess.EtcdBinaries;
 import io.etcdbackup.snapshot.format.CorruptObjectException;
@@ -162,7 +161,7 @@ public final class Restorer {
         boolean succeeded = false;
         try {
             Path fullFile = work.resolve("full.db");
-            fetchFull(plan.format(), plan.full(), fullFile);
+            scratch.fetchFull(plan, fullFile);
             long revision;
             ReplayStats stats = ReplayStats.NONE;
             // A point in time always goes through the scratch server: it tells the base's true revision.
@@ -205,39 +204,6 @@ public final class Restorer {
     private void restoreInto(Path snapshotFile, Path part, RestoreTarget target, Path work) throws IOException {
         tool.restore(snapshotFile, part, target.name(), target.initialCluster(), target.initialAdvertisePeerUrls(),
                 target.initialClusterToken(), target.bumpRevision(), target.markCompacted(), work.resolve("restore-target.log"));
-    }
-
-    /**
-     * Replays {@code plan} into a scratch server, compacts its history at the final revision,
-     * defragments it, and saves it into {@code snapshotFile} (what {@code etcdctl snapshot save}
-     * writes): one compact full snapshot of the chain's last state, for compaction.
-     *
-     * @param workRoot where the scratch server and downloads go
-     * @return the revision the snapshot holds (exactly: the scratch server takes no other writes)
-     */
-    public long materialiseCompacted(RestorePlan plan, Path workRoot, Path snapshotFile) throws IOException {
-        Path work = ScratchPlacement.choose(store, settings, plan, workRoot).resolve("compact-" + UUID.randomUUID().toString().substring(0, 8));
-        Files.createDirectories(work);
-        progress.started(plan);
-        boolean succeeded = false;
-        try {
-            Path fullFile = work.resolve("full.db");
-            fetchFull(plan.format(), plan.full(), fullFile);
-            Path saved = work.resolve("compacted.db");
-            long revision = scratch.replay(plan, fullFile, work, saved, true).revision();
-            Files.move(saved, snapshotFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            succeeded = true;
-            return revision;
-        } finally {
-            progress.finished(succeeded);
-            DirectoryTrees.delete(work);
-        }
-    }
-
-    private void fetchFull(BackupFormat format, FullSnapshotRef ref, Path file) throws IOException {
-        format.fetchFull(store, ref, file);
-        progress.fetched(ref.size());
-        LOG.info("full snapshot fetched key={} revision={} bytes={}", ref.key(), ref.revision(), Files.size(file));
     }
 
     /** Replaces {@code dataDir} with {@code part}; the old directory is removed only after the swap. */

@@ -5,6 +5,7 @@ import io.etcd.jetcd.api.Event;
 import io.etcd.jetcd.options.CompactOption;
 import io.etcdbackup.snapshot.EtcdBackupException;
 import io.etcdbackup.snapshot.catalog.DeltaSegmentRef;
+import io.etcdbackup.snapshot.catalog.FullSnapshotRef;
 import io.etcdbackup.etcdprocess.DirectoryTrees;
 import io.etcdbackup.snapshot.etcd.EtcdClients;
 import io.etcdbackup.snapshot.etcd.EtcdConnection;
@@ -18,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -36,7 +38,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * A chain's deltas replayed into a scratch etcd on loopback, started from the chain's full
  * snapshot, with the segments downloaded ahead in parallel; the result is saved as one snapshot
- * file. The restore and compaction paths of {@link Restorer} share it.
+ * file. {@link Restorer} (restore into a data directory) and {@link SnapshotMaterialiser} (one
+ * compact snapshot file, for compaction) share it.
  */
 final class ScratchReplay {
 
@@ -55,6 +58,14 @@ final class ScratchReplay {
     }
 
     record Replayed(long revision, Restorer.ReplayStats stats) {
+    }
+
+    /** Downloads the plan's full snapshot into {@code file} (which must not exist), verified by its format. */
+    void fetchFull(RestorePlan plan, Path file) throws IOException {
+        FullSnapshotRef ref = plan.full();
+        plan.format().fetchFull(store, ref, file);
+        progress.fetched(ref.size());
+        LOG.info("full snapshot fetched key={} revision={} bytes={}", ref.key(), ref.revision(), Files.size(file));
     }
 
     /**
