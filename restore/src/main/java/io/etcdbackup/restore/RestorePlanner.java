@@ -10,35 +10,66 @@ import io.etcdbackup.snapshot.format.SnapshotObjectReader;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
-/** Chooses what to restore from a catalog. */
+/**
+ * Chooses what to restore: the latest state from the first of its {@link BackupSource}s that holds
+ * a full snapshot (this agent's catalog first, then the imported layouts it was given), or a point
+ * in the past from this agent's catalog.
+ */
 public final class RestorePlanner {
 
     private final Catalog catalog;
+    private final List<BackupSource> sources;
 
+    /**
+     * A planner over this agent's backups only (no imported layouts): what compaction folds, and
+     * what tests of this agent's own chains plan from.
+     */
     public RestorePlanner(Catalog catalog) {
-        this.catalog = catalog;
+        this(catalog, List.of());
     }
 
     /**
-     * The latest restorable state: the newest generation with a full snapshot, its newest full
-     * snapshot, and every delta segment after it. When this project's catalog holds no full
-     * snapshot, backups of other tools found in the store are imported instead
-     * ({@link io.etcdbackup.restore.imports.ReferenceLayout#latestPlan()}).
+     * @param catalog  this agent's catalog: the first source of the latest state, and the only one
+     *                 for points in the past
+     * @param imported other layouts in the same store, in order of precedence, read for the latest
+     *                 state only when the catalog holds no full snapshot (the agent passes
+     *                 gardener/etcd-backup-restore's layout here; see docs/import.md)
+     */
+    public RestorePlanner(Catalog catalog, List<BackupSource> imported) {
+        this.catalog = catalog;
+        List<BackupSource> all = new ArrayList<>();
+        all.add(new CatalogSource(catalog));
+        all.addAll(imported);
+        this.sources = List.copyOf(all);
+    }
+
+    /** The sources of the latest state, in the order they are read: this agent's catalog, then the imported ones. */
+    public List<BackupSource> sources() {
+        return sources;
+    }
+
+    /**
+     * The latest restorable state of the first source that holds a full snapshot: for this
+     * agent's catalog, the newest generation with a full snapshot, its newest full snapshot, and
+     * every delta segment after it; for an imported layout, what {@link BackupSource#latestPlan()}
+     * says.
      *
-     * @throws NoBackupException  if the store holds no full snapshot of any known layout
+     * @throws NoBackupException  if no source holds a full snapshot, naming what each looked for
      * @throws RevisionGapException if the deltas after the base do not form a continuous chain
      */
     public RestorePlan latest() throws IOException {
-        java.util.Optional<Generation> generation = catalog.latestRestorable();
-        if (generation.isPresent()) {
-            return planFrom(generation.get());
+        List<String> lookedFor = new ArrayList<>();
+        for (BackupSource source : sources) {
+            Optional<RestorePlan> plan = source.latestPlan();
+            if (plan.isPresent()) {
+                return plan.get();
+            }
+            lookedFor.add(source.description());
         }
-        return io.etcdbackup.restore.imports.ReferenceLayout.of(catalog.store()).latestPlan()
-                .orElseThrow(() -> new NoBackupException("no full snapshot in " + catalog.store().location()
-                        + ": looked for this agent's " + io.etcdbackup.snapshot.catalog.BackupLayout.ROOT
-                        + " objects, etcd-backup-restore's v2/Full-* and v1/Backup-*/Full-* objects,"
-                        + " and plain etcd snapshot files (etcdctl snapshot save)"));
+        throw new NoBackupException("no full snapshot in " + catalog.store().location() + ": looked for "
+                + String.join(", ", lookedFor));
     }
 
     /**

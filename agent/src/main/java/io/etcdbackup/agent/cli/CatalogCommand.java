@@ -1,6 +1,7 @@
 package io.etcdbackup.agent.cli;
 
 import io.etcdbackup.agent.config.EffectiveConfig;
+import io.etcdbackup.agent.restore.BackupSources;
 import io.etcdbackup.agent.config.ProcessEnvironment;
 import io.etcdbackup.restore.CatalogVerifier;
 import io.etcdbackup.restore.Restorer;
@@ -135,7 +136,7 @@ final class CatalogCommand {
             Restorer.Settings settings = restore.settings();
             Path scratch = settings.scratchRoot() != null ? settings.scratchRoot() : Files.createTempDirectory("eba-drill");
             try {
-                return new RestoreDrill(objects, etcd.clients(), new RestoreDrill.Settings(settings, scratch)).run();
+                return new RestoreDrill(objects, BackupSources.planner(objects), etcd.clients(), new RestoreDrill.Settings(settings, scratch)).run();
             } finally {
                 if (settings.scratchRoot() == null) {
                     DirectoryTrees.delete(scratch);

@@ -1,6 +1,7 @@
 package io.etcdbackup.agent.cli;
 
 import io.etcdbackup.agent.config.EffectiveConfig;
+import io.etcdbackup.agent.restore.BackupSources;
 import io.etcdbackup.restore.Restorer;
 import io.etcdbackup.restore.init.InitializationOutcome;
 import io.etcdbackup.restore.init.InitializationRequest;
@@ -77,7 +78,7 @@ final class InitializeCommand implements Callable<Integer>, Main.Validated {
         Restorer.Settings settings = restore.settings();
         try (ObjectStore objects = store.open()) {
             String identity = safeguard.identity(objects);
-            InitializationOutcome outcome = new Initializer(objects, settings, Clock.systemUTC())
+            InitializationOutcome outcome = new Initializer(objects, BackupSources.planner(objects), settings, Clock.systemUTC())
                     .initialize(new InitializationRequest(restore.target(dataDir, false), ValidationMode.parse(mode), identity,
                             initialClusterState.equals("existing")));
             PrintWriter out = spec.commandLine().getOut();

@@ -3,7 +3,8 @@ package io.etcdbackup.agent.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import io.etcdbackup.restore.imports.ReferenceLayout;
+import io.etcdbackup.agent.restore.BackupSources;
+import io.etcdbackup.restore.BackupSource;
 import io.etcdbackup.snapshot.catalog.Catalog;
 import io.etcdbackup.snapshot.catalog.CatalogState;
 import io.etcdbackup.snapshot.catalog.DeltaSegmentRef;
@@ -69,7 +70,10 @@ final class ListCommand implements Callable<Integer> {
                     wouldDelete.put(deletion.key(), deletion.reason());
                 }
             }
-            List<Generation> imported = ReferenceLayout.of(objects).generations();
+            List<Generation> imported = new ArrayList<>();
+            for (BackupSource source : BackupSources.imported(objects)) {
+                imported.addAll(source.generations());
+            }
             if (output.equals("json")) {
                 printJson(objects.location(), index, generations, infos, imported, wouldDelete, System.out);
             } else {

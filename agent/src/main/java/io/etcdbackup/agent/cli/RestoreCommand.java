@@ -4,11 +4,11 @@ import io.etcdbackup.restore.RestoreEstimate;
 import io.etcdbackup.restore.RestorePoint;
 
 import io.etcdbackup.agent.config.EffectiveConfig;
+import io.etcdbackup.agent.restore.BackupSources;
 import io.etcdbackup.restore.RestorePlan;
 import io.etcdbackup.restore.RestorePlanner;
 import io.etcdbackup.restore.RestoreTarget;
 import io.etcdbackup.restore.Restorer;
-import io.etcdbackup.snapshot.catalog.Catalog;
 import io.etcdbackup.stores.ObjectStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -85,7 +85,7 @@ final class RestoreCommand implements Callable<Integer>, Main.Validated {
     public Integer call() throws Exception {
         RestorePoint point = RestorePoint.of(revision, time);
         try (ObjectStore objects = store.open()) {
-            RestorePlanner planner = new RestorePlanner(new Catalog(objects));
+            RestorePlanner planner = BackupSources.planner(objects);
             if (dryRun) {
                 printPlan(point, planner.plan(point));
                 return 0;

@@ -22,6 +22,7 @@ import io.etcdbackup.stores.ObjectStore;
 import io.etcdbackup.agent.metrics.BackupMetrics;
 import io.etcdbackup.agent.schedule.ExecutorTaskScheduler;
 import io.etcdbackup.agent.schedule.TaskScheduler;
+import io.etcdbackup.agent.restore.BackupSources;
 import io.etcdbackup.agent.backup.ContinuousBackup;
 import io.etcdbackup.agent.schedule.CronSchedule;
 import io.etcdbackup.agent.config.Durations;
@@ -338,7 +339,7 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
         Restorer.Settings settings = restore.settings();
         Path scratch = settings.scratchRoot() != null ? settings.scratchRoot()
                 : Path.of(System.getProperty("java.io.tmpdir"), "etcd-backup-agent-drill");
-        RestoreDrill drill = new RestoreDrill(objects, etcd.clients(), new RestoreDrill.Settings(settings, scratch));
+        RestoreDrill drill = new RestoreDrill(objects, BackupSources.planner(objects), etcd.clients(), new RestoreDrill.Settings(settings, scratch));
         LOG.info("restore drills scheduled drill_schedule=\"{}\" scratch_dir={}", schedule, scratch);
         return new DrillRunner(drill::run, schedule, thread,
                 () -> gate.active().map(ContinuousBackup::isCapturing).orElse(false));
@@ -383,7 +384,7 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
         if (dataDir == null) {
             return null;
         }
-        Initializer initializer = new Initializer(objects, restore.settings(), clock);
+        Initializer initializer = new Initializer(objects, BackupSources.planner(objects), restore.settings(), clock);
         String identity = safeguard.identity(objects);
         return new InitializationService(initializer,
                 mode -> new InitializationRequest(restore.target(dataDir, false), mode, identity), metrics);

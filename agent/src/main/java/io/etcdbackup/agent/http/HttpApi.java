@@ -14,7 +14,7 @@ import io.etcdbackup.agent.member.InitializationService;
 import io.etcdbackup.restore.NoBackupException;
 import io.etcdbackup.restore.RestoreEstimate;
 import io.etcdbackup.restore.RestorePlan;
-import io.etcdbackup.restore.RestorePlanner;
+import io.etcdbackup.agent.restore.BackupSources;
 import io.etcdbackup.restore.RestoreProgress;
 import io.etcdbackup.restore.RestorePoint;
 import io.etcdbackup.restore.RevisionGapException;
@@ -282,7 +282,7 @@ public final class HttpApi implements AutoCloseable {
     }
 
     private Map<String, Object> plan(RestorePoint point) throws IOException {
-        RestorePlan plan = new RestorePlanner(catalog).plan(point);
+        RestorePlan plan = BackupSources.planner(catalog).plan(point);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("point", point.toString());
         body.put("generation", plan.generation());

@@ -74,15 +74,18 @@ public final class RestoreDrill {
     }
 
     private final ObjectStore store;
+    private final RestorePlanner planner;
     private final EtcdClients live;
     private final Settings settings;
 
     /**
-     * @param store the backups
-     * @param live  the live cluster; its first endpoint is the member hashed
+     * @param store   the backups
+     * @param planner what to drill, over the same store: its latest state is restored
+     * @param live    the live cluster; its first endpoint is the member hashed
      */
-    public RestoreDrill(ObjectStore store, EtcdClients live, Settings settings) {
+    public RestoreDrill(ObjectStore store, RestorePlanner planner, EtcdClients live, Settings settings) {
         this.store = store;
+        this.planner = planner;
         this.live = live;
         this.settings = settings;
     }
@@ -100,7 +103,7 @@ public final class RestoreDrill {
     public DrillResult run() throws IOException {
         long started = System.nanoTime();
         Catalog catalog = new Catalog(store);
-        RestorePlan plan = new RestorePlanner(catalog).latest();
+        RestorePlan plan = planner.latest();
         String generation = plan.generation();
         URI endpoint = live.connection().localEndpoint();
         LOG.info("restore drill started generation={} base={} deltas={} target_revision={} live_endpoint={}", generation,

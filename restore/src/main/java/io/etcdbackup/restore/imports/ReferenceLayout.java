@@ -1,5 +1,6 @@
 package io.etcdbackup.restore.imports;
 
+import io.etcdbackup.restore.BackupSource;
 import io.etcdbackup.restore.RestorePlan;
 import io.etcdbackup.restore.RestorePlanner;
 import io.etcdbackup.restore.RevisionGapException;
@@ -41,8 +42,10 @@ import java.util.TreeMap;
  * {@link FullSnapshotRef#createdAt()} and {@link DeltaSegmentRef#publishedAt()} are the time in the
  * name, for plain snapshots the store's modification time; sizes are the stored (compressed) sizes.
  * A full snapshot's revision is the last revision in its name.
+ *
+ * <p>The agent hands it to the {@link RestorePlanner} as the source read after its own catalog.
  */
-public final class ReferenceLayout {
+public final class ReferenceLayout implements BackupSource {
 
     /** The chain id of plain etcd snapshot files. */
     public static final String PLAIN_SNAPSHOTS = "etcd-snapshot";
@@ -56,8 +59,14 @@ public final class ReferenceLayout {
         this.store = store;
     }
 
+    /** The reference's layout and plain snapshot files under {@code store}. */
     public static ReferenceLayout of(ObjectStore store) {
         return new ReferenceLayout(store);
+    }
+
+    @Override
+    public String description() {
+        return "etcd-backup-restore's v2/Full-* and v1/Backup-*/Full-* objects, and plain etcd snapshot files (etcdctl snapshot save)";
     }
 
     /**
@@ -66,6 +75,7 @@ public final class ReferenceLayout {
      * time) and its deltas by first revision. Chains with no objects are left out. Lists
      * {@code v1/}, {@code v2/} and the whole store (for plain snapshots).
      */
+    @Override
     public List<Generation> generations() throws IOException {
         List<Generation> all = new ArrayList<>(referenceChains());
         plainSnapshots().ifPresent(all::add);
@@ -83,6 +93,7 @@ public final class ReferenceLayout {
      * @throws RevisionGapException                 if the deltas after the base leave revisions out
      * @throws UnsupportedReferenceObjectException if an object of the plan is LZW-compressed ({@code .Z})
      */
+    @Override
     public Optional<RestorePlan> latestPlan() throws IOException {
         Generation newest = null;
         for (Generation chain : referenceChains()) {

@@ -7,7 +7,6 @@ import io.etcdbackup.restore.RestoreTarget;
 import io.etcdbackup.restore.RestoreProgress;
 import io.etcdbackup.restore.Restorer;
 import io.etcdbackup.restore.init.InitializationOutcome.Decision;
-import io.etcdbackup.snapshot.catalog.Catalog;
 import io.etcdbackup.stores.ObjectStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,6 +92,7 @@ public final class Initializer {
     }
 
     private final ObjectStore store;
+    private final RestorePlanner planner;
     private final DataDirValidator validator;
     private final RestoreAction restorer;
     private final Clock clock;
@@ -100,15 +100,18 @@ public final class Initializer {
 
     /**
      * @param store    where the backups are (not closed by the initializer)
+     * @param planner  what to restore, over the same store: its latest state is the one restored
+     *                 (the agent's planner also reads other tools' layouts when this agent's
+     *                 catalog holds no full snapshot)
      * @param settings how to restore: etcd binaries (also used to validate), scratch dir, fetchers
      * @param clock    time written into safeguard files
      */
-    public Initializer(ObjectStore store, Restorer.Settings settings, Clock clock) {
-        this(store, settings, new Restorer(store, settings), clock);
+    public Initializer(ObjectStore store, RestorePlanner planner, Restorer.Settings settings, Clock clock) {
+        this(store, planner, settings, new Restorer(store, settings), clock);
     }
 
-    private Initializer(ObjectStore store, Restorer.Settings settings, Restorer restorer, Clock clock) {
-        this(store, new DataDirValidator(settings.binaries()), restorer::restore, clock);
+    private Initializer(ObjectStore store, RestorePlanner planner, Restorer.Settings settings, Restorer restorer, Clock clock) {
+        this(store, planner, new DataDirValidator(settings.binaries()), restorer::restore, clock);
         this.progress = restorer.progress();
     }
 
@@ -117,8 +120,9 @@ public final class Initializer {
         return progress;
     }
 
-    Initializer(ObjectStore store, DataDirValidator validator, RestoreAction restorer, Clock clock) {
+    Initializer(ObjectStore store, RestorePlanner planner, DataDirValidator validator, RestoreAction restorer, Clock clock) {
         this.store = store;
+        this.planner = planner;
         this.validator = validator;
         this.restorer = restorer;
         this.clock = clock;
@@ -213,7 +217,7 @@ public final class Initializer {
 
     private CatalogView readCatalog() {
         try {
-            RestorePlan plan = new RestorePlanner(new Catalog(store)).latest();
+            RestorePlan plan = planner.latest();
             return new CatalogView(Backups.AVAILABLE, plan, "latest restorable revision " + plan.targetRevision() + " in " + store.location());
         } catch (NoBackupException e) {
             return new CatalogView(Backups.NONE, null, "the store " + store.location() + " holds no backups");

@@ -6,6 +6,7 @@ import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.PutOption;
 import io.etcdbackup.restore.CatalogVerifier;
+import io.etcdbackup.restore.RestorePlanner;
 import io.etcdbackup.restore.Restorer;
 import io.etcdbackup.snapshot.capture.DeltaCapture;
 import io.etcdbackup.snapshot.capture.FullSnapshotter;
@@ -76,7 +77,7 @@ class RestoreDrillIT {
     }
 
     private RestoreDrill drill() {
-        return new RestoreDrill(store, etcd.clients(),
+        return new RestoreDrill(store, new RestorePlanner(new Catalog(store)), etcd.clients(),
                 new RestoreDrill.Settings(new Restorer.Settings(etcd.binaries(), null, 3600, 2), scratch));
     }
 

@@ -148,14 +148,14 @@ class ReferenceLayoutTest {
     void thePlannerFallsBackToTheReferenceLayoutWhenItsOwnCatalogIsEmpty() throws Exception {
         full("v2/", 10, 1000);
         incr("v2/", 11, 20, 1010);
-        RestorePlan plan = new RestorePlanner(new Catalog(store)).latest();
+        RestorePlan plan = new RestorePlanner(new Catalog(store), List.of(ReferenceLayout.of(store))).latest();
         assertThat(plan.format()).isSameAs(ReferenceFormat.INSTANCE).isNotSameAs(NativeFormat.INSTANCE);
         assertThat(plan.targetRevision()).isEqualTo(20);
     }
 
     @Test
     void anEmptyStoreNamesEverythingThatWasLookedFor() {
-        assertThatThrownBy(() -> new RestorePlanner(new Catalog(store)).latest())
+        assertThatThrownBy(() -> new RestorePlanner(new Catalog(store), List.of(ReferenceLayout.of(store))).latest())
                 .isInstanceOf(NoBackupException.class)
                 .hasMessageContaining("eba-v1/")
                 .hasMessageContaining("v2/Full-")

@@ -103,7 +103,7 @@ class ReferenceV2RestoreIT {
         int[] ports = EtcdProcess.freePorts(2);
         int peerPort = ports[1];
         String peerUrl = EtcdProcess.peerUrl(peerPort);
-        RestorePlan plan = new RestorePlanner(new Catalog(store)).latest();
+        RestorePlan plan = new RestorePlanner(new Catalog(store), List.of(ReferenceLayout.of(store))).latest();
         assertThat(plan.format()).isSameAs(ReferenceFormat.INSTANCE);
         assertThat(plan.deltas()).hasSize(3);
         Restorer.Result result = new Restorer(store, new Restorer.Settings(etcd.binaries(), null, 3600, 2))
@@ -133,7 +133,7 @@ class ReferenceV2RestoreIT {
         int[] ports = EtcdProcess.freePorts(2);
         int peerPort = ports[1];
         String peerUrl = EtcdProcess.peerUrl(peerPort);
-        RestorePlan plan = new RestorePlanner(new Catalog(store)).latest();
+        RestorePlan plan = new RestorePlanner(new Catalog(store), List.of(ReferenceLayout.of(store))).latest();
         assertThat(plan.full().key()).isEqualTo("snapshot.db");
         new Restorer(store, new Restorer.Settings(etcd.binaries(), null, 3600, 2))
                 .restore(plan, new RestoreTarget(dataDir, "restored", "restored=" + peerUrl, peerUrl, "restored-cluster", false));

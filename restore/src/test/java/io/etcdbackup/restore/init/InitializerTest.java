@@ -2,6 +2,7 @@ package io.etcdbackup.restore.init;
 
 import io.etcdbackup.restore.EtcdTool;
 import io.etcdbackup.restore.RestorePlan;
+import io.etcdbackup.restore.RestorePlanner;
 import io.etcdbackup.restore.RestoreTarget;
 import io.etcdbackup.restore.Restorer;
 import io.etcdbackup.restore.UnreadableDatabaseException;
@@ -75,7 +76,7 @@ class InitializerTest {
             }
             return new EtcdTool.DatabaseStatus(databaseRevision.get(), 1, 1, 1);
         });
-        return new Initializer(backups, validator, this::fakeRestore, CLOCK);
+        return new Initializer(backups, new RestorePlanner(new Catalog(backups)), validator, this::fakeRestore, CLOCK);
     }
 
     private Restorer.Result fakeRestore(RestorePlan plan, RestoreTarget target) throws java.io.IOException {
@@ -241,7 +242,7 @@ class InitializerTest {
             throw new java.io.IOException("Cannot run program \"etcdctl\": error=2, No such file or directory");
         });
 
-        InitializationOutcome outcome = initialize(new Initializer(store, noTool, this::fakeRestore, CLOCK));
+        InitializationOutcome outcome = initialize(new Initializer(store, new RestorePlanner(new Catalog(store)), noTool, this::fakeRestore, CLOCK));
 
         assertThat(outcome.decision()).isEqualTo(Decision.REFUSE);
         assertThat(outcome.reason()).contains("could not validate", "etcdctl", "nothing was changed");
