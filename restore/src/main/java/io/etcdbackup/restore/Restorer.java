@@ -124,7 +124,8 @@ public final class Restorer {
             try {
                 return restore(plan, target);
             } catch (BaseAheadOfTargetException ahead) {
-                LOG.info("base full snapshot is past the target, trying an older one: {}", ahead.getMessage());
+                LOG.info("base full snapshot is past the target, trying an older one key={} recorded_revision={} target_revision={} "
+                        + "reason=\"{}\"", ahead.baseKey(), ahead.recordedRevision(), plan.targetRevision(), ahead.getMessage());
                 plan = planner.atRevision(plan.targetRevision(), ahead.recordedRevision());
             }
         }

@@ -136,7 +136,8 @@ final class CatalogCommand {
             Restorer.Settings settings = restore.settings();
             Path scratch = settings.scratchRoot() != null ? settings.scratchRoot() : Files.createTempDirectory("eba-drill");
             try {
-                return new RestoreDrill(objects, BackupSources.planner(objects), etcd.clients(), new RestoreDrill.Settings(settings, scratch)).run();
+                return new RestoreDrill(objects, BackupSources.planner(objects), etcd.clients(),
+                        new RestoreDrill.Settings(settings, scratch)).run();
             } finally {
                 if (settings.scratchRoot() == null) {
                     DirectoryTrees.delete(scratch);

@@ -339,7 +339,8 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
         Restorer.Settings settings = restore.settings();
         Path scratch = settings.scratchRoot() != null ? settings.scratchRoot()
                 : Path.of(System.getProperty("java.io.tmpdir"), "etcd-backup-agent-drill");
-        RestoreDrill drill = new RestoreDrill(objects, BackupSources.planner(objects), etcd.clients(), new RestoreDrill.Settings(settings, scratch));
+        RestoreDrill drill = new RestoreDrill(objects, BackupSources.planner(objects), etcd.clients(),
+                new RestoreDrill.Settings(settings, scratch));
         LOG.info("restore drills scheduled drill_schedule=\"{}\" scratch_dir={}", schedule, scratch);
         return new DrillRunner(drill::run, schedule, thread,
                 () -> gate.active().map(ContinuousBackup::isCapturing).orElse(false));

@@ -129,8 +129,8 @@ public final class RestoreDrill {
                     long revision = restoredRevision.get();
                     if (revision != plan.targetRevision()) {
                         // The base held more than its recorded revision (a lower bound) and no segment followed.
-                        LOG.info("restored backup holds revision {} (planned {}); hashing the live cluster there", revision,
-                                plan.targetRevision());
+                        LOG.info("restored backup holds more than planned, hashing the live cluster there revision={} planned_revision={}",
+                                revision, plan.targetRevision());
                         noted = noteLive(liveClient, endpoint, MemberStatus.read(liveClient, endpoint).revision(), revision);
                         if (noted.hash().isEmpty()) {
                             return inconclusive(generation, revision, noted.reason(), started);

@@ -242,7 +242,8 @@ class InitializerTest {
             throw new java.io.IOException("Cannot run program \"etcdctl\": error=2, No such file or directory");
         });
 
-        InitializationOutcome outcome = initialize(new Initializer(store, new RestorePlanner(new Catalog(store)), noTool, this::fakeRestore, CLOCK));
+        InitializationOutcome outcome = initialize(
+                new Initializer(store, new RestorePlanner(new Catalog(store)), noTool, this::fakeRestore, CLOCK));
 
         assertThat(outcome.decision()).isEqualTo(Decision.REFUSE);
         assertThat(outcome.reason()).contains("could not validate", "etcdctl", "nothing was changed");
