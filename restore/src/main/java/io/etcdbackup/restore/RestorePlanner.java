@@ -45,11 +45,6 @@ public final class RestorePlanner {
         this.sources = List.copyOf(all);
     }
 
-    /** The sources of the latest state, in the order they are read: this agent's catalog, then the imported ones. */
-    public List<BackupSource> sources() {
-        return sources;
-    }
-
     /**
      * The latest restorable state of the first source that holds a full snapshot: for this
      * agent's catalog, the newest generation with a full snapshot, its newest full snapshot, and
