@@ -2,6 +2,7 @@ package io.etcdbackup.agent.cluster;
 
 import io.etcd.jetcd.cluster.Member;
 import io.etcdbackup.agent.backup.BackupService;
+import io.etcdbackup.agent.backup.BackupState;
 import io.etcdbackup.agent.backup.ContinuousBackup;
 import io.etcdbackup.agent.schedule.TaskScheduler;
 import io.etcdbackup.snapshot.etcd.MemberStatus;
@@ -116,13 +117,21 @@ public final class LeaderGatedBackup implements AutoCloseable {
         return Optional.ofNullable(active);
     }
 
+    /** What the backup running while the local member leads is doing; empty when none runs. */
+    public Optional<BackupState> backupState() {
+        return active().map(ContinuousBackup::state);
+    }
+
     /**
      * Whether this agent does what its role asks: beside the leader, capture runs without a
      * failure; beside a follower or learner, the member answered the last check.
      */
     public boolean isHealthy() {
         return switch (view.role()) {
-            case LEADER -> active != null && active.isCapturing();
+            case LEADER -> {
+                ContinuousBackup current = active;
+                yield current != null && current.state().capturing();
+            }
             case FOLLOWER, LEARNER -> true;
             case UNKNOWN, UNAVAILABLE -> false;
         };
@@ -211,8 +220,9 @@ public final class LeaderGatedBackup implements AutoCloseable {
 
     private void lead() {
         ContinuousBackup current = active;
-        if (current != null && current.failure().isPresent()) {
-            LOG.warn("backup stopped while leading ({}); starting again", current.failure().get().getMessage());
+        Optional<Throwable> failure = current == null ? Optional.empty() : current.state().failure();
+        if (failure.isPresent()) {
+            LOG.warn("backup stopped while leading; starting again", failure.get());
             closeQuietly(current);
             current = null;
             active = null;
