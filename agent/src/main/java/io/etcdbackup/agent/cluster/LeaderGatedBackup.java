@@ -179,7 +179,7 @@ public final class LeaderGatedBackup implements AutoCloseable {
             members = service.members();
         } catch (RuntimeException e) {
             if (view.role() != Role.UNAVAILABLE) {
-                LOG.warn("local etcd member not answering; not writing backups: {}", e.getMessage());
+                LOG.warn("local etcd member not answering; not writing backups", e);
             }
             view = new View(Role.UNAVAILABLE, Optional.empty(), 0, clock.instant(), Optional.of(e.getMessage()));
             ledInTerm = 0;
@@ -209,7 +209,7 @@ public final class LeaderGatedBackup implements AutoCloseable {
                     current.etcdObserved(status.revision(), askedAt);
                 }
             } else {
-                LOG.info("local etcd member leads in raft term {}: starting backups if it still leads at the next check",
+                LOG.info("local etcd member leads; starting backups if it still leads at the next check raft_term={}",
                         status.raftTerm());
             }
         } else {
@@ -238,7 +238,7 @@ public final class LeaderGatedBackup implements AutoCloseable {
     private void stepDown(String why) {
         ContinuousBackup current = active;
         if (current != null) {
-            LOG.info("stopping backups: {}", why);
+            LOG.info("stopping backups reason=\"{}\"", why);
             active = null;
             closeQuietly(current);
         }
@@ -257,7 +257,7 @@ public final class LeaderGatedBackup implements AutoCloseable {
             publishedUrl = url;
             publishedRole = role;
         } catch (IOException | RuntimeException e) {
-            LOG.warn("could not publish this agent's address in the store (retried next check): {}", e.toString());
+            LOG.warn("could not publish this agent's address in the store, retried next check url={}", url, e);
         }
     }
 
@@ -265,7 +265,7 @@ public final class LeaderGatedBackup implements AutoCloseable {
         try {
             backup.close();
         } catch (IOException | RuntimeException e) {
-            LOG.warn("buffered deltas not published on stepping down (the new writer captures them): {}", e.toString());
+            LOG.warn("buffered deltas not published on stepping down; the new writer captures them", e);
         }
     }
 
