@@ -1,13 +1,7 @@
 package io.etcdbackup.agent.backup;
 
-import io.etcdbackup.agent.metrics.BackupMetrics;
 import io.etcdbackup.agent.schedule.CronSchedule;
-import io.etcdbackup.compaction.Compactor;
-import io.etcdbackup.restore.RestoreEstimate;
 import io.etcdbackup.agent.schedule.TaskScheduler;
-import io.etcdbackup.snapshot.maintenance.ClusterDefragmenter;
-import io.etcdbackup.snapshot.merge.MergeRunner;
-import io.etcdbackup.snapshot.maintenance.DefragReport;
 import io.etcdbackup.snapshot.catalog.DeltaSegmentRef;
 import io.etcdbackup.snapshot.catalog.FencedWriterException;
 import io.etcdbackup.snapshot.catalog.FullSnapshotRef;
@@ -15,8 +9,6 @@ import io.etcdbackup.snapshot.catalog.Generation;
 import io.etcdbackup.snapshot.capture.Continuity;
 import io.etcdbackup.snapshot.capture.DeltaCapture;
 import io.etcdbackup.snapshot.etcd.MemberStatus;
-import io.etcdbackup.snapshot.retention.RetentionPolicy;
-import io.etcdbackup.snapshot.retention.RetentionRunner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,21 +21,20 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One writer's capture loop: continues the newest generation (or starts one), captures deltas
  * continuously and publishes them every delta period, takes full snapshots on the cron schedule
- * without pausing deltas, applies retention every period, starts a new generation when the watch
- * falls behind compaction, and retries with backoff while etcd or the store is unreachable.
+ * without pausing deltas, runs its {@link Maintenance} (retention, defragmentation, merging,
+ * compaction), starts a new generation when the watch falls behind compaction, and retries with
+ * backoff while etcd or the store is unreachable. What it did is reported to a
+ * {@link BackupListener}; what it is doing is read as one {@link BackupState}.
  *
  * <p>Every "when" comes from the {@link TaskScheduler} (and its clock): tests drive the schedules
- * with a virtual clock. The control tasks (start-up, full snapshots, retention) run one at a time
- * on the scheduler; delta segments are published on the capture's own thread, so a long full
- * snapshot does not hold deltas back. {@link #close()} publishes the buffered deltas.
+ * with a virtual clock. The control tasks (start-up, full snapshots, retention, defragmentation)
+ * run one at a time on the scheduler; delta segments are published on the capture's own thread,
+ * so a long full snapshot does not hold deltas back. {@link #close()} publishes the buffered
+ * deltas. A backup starts once; a closed one cannot restart.
  */
 public final class ContinuousBackup implements AutoCloseable {
 
@@ -53,74 +44,48 @@ public final class ContinuousBackup implements AutoCloseable {
     private final Optional<CronSchedule> schedule;
     private final TaskScheduler scheduler;
     private final Clock clock;
-    private final BackupMetrics metrics;
+    private final BackupListener listener;
+    private final MaintenanceSchedule maintenance;
+    private final ChainTracker chain = new ChainTracker();
+    private final RecoveryPoint recoveryPoint = new RecoveryPoint();
     private volatile DeltaCapture capture;
     private volatile String generation;
     private volatile boolean closed;
     private volatile Throwable failure;
-    // What the HTTP API and the metrics report; written on the capture and scheduler threads.
-    private volatile FullSnapshotRef latestFull;
-    private volatile DeltaSegmentRef lastDelta;
-    private volatile Instant lastDeltaAt;
-    private final RecoveryPoint recoveryPoint = new RecoveryPoint();
-    private volatile long deltasSinceFull;
-    private volatile long eventsSinceFull;
-    private volatile long bytesSinceFull;
-    private CompactionThresholds compactionThresholds;
-    private Compactor compactor;
-    private ExecutorService compactionThread;
-    private final AtomicBoolean compacting = new AtomicBoolean();
-    private volatile CompactionOutcome lastCompaction;
-    private MergeRunner merger;
-    private Duration mergePeriod;
+    private volatile boolean finalFullOnClose;
     private int startAttempts;
     private boolean periodicTasksStarted;
-    private volatile boolean finalFullOnClose;
-
-    private CronSchedule defragSchedule;
-    private ClusterDefragmenter defragmenter;
-    private RetentionRunner retention;
-    private Duration retentionPeriod;
-    private long retentionRuns;
 
     /**
-     * @param schedule  when full snapshots are due; empty for none besides the first of each
-     *                  generation
-     * @param scheduler runs the control tasks; its clock is the backup's clock
+     * @param schedule    when full snapshots are due; empty for none besides the first of each
+     *                    generation
+     * @param maintenance what runs beside capture once it has started
+     * @param scheduler   runs the control tasks; its clock is the backup's clock
+     * @param listener    told of each snapshot, retention, defragmentation and compaction
      */
-    public ContinuousBackup(BackupService service, Optional<CronSchedule> schedule, TaskScheduler scheduler, BackupMetrics metrics) {
+    public ContinuousBackup(BackupService service, Optional<CronSchedule> schedule, Maintenance maintenance,
+                            TaskScheduler scheduler, BackupListener listener) {
         this.service = service;
         this.schedule = schedule;
         this.scheduler = scheduler;
         this.clock = scheduler.clock();
-        this.metrics = metrics;
-    }
+        this.listener = listener;
+        this.maintenance = new MaintenanceSchedule(maintenance, service.catalog(), scheduler, listener, new MaintenanceSchedule.Host() {
+            @Override
+            public ChainStats chain() {
+                return chain.chain(lastPublishedRevision());
+            }
 
-    /**
-     * Runs retention every {@code period} once capture has started (call before {@link #start()}).
-     * Orphans (objects never indexed) are collected every 60th run, as that lists the whole store.
-     */
-    public void retainWith(RetentionPolicy policy, Duration grace, Duration period) {
-        this.retention = new RetentionRunner(service.catalog(), policy, grace, clock);
-        this.retentionPeriod = period;
-    }
+            @Override
+            public void compactedInto(FullSnapshotRef full) {
+                rebaseOn(full);
+            }
 
-    /**
-     * Makes {@link #close()} take a full snapshot after publishing the buffered deltas (so a
-     * restore after shutdown starts from one object).
-     */
-    public void takeFinalFullOnClose() {
-        this.finalFullOnClose = true;
-    }
-
-    /**
-     * Defragments the cluster's members (learners and followers first, the leader last) on
-     * {@code schedule} once capture has started (call before {@link #start()}). It runs on the
-     * scheduler, so never during a full snapshot.
-     */
-    public void defragmentWith(CronSchedule schedule, ClusterDefragmenter defragmenter) {
-        this.defragSchedule = schedule;
-        this.defragmenter = defragmenter;
+            @Override
+            public void fenced(FencedWriterException fenced) {
+                failure = fenced;
+            }
+        });
     }
 
     /** Begins on the scheduler; failures to reach etcd or the store are retried. */
@@ -128,214 +93,37 @@ public final class ContinuousBackup implements AutoCloseable {
         scheduler.now(this::bootstrap);
     }
 
-    /** Why capture stopped for good (fenced by another writer), if it did. */
-    public Optional<Throwable> failure() {
-        return Optional.ofNullable(failure);
+    /** What this backup is doing now. */
+    public BackupState state() {
+        DeltaCapture current = capture;
+        Throwable failed = failure;
+        return new BackupState(Optional.ofNullable(generation), current != null && failed == null && !closed,
+                Optional.ofNullable(failed), current == null ? 0 : current.lastReceivedRevision(), lastPublishedRevision(),
+                chain.latestFull(), chain.lastDelta(), current == null ? Optional.empty() : chain.lastDeltaAt(),
+                chain.chain(lastPublishedRevision()), maintenance.lastCompaction(), recoveryPoint.instant(), clock.instant());
     }
 
-    /** The generation being captured, once started. */
-    public Optional<String> generation() {
-        return Optional.ofNullable(generation);
-    }
-
-    /** Whether deltas are being captured: started, not failed, not closed. */
-    public boolean isCapturing() {
-        return capture != null && failure == null && !closed;
-    }
-
-    /** The last revision durable in the store, or 0 before the first segment. */
-    public long lastPublishedRevision() {
+    private long lastPublishedRevision() {
         DeltaCapture current = capture;
         return current == null ? 0 : current.lastPublishedRevision();
     }
 
-    /** The last revision received from etcd (buffered or published), or 0 before capture. */
-    public long lastReceivedRevision() {
-        DeltaCapture current = capture;
-        return current == null ? 0 : current.lastReceivedRevision();
-    }
-
-    /** The newest full snapshot of the current generation this process took or continued from. */
-    public Optional<FullSnapshotRef> latestFull() {
-        return Optional.ofNullable(latestFull);
-    }
-
-    /** The last delta segment this process published (any generation). */
-    public Optional<DeltaSegmentRef> lastDelta() {
-        return Optional.ofNullable(lastDelta);
-    }
-
-    /** Delta segments this process published since its newest full snapshot. */
-    public long deltasSinceFull() {
-        return deltasSinceFull;
-    }
-
-    /**
-     * What a compaction run did, for status pages.
-     *
-     * @param finishedAt when it ended
-     * @param trigger    which threshold started it
-     * @param result     what it did, if it did not fail
-     * @param failure    why it failed, if it did
-     */
-    public record CompactionOutcome(Instant finishedAt, String trigger, Optional<Compactor.Result> result, Optional<String> failure) {
-    }
-
-    /**
-     * Folds the chain into a new base with {@code compactor} (offline, from the store, in the
-     * background: capture goes on) whenever it passes {@code thresholds}; at most one at a time.
-     * Call before {@link #start()}.
-     */
-    public void compactWith(CompactionThresholds thresholds, Compactor compactor) {
-        this.compactionThresholds = thresholds;
-        this.compactor = compactor;
-        startCompactionThread();
-    }
-
-    /**
-     * Merges small delta segments into larger ones with {@code merger} every {@code period}, on
-     * the compaction thread (so never at the same time as a compaction). Call before
-     * {@link #start()}, after {@link #compactWith} if both are wanted.
-     */
-    public void mergeWith(MergeRunner merger, Duration period) {
-        this.merger = merger;
-        this.mergePeriod = period;
-        startCompactionThread();
-    }
-
-    /** The one background thread compaction and merging share (so they never run at once). */
-    private void startCompactionThread() {
-        if (compactionThread == null) {
-            compactionThread = Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "compaction");
-                t.setDaemon(true);
-                return t;
-            });
-        }
-    }
-
-    private void scheduleNextMerge() {
-        if (merger == null || closed) {
-            return;
-        }
-        scheduler.after(mergePeriod, () -> {
-            if (closed) {
-                return;
-            }
-            try {
-                compactionThread.execute(this::runMerge);
-            } catch (RejectedExecutionException closing) {
-                return;
-            }
-            scheduleNextMerge();
-        });
-    }
-
-    private void runMerge() {
-        try {
-            MergeRunner.Result result = merger.run();
-            if (result.merges() > 0) {
-                LOG.info("segments merged merges={} segments_before={} segments_after={} bytes_written={}", result.merges(),
-                        result.segmentsBefore(), result.segmentsAfter(), result.bytesWritten());
-            }
-        } catch (FencedWriterException fenced) {
-            LOG.error("segment merging stopped: {}", fenced.getMessage());
-            failure = fenced;
-        } catch (Exception e) {
-            LOG.warn("segment merging failed, retried next period", e);
-        }
-    }
-
-    /** The chain a restore of the latest state would replay now. */
-    public ChainStats chain() {
-        FullSnapshotRef full = latestFull;
-        if (full == null) {
-            return ChainStats.EMPTY;
-        }
-        long revisions = Math.max(0, lastPublishedRevision() - full.revision());
-        long events = Math.max(eventsSinceFull, 0);
-        return new ChainStats((int) deltasSinceFull, events, bytesSinceFull, revisions,
-                RestoreEstimate.DEFAULT.of(full.size() + bytesSinceFull, revisions));
-    }
-
-    /** The last compaction this backup ran, if any. */
-    public Optional<CompactionOutcome> lastCompaction() {
-        return Optional.ofNullable(lastCompaction);
-    }
-
-    private void maybeCompact() {
-        if (compactor == null || closed) {
-            return;
-        }
-        Optional<String> passed = compactionThresholds.passedBy(chain());
-        if (passed.isEmpty() || !compacting.compareAndSet(false, true)) {
-            return;
-        }
-        LOG.info("compaction triggered: {}", passed.get());
-        try {
-            compactionThread.execute(() -> runCompaction(passed.get()));
-        } catch (RejectedExecutionException closing) {
-            compacting.set(false);
-        }
-    }
-
-    private void runCompaction(String trigger) {
-        try {
-            Compactor.Result result = compactor.compact();
-            lastCompaction = new CompactionOutcome(clock.instant(), trigger, Optional.of(result), Optional.empty());
-            metrics.compacted(result.took(), true);
-            result.full().ifPresent(this::rebaseOn);
-        } catch (Exception e) {
-            LOG.warn("compaction failed (the chain is unchanged; retried when the next segment passes a threshold): {}", e.toString());
-            lastCompaction = new CompactionOutcome(clock.instant(), trigger, Optional.empty(), Optional.of(e.toString()));
-            metrics.compacted(Duration.ZERO, false);
-        } finally {
-            compacting.set(false);
-        }
-    }
-
-    /** After a compaction: the new base, and the chain after it as the index tells. */
-    private void rebaseOn(FullSnapshotRef full) {
-        FullSnapshotRef current = latestFull;
-        if (current != null && current.revision() >= full.revision() || !full.generation().equals(generation)) {
-            return; // a newer full snapshot was taken meanwhile, or a new generation began
-        }
-        try {
-            List<DeltaSegmentRef> after = service.catalog().generations().stream().filter(g -> g.id().equals(full.generation()))
-                    .findFirst().map(g -> g.deltasAfter(full.revision())).orElse(List.of());
-            latestFull = full;
-            deltasSinceFull = after.size();
-            bytesSinceFull = after.stream().mapToLong(DeltaSegmentRef::size).sum();
-            eventsSinceFull = after.isEmpty() ? 0 : after.get(after.size() - 1).lastRevision() - full.revision();
-        } catch (IOException e) {
-            LOG.warn("could not read the chain after the new base", e);
-        }
-    }
-
     /**
      * Records that etcd's revision was at most {@code revision} at {@code at} (a status read,
-     * stamped before the call), for the {@linkplain #recoveryPointLag recovery point}. The leader
-     * gate reports each of its checks.
+     * stamped before the call), for the {@linkplain BackupState#recoveryPointLag() recovery
+     * point}. The leader gate reports each of its checks.
      */
     public void etcdObserved(long revision, Instant at) {
         recoveryPoint.etcdObserved(revision, at);
     }
 
     /**
-     * How far the store is behind etcd, in time: now minus the newest instant at which every
-     * revision etcd had is durable. Empty while capture is not running or before the first
-     * observation became durable.
+     * Makes {@link #close()} take a full snapshot after publishing the buffered deltas (so a
+     * restore after shutdown starts from one object). A request made at shutdown, not
+     * configuration: a backup closed because its member stopped leading takes none.
      */
-    public Optional<Duration> recoveryPointLag() {
-        return isCapturing() ? recoveryPoint.lag(clock.instant()) : Optional.empty();
-    }
-
-    /**
-     * When the last delta segment was published, or when capture started if none was yet; empty
-     * while capture is not running.
-     */
-    public Optional<Instant> lastDeltaPublishedAt() {
-        return capture == null ? Optional.empty() : Optional.ofNullable(lastDeltaAt);
+    public void takeFinalFullOnClose() {
+        this.finalFullOnClose = true;
     }
 
     /**
@@ -364,7 +152,7 @@ public final class ContinuousBackup implements AutoCloseable {
             throw new IOException("watch did not deliver revisions up to " + revision + " within " + timeout);
         }
         current.flush();
-        return lastDelta();
+        return chain.lastDelta();
     }
 
     /** Publishes buffered deltas now. */
@@ -415,22 +203,31 @@ public final class ContinuousBackup implements AutoCloseable {
 
     private FullSnapshotRef timedFull(FullSnapshotCall call) throws IOException {
         long started = System.nanoTime();
+        FullSnapshotRef full;
         try {
-            return fullTaken(call.take(), started);
+            full = call.take();
         } catch (IOException | RuntimeException e) {
-            metrics.snapshotFailed(BackupMetrics.Kind.FULL, Duration.ofNanos(System.nanoTime() - started));
+            listener.fullFailed(Duration.ofNanos(System.nanoTime() - started));
             throw e;
         }
+        recoveryPoint.durableUpTo(full.revision());
+        listener.fullTaken(Duration.ofNanos(System.nanoTime() - started), full.size());
+        chain.fullTaken(full);
+        return full;
     }
 
-    private FullSnapshotRef fullTaken(FullSnapshotRef full, long startedNanos) {
-        recoveryPoint.durableUpTo(full.revision());
-        metrics.snapshotTaken(BackupMetrics.Kind.FULL, Duration.ofNanos(System.nanoTime() - startedNanos), full.size());
-        latestFull = full;
-        deltasSinceFull = 0;
-        eventsSinceFull = 0;
-        bytesSinceFull = 0;
-        return full;
+    /** After a compaction: the new base, and the chain after it as the index tells. */
+    private void rebaseOn(FullSnapshotRef full) {
+        if (!chain.isNewerBase(full) || !full.generation().equals(generation)) {
+            return; // a newer full snapshot was taken meanwhile, or a new generation began
+        }
+        try {
+            List<DeltaSegmentRef> after = service.catalog().generations().stream().filter(g -> g.id().equals(full.generation()))
+                    .findFirst().map(g -> g.deltasAfter(full.revision())).orElse(List.of());
+            chain.rebase(full, after);
+        } catch (IOException e) {
+            LOG.warn("could not read the chain after the new base generation={} revision={}", full.generation(), full.revision(), e);
+        }
     }
 
     private String requireGeneration() {
@@ -453,15 +250,11 @@ public final class ContinuousBackup implements AutoCloseable {
                 LOG.info("continuing generation={} from_revision={}", current.id(), decision.lastRevision() + 1);
                 recoveryPoint.durableUpTo(decision.lastRevision());
                 startCapture(current.id(), decision.lastRevision() + 1, status);
-                latestFull = current.latestFull().get();
-                List<DeltaSegmentRef> chain = current.deltasAfter(latestFull.revision());
-                deltasSinceFull = chain.size();
-                bytesSinceFull = chain.stream().mapToLong(DeltaSegmentRef::size).sum();
-                // Events of segments this agent did not capture are not in the index: revisions are a lower bound.
-                eventsSinceFull = Math.max(0, decision.lastRevision() - latestFull.revision());
+                FullSnapshotRef latestFull = current.latestFull().get();
+                chain.continued(latestFull, current.deltasAfter(latestFull.revision()), decision.lastRevision());
                 Instant lastFull = latestFull.createdAt();
                 if (schedule.map(s -> s.isOverdue(lastFull, clock.instant())).orElse(false)) {
-                    LOG.info("newest full snapshot from {} missed a scheduled time; taking one now", lastFull);
+                    LOG.info("newest full snapshot missed a scheduled time; taking one now created_at={}", lastFull);
                     scheduler.now(this::scheduledFull);
                 }
             } else {
@@ -471,11 +264,11 @@ public final class ContinuousBackup implements AutoCloseable {
             startAttempts = 0;
             startPeriodicTasks();
         } catch (FencedWriterException fenced) {
-            LOG.error("backup not started: {}", fenced.getMessage());
+            LOG.error("backup not started: a newer writer holds the catalog", fenced);
             failure = fenced;
         } catch (Exception e) {
             long delay = Math.min(60, 1L << Math.min(++startAttempts, 6));
-            LOG.warn("backup not started, retrying in {} s", delay, e);
+            LOG.warn("backup not started, retrying retry_in_seconds={}", delay, e);
             scheduler.after(Duration.ofSeconds(delay), this::bootstrap);
         }
     }
@@ -490,37 +283,7 @@ public final class ContinuousBackup implements AutoCloseable {
         if (!deltaPeriod.isZero()) {
             scheduler.after(deltaPeriod, () -> deltaPeriodElapsed(deltaPeriod));
         }
-        if (retention != null) {
-            scheduler.after(retentionPeriod, this::runRetention);
-        }
-        scheduleNextDefrag();
-        scheduleNextMerge();
-    }
-
-    private void scheduleNextDefrag() {
-        if (defragSchedule == null || closed) {
-            return;
-        }
-        defragSchedule.nextAfter(clock.instant()).ifPresent(next -> scheduler.at(next, () -> {
-            runDefrag();
-            scheduleNextDefrag();
-        }));
-    }
-
-    private void runDefrag() {
-        if (closed) {
-            return;
-        }
-        long started = System.nanoTime();
-        try {
-            DefragReport report = defragmenter.defragment();
-            metrics.defragmented(report.duration(), report.succeeded());
-            LOG.info("defragmentation finished succeeded={} reclaimed_bytes={} members={}", report.succeeded(),
-                    report.reclaimedBytes(), report.members().size());
-        } catch (RuntimeException e) {
-            metrics.defragmented(Duration.ofNanos(System.nanoTime() - started), false);
-            LOG.warn("defragmentation not run: {}", e.toString());
-        }
+        maintenance.start();
     }
 
     private void deltaPeriodElapsed(Duration period) {
@@ -534,39 +297,19 @@ public final class ContinuousBackup implements AutoCloseable {
         scheduler.after(period, () -> deltaPeriodElapsed(period));
     }
 
-    private void runRetention() {
-        if (closed) {
-            return;
-        }
-        try {
-            metrics.retentionRan(retention.run(retentionRuns++ % 60 == 0));
-        } catch (FencedWriterException fenced) {
-            LOG.error("retention stopped: {}", fenced.getMessage());
-            failure = fenced;
-            return;
-        } catch (Exception e) {
-            LOG.warn("retention failed, retried next period: {}", e.toString());
-        }
-        scheduler.after(retentionPeriod, this::runRetention);
-    }
-
     private void startCapture(String generationId, long fromRevision, MemberStatus status) {
         DeltaCapture next = service.newCapture(generationId, status, new DeltaCapture.Listener() {
             @Override
             public void onPublished(DeltaSegmentRef segment, int events, Duration took) {
-                metrics.snapshotTaken(BackupMetrics.Kind.DELTA, took, segment.size());
-                lastDelta = segment;
+                listener.deltaPublished(took, segment.size());
                 recoveryPoint.durableUpTo(segment.lastRevision());
-                lastDeltaAt = clock.instant();
-                deltasSinceFull++;
-                eventsSinceFull += events;
-                bytesSinceFull += segment.size();
-                maybeCompact();
+                chain.deltaPublished(segment, events, clock.instant());
+                maintenance.segmentPublished();
             }
 
             @Override
             public void onPublishFailed(Exception error) {
-                metrics.snapshotFailed(BackupMetrics.Kind.DELTA, Duration.ZERO);
+                listener.deltaFailed();
             }
 
             @Override
@@ -580,7 +323,7 @@ public final class ContinuousBackup implements AutoCloseable {
             }
         });
         next.start(fromRevision);
-        lastDeltaAt = clock.instant();
+        chain.captureStarted(clock.instant());
         capture = next;
         generation = generationId;
     }
@@ -594,7 +337,7 @@ public final class ContinuousBackup implements AutoCloseable {
         try {
             broken.close();
         } catch (IOException e) {
-            LOG.warn("could not publish the deltas buffered before the compaction gap: {}", e.toString());
+            LOG.warn("could not publish the deltas buffered before the compaction gap generation={}", broken.generation(), e);
         }
         capture = null;
         generation = null;
@@ -604,7 +347,7 @@ public final class ContinuousBackup implements AutoCloseable {
                     + " (revisions after " + lastCaptured + " were not captured)");
             startCapture(full.generation(), full.revision() + 1, status);
         } catch (Exception e) {
-            LOG.warn("could not start a new generation after compaction, retrying: {}", e.toString());
+            LOG.warn("could not start a new generation after compaction, retrying compact_revision={}", compactRevision, e);
             scheduler.after(Duration.ofSeconds(5), this::bootstrap);
         }
     }
@@ -626,23 +369,22 @@ public final class ContinuousBackup implements AutoCloseable {
         try {
             takeFull(generation);
         } catch (FencedWriterException fenced) {
-            LOG.error("scheduled full snapshot not indexed: {}", fenced.getMessage());
+            LOG.error("scheduled full snapshot not indexed: a newer writer holds the catalog", fenced);
             failure = fenced;
         } catch (Exception e) {
-            LOG.warn("scheduled full snapshot failed: {}", e.toString());
+            LOG.warn("scheduled full snapshot failed generation={}", generation, e);
         }
     }
 
     /**
-     * Stops capture and publishes what is buffered. Control tasks still queued on the scheduler
-     * find the backup closed and do nothing; one already running (a full snapshot) finishes.
+     * Stops capture and maintenance and publishes what is buffered. Control tasks still queued on
+     * the scheduler find the backup closed and do nothing; one already running (a full snapshot)
+     * finishes.
      */
     @Override
     public void close() throws IOException {
         closed = true;
-        if (compactionThread != null) {
-            compactionThread.shutdownNow(); // a running compaction is interrupted; its scratch files are removed
-        }
+        maintenance.close();
         DeltaCapture current = capture;
         if (current == null) {
             return;

@@ -1,7 +1,9 @@
 package io.etcdbackup.agent.cli;
 
 import io.etcdbackup.agent.backup.BackupService;
+import io.etcdbackup.agent.backup.BackupState;
 import io.etcdbackup.agent.backup.CompactionThresholds;
+import io.etcdbackup.agent.backup.Maintenance;
 import io.etcdbackup.agent.config.ByteSizes;
 import io.etcdbackup.compaction.Compactor;
 import io.etcdbackup.snapshot.merge.MergeRunner;
@@ -295,19 +297,25 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
              TaskScheduler control = new ExecutorTaskScheduler(clock, "backup-control");
              TaskScheduler checks = new ExecutorTaskScheduler(clock, "leader-check");
              LeaderGatedBackup gate = new LeaderGatedBackup(service, () -> {
-                 ContinuousBackup backup = new ContinuousBackup(service, schedule, control, metrics);
+                 Maintenance maintenance = Maintenance.none();
                  if (!retentionPeriod.isZero()) {
-                     backup.retainWith(retention.policy(), retention.grace(), retentionPeriod);
+                     maintenance = maintenance.withRetention(new Maintenance.Retention(retention.policy(), retention.grace(), retentionPeriod));
                  }
-                 defrag.ifPresent(d -> backup.defragmentWith(d, new ClusterDefragmenter(etcd.clients(), Durations.parse(defragTimeout), clock)));
-                 compactor(service, clock).ifPresent(c -> backup.compactWith(compactionThresholds(), c));
+                 if (defrag.isPresent()) {
+                     maintenance = maintenance.withDefragmentation(new Maintenance.Defragmentation(defrag.get(),
+                             new ClusterDefragmenter(etcd.clients(), Durations.parse(defragTimeout), clock)));
+                 }
+                 Optional<Compactor> compactor = compactor(service, clock);
+                 if (compactor.isPresent()) {
+                     maintenance = maintenance.withCompaction(new Maintenance.Compaction(compactionThresholds(), compactor.get()));
+                 }
                  Duration mergeEvery = Durations.parse(mergePeriod);
                  if (!mergeEvery.isZero()) {
                      Codec codec = service.settings().delta().codec();
-                     backup.mergeWith(new MergeRunner(service.catalog(), merge.policy(), codec, service.settings().delta().level(), clock),
-                             mergeEvery);
+                     maintenance = maintenance.withMerging(new Maintenance.Merging(
+                             new MergeRunner(service.catalog(), merge.policy(), codec, service.settings().delta().level(), clock), mergeEvery));
                  }
-                 return backup;
+                 return new ContinuousBackup(service, schedule, maintenance, control, metrics);
              }, new AgentDirectory(objects), Optional.ofNullable(advertiseUrl), http.scheme(), checks, Durations.parse(leaderCheckPeriod));
              InitializationService initialization = initialization(objects, metrics, clock);
              TaskScheduler drillThread = drills.isPresent() ? new ExecutorTaskScheduler(clock, "restore-drill") : null;
@@ -343,7 +351,7 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
                 new RestoreDrill.Settings(settings, scratch));
         LOG.info("restore drills scheduled drill_schedule=\"{}\" scratch_dir={}", schedule, scratch);
         return new DrillRunner(drill::run, schedule, thread,
-                () -> gate.active().map(ContinuousBackup::isCapturing).orElse(false));
+                () -> gate.backupState().map(BackupState::capturing).orElse(false));
     }
 
     private CompactionThresholds compactionThresholds() {

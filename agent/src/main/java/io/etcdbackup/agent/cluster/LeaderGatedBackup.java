@@ -2,6 +2,7 @@ package io.etcdbackup.agent.cluster;
 
 import io.etcd.jetcd.cluster.Member;
 import io.etcdbackup.agent.backup.BackupService;
+import io.etcdbackup.agent.backup.BackupState;
 import io.etcdbackup.agent.backup.ContinuousBackup;
 import io.etcdbackup.agent.schedule.TaskScheduler;
 import io.etcdbackup.snapshot.etcd.MemberStatus;
@@ -116,13 +117,21 @@ public final class LeaderGatedBackup implements AutoCloseable {
         return Optional.ofNullable(active);
     }
 
+    /** What the backup running while the local member leads is doing; empty when none runs. */
+    public Optional<BackupState> backupState() {
+        return active().map(ContinuousBackup::state);
+    }
+
     /**
      * Whether this agent does what its role asks: beside the leader, capture runs without a
      * failure; beside a follower or learner, the member answered the last check.
      */
     public boolean isHealthy() {
         return switch (view.role()) {
-            case LEADER -> active != null && active.isCapturing();
+            case LEADER -> {
+                ContinuousBackup current = active;
+                yield current != null && current.state().capturing();
+            }
             case FOLLOWER, LEARNER -> true;
             case UNKNOWN, UNAVAILABLE -> false;
         };
@@ -170,7 +179,7 @@ public final class LeaderGatedBackup implements AutoCloseable {
             members = service.members();
         } catch (RuntimeException e) {
             if (view.role() != Role.UNAVAILABLE) {
-                LOG.warn("local etcd member not answering; not writing backups: {}", e.getMessage());
+                LOG.warn("local etcd member not answering; not writing backups", e);
             }
             view = new View(Role.UNAVAILABLE, Optional.empty(), 0, clock.instant(), Optional.of(e.getMessage()));
             ledInTerm = 0;
@@ -200,7 +209,7 @@ public final class LeaderGatedBackup implements AutoCloseable {
                     current.etcdObserved(status.revision(), askedAt);
                 }
             } else {
-                LOG.info("local etcd member leads in raft term {}: starting backups if it still leads at the next check",
+                LOG.info("local etcd member leads; starting backups if it still leads at the next check raft_term={}",
                         status.raftTerm());
             }
         } else {
@@ -211,8 +220,9 @@ public final class LeaderGatedBackup implements AutoCloseable {
 
     private void lead() {
         ContinuousBackup current = active;
-        if (current != null && current.failure().isPresent()) {
-            LOG.warn("backup stopped while leading ({}); starting again", current.failure().get().getMessage());
+        Optional<Throwable> failure = current == null ? Optional.empty() : current.state().failure();
+        if (failure.isPresent()) {
+            LOG.warn("backup stopped while leading; starting again", failure.get());
             closeQuietly(current);
             current = null;
             active = null;
@@ -228,7 +238,7 @@ public final class LeaderGatedBackup implements AutoCloseable {
     private void stepDown(String why) {
         ContinuousBackup current = active;
         if (current != null) {
-            LOG.info("stopping backups: {}", why);
+            LOG.info("stopping backups reason=\"{}\"", why);
             active = null;
             closeQuietly(current);
         }
@@ -247,7 +257,7 @@ public final class LeaderGatedBackup implements AutoCloseable {
             publishedUrl = url;
             publishedRole = role;
         } catch (IOException | RuntimeException e) {
-            LOG.warn("could not publish this agent's address in the store (retried next check): {}", e.toString());
+            LOG.warn("could not publish this agent's address in the store, retried next check url={}", url, e);
         }
     }
 
@@ -255,7 +265,7 @@ public final class LeaderGatedBackup implements AutoCloseable {
         try {
             backup.close();
         } catch (IOException | RuntimeException e) {
-            LOG.warn("buffered deltas not published on stepping down (the new writer captures them): {}", e.toString());
+            LOG.warn("buffered deltas not published on stepping down; the new writer captures them", e);
         }
     }
 

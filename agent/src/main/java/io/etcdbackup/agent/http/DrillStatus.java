@@ -4,38 +4,32 @@ import io.etcdbackup.agent.drill.DrillRunner;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 
-/** The {@code drill} object of {@code /v1/status}: the schedule, the last drill and the newest revision proven. */
-final class DrillStatus {
+/**
+ * The {@code drill} object of {@code /v1/status}: the schedule, the last drill and the newest
+ * revision proven. Fields without a value are {@code null}.
+ */
+record DrillStatus(String schedule, boolean running, Long passedRevision, String passedAt, Double passedAgeSeconds, Report last) {
 
-    private DrillStatus() {
-    }
-
-    static Map<String, Object> of(DrillRunner drills, Clock clock) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("schedule", drills.schedule().toString());
-        body.put("running", drills.isRunning());
+    static DrillStatus of(DrillRunner drills, Clock clock) {
         Optional<DrillRunner.Report> passed = drills.lastPassed();
-        body.put("passedRevision", passed.map(r -> r.revision().orElseThrow()).orElse(null));
-        body.put("passedAt", passed.map(r -> r.finishedAt().toString()).orElse(null));
-        body.put("passedAgeSeconds", passed.map(r -> Duration.between(r.finishedAt(), clock.instant()).toMillis() / 1000.0).orElse(null));
-        body.put("last", drills.last().map(DrillStatus::report).orElse(null));
-        return body;
+        return new DrillStatus(drills.schedule().toString(), drills.isRunning(),
+                passed.map(r -> r.revision().orElseThrow()).orElse(null),
+                passed.map(r -> r.finishedAt().toString()).orElse(null),
+                passed.map(r -> Duration.between(r.finishedAt(), clock.instant()).toMillis() / 1000.0).orElse(null),
+                drills.last().map(Report::of).orElse(null));
     }
 
-    private static Map<String, Object> report(DrillRunner.Report report) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("outcome", report.outcome().label());
-        body.put("finishedAt", report.finishedAt().toString());
-        body.put("generation", report.generation().orElse(null));
-        body.put("revision", report.revision().isPresent() ? report.revision().getAsLong() : null);
-        body.put("hash", report.hash().isPresent() ? report.hash().getAsLong() : null);
-        body.put("compactRevision", report.compactRevision().isPresent() ? report.compactRevision().getAsLong() : null);
-        body.put("detail", report.detail().isEmpty() ? null : report.detail());
-        body.put("seconds", report.took().toMillis() / 1000.0);
-        return body;
+    /** One drill's report. */
+    record Report(String outcome, String finishedAt, String generation, Long revision, Long hash, Long compactRevision,
+                  String detail, double seconds) {
+        static Report of(DrillRunner.Report report) {
+            return new Report(report.outcome().label(), report.finishedAt().toString(), report.generation().orElse(null),
+                    report.revision().isPresent() ? report.revision().getAsLong() : null,
+                    report.hash().isPresent() ? report.hash().getAsLong() : null,
+                    report.compactRevision().isPresent() ? report.compactRevision().getAsLong() : null,
+                    report.detail().isEmpty() ? null : report.detail(), report.took().toMillis() / 1000.0);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.etcdbackup.agent.metrics;
 
+import io.etcdbackup.agent.backup.BackupListener;
 import io.etcdbackup.snapshot.catalog.BackupLayout;
 import io.etcdbackup.snapshot.retention.RetentionRunner;
 import io.micrometer.core.instrument.Counter;
@@ -19,8 +20,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * base unit ({@code _seconds}, {@code _bytes}) and {@code _total} to counters. Where the meaning
  * is the reference's (gardener/etcd-backup-restore), the name and the {@code kind} label values
  * ({@code Full}, {@code Incr}) are its own, so existing dashboards work.
+ *
+ * <p>A backup reports to it as its {@link BackupListener}.
  */
-public final class BackupMetrics {
+public final class BackupMetrics implements BackupListener {
 
     /** The reference's label values for the two snapshot kinds. */
     public enum Kind {
@@ -70,7 +73,28 @@ public final class BackupMetrics {
         (kind == Kind.FULL ? fullFailures : deltaFailures).incrementAndGet();
     }
 
+    @Override
+    public void fullTaken(Duration took, long bytes) {
+        snapshotTaken(Kind.FULL, took, bytes);
+    }
+
+    @Override
+    public void fullFailed(Duration took) {
+        snapshotFailed(Kind.FULL, took);
+    }
+
+    @Override
+    public void deltaPublished(Duration took, long bytes) {
+        snapshotTaken(Kind.DELTA, took, bytes);
+    }
+
+    @Override
+    public void deltaFailed() {
+        snapshotFailed(Kind.DELTA, Duration.ZERO);
+    }
+
     /** A retention run finished: count what it removed from the index, by kind. */
+    @Override
     public void retentionRan(RetentionRunner.Result result) {
         for (var deletion : result.decision().deletions()) {
             if (deletion.type() == BackupLayout.KeyType.FULL || deletion.type() == BackupLayout.KeyType.DELTA) {
@@ -80,12 +104,14 @@ public final class BackupMetrics {
     }
 
     /** A defragmentation of the cluster finished (or failed) after {@code took}. */
+    @Override
     public void defragmented(Duration took, boolean succeeded) {
         Timer.builder("etcdbr.defragmentation.duration").description("Total latency of defragmenting the cluster's members")
                 .tag("succeeded", Boolean.toString(succeeded)).register(registry).record(took);
     }
 
     /** A compaction run finished (or failed) after {@code took}. */
+    @Override
     public void compacted(Duration took, boolean succeeded) {
         Timer.builder("etcdbackup.compaction.duration").description("Compactions of the chain into a new base")
                 .tag("succeeded", Boolean.toString(succeeded)).register(registry).record(took);

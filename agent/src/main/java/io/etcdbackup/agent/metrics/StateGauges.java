@@ -1,6 +1,6 @@
 package io.etcdbackup.agent.metrics;
 
-import io.etcdbackup.agent.backup.ContinuousBackup;
+import io.etcdbackup.agent.backup.BackupState;
 import io.etcdbackup.agent.cluster.LeaderGatedBackup;
 import io.etcdbackup.agent.cluster.Role;
 import io.etcdbackup.snapshot.catalog.CatalogWriter;
@@ -42,17 +42,18 @@ public final class StateGauges {
     private StateGauges() {
     }
 
+    /** Registers the gauges on {@code registry}, reading {@code gate}, its backup's state and {@code writer}. */
     public static void register(MeterRegistry registry, LeaderGatedBackup gate, CatalogWriter writer) {
-        Gauge.builder("etcdbr.snapshot.latest.revision", gate, backup(b -> b.lastPublishedRevision(), 0))
+        Gauge.builder("etcdbr.snapshot.latest.revision", gate, backup(BackupState::lastPublishedRevision, 0))
                 .description("Last etcd revision durable in the store").register(registry);
         Gauge.builder("etcdbr.snapshot.latest.timestamp", gate,
                         backup(b -> b.latestFull().map(f -> f.createdAt().toEpochMilli() / 1000.0).orElse(Double.NaN), Double.NaN))
                 .description("Creation time of the newest full snapshot, seconds since the epoch").register(registry);
         Gauge.builder("etcdbr.snapshot.required", gate,
-                        g -> g.isLeader() && g.active().flatMap(ContinuousBackup::generation).isEmpty() ? 1 : 0)
+                        g -> g.isLeader() && g.backupState().flatMap(BackupState::generation).isEmpty() ? 1 : 0)
                 .tag("kind", BackupMetrics.Kind.FULL.label())
                 .description("1 while a full snapshot is needed before deltas can be captured").register(registry);
-        FunctionCounter.builder("etcdbr.snapstore.latest.deltas", gate, backup(ContinuousBackup::deltasSinceFull, 0))
+        FunctionCounter.builder("etcdbr.snapstore.latest.deltas", gate, backup(b -> b.chain().segments(), 0))
                 .description("Delta segments published since the newest full snapshot").register(registry);
         FunctionCounter.builder("etcdbr.snapstore.latest.deltas.revisions", gate,
                         backup(b -> b.latestFull().map(f -> Math.max(0, b.lastPublishedRevision() - f.revision())).orElse(0L), 0))
@@ -85,10 +86,11 @@ public final class StateGauges {
                 .description("Times this catalog writer found a newer writer had taken over").register(registry);
     }
 
-    private static ToDoubleFunction<LeaderGatedBackup> backup(ToDoubleFunction<ContinuousBackup> value, double otherwise) {
+    /** {@code value} of the running backup's state, read once per scrape of the gauge; {@code otherwise} when none runs. */
+    private static ToDoubleFunction<LeaderGatedBackup> backup(ToDoubleFunction<BackupState> value, double otherwise) {
         return gate -> {
-            Optional<ContinuousBackup> active = gate.active();
-            return active.isPresent() ? value.applyAsDouble(active.get()) : otherwise;
+            Optional<BackupState> state = gate.backupState();
+            return state.isPresent() ? value.applyAsDouble(state.get()) : otherwise;
         };
     }
 }

@@ -70,7 +70,12 @@ class ContinuousBackupScheduleIT {
     }
 
     private static ContinuousBackup backup(BackupService service, VirtualTaskScheduler scheduler, String cron) {
-        return new ContinuousBackup(service, Optional.of(CronSchedule.parse(cron)), scheduler, new BackupMetrics(new SimpleMeterRegistry()));
+        return backup(service, scheduler, cron, Maintenance.none());
+    }
+
+    private static ContinuousBackup backup(BackupService service, VirtualTaskScheduler scheduler, String cron, Maintenance maintenance) {
+        return new ContinuousBackup(service, Optional.of(CronSchedule.parse(cron)), maintenance, scheduler,
+                new BackupMetrics(new SimpleMeterRegistry()));
     }
 
     private List<Instant> fullSnapshotTimes() throws Exception {
@@ -120,24 +125,27 @@ class ContinuousBackupScheduleIT {
         try (BackupService service = service(scheduler); ContinuousBackup backup = backup(service, scheduler, "0 0 1 1 *")) {
             backup.start();
             scheduler.runDue();
+            long ranAtStartUp = scheduler.tasksRun();
             long written = put("a");
-            await("the watch to deliver revision " + written, () -> backup.lastReceivedRevision() >= written);
+            await("the watch to deliver revision " + written, () -> backup.state().lastReceivedRevision() >= written);
 
             scheduler.advance(DELTA_PERIOD.minusSeconds(1));
-            Thread.sleep(300); // a flush requested too early would publish on the capture's thread meanwhile
+            // Only a control task requests a flush (the buffer is far below the flush size): none
+            // ran, so none can be publishing on the capture's thread later.
+            assertThat(scheduler.tasksRun()).as("no control task ran before the period elapsed").isEqualTo(ranAtStartUp);
             assertThat(deltas()).as("nothing published before the period elapsed").isEmpty();
 
             scheduler.advance(Duration.ofSeconds(1));
-            await("the segment of the first period", () -> backup.lastPublishedRevision() >= written);
+            await("the segment of the first period", () -> backup.state().lastPublishedRevision() >= written);
             assertThat(deltas()).singleElement().satisfies(segment -> {
                 assertThat(segment.lastRevision()).isEqualTo(written);
                 assertThat(segment.publishedAt()).isEqualTo(start.plus(DELTA_PERIOD));
             });
 
             long second = put("b");
-            await("the watch to deliver revision " + second, () -> backup.lastReceivedRevision() >= second);
+            await("the watch to deliver revision " + second, () -> backup.state().lastReceivedRevision() >= second);
             scheduler.advance(DELTA_PERIOD);
-            await("the segment of the second period", () -> backup.lastPublishedRevision() >= second);
+            await("the segment of the second period", () -> backup.state().lastPublishedRevision() >= second);
             assertThat(deltas()).last().satisfies(segment -> assertThat(segment.publishedAt()).isEqualTo(start.plus(DELTA_PERIOD.multipliedBy(2))));
         }
     }
@@ -145,8 +153,9 @@ class ContinuousBackupScheduleIT {
     @Test
     void retentionRunsEachRetentionPeriod() throws Exception {
         VirtualTaskScheduler scheduler = new VirtualTaskScheduler(Instant.parse("2026-11-22T10:59:30Z"));
-        try (BackupService service = service(scheduler); ContinuousBackup backup = backup(service, scheduler, "0 */1 * * *")) {
-            backup.retainWith(RetentionPolicies.limitBased(1), Duration.ZERO, Duration.ofMinutes(1));
+        Maintenance retention = Maintenance.none()
+                .withRetention(new Maintenance.Retention(RetentionPolicies.limitBased(1), Duration.ZERO, Duration.ofMinutes(1)));
+        try (BackupService service = service(scheduler); ContinuousBackup backup = backup(service, scheduler, "0 */1 * * *", retention)) {
             backup.start();
             scheduler.runDue();
             scheduler.advanceTo(Instant.parse("2026-11-22T11:00:29Z"));
@@ -163,10 +172,10 @@ class ContinuousBackupScheduleIT {
     void theClusterIsDefragmentedAtTheDefragmentationScheduleTimes() throws Exception {
         VirtualTaskScheduler scheduler = new VirtualTaskScheduler(Instant.parse("2026-11-22T10:15:00Z"));
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Maintenance defragmentation = Maintenance.none().withDefragmentation(new Maintenance.Defragmentation(
+                CronSchedule.parse("30 10 * * *"), new ClusterDefragmenter(etcd.clients(), Duration.ofMinutes(1), scheduler.clock())));
         try (BackupService service = service(scheduler);
-             ContinuousBackup backup = new ContinuousBackup(service, Optional.empty(), scheduler, new BackupMetrics(registry))) {
-            backup.defragmentWith(CronSchedule.parse("30 10 * * *"),
-                    new ClusterDefragmenter(etcd.clients(), Duration.ofMinutes(1), scheduler.clock()));
+             ContinuousBackup backup = new ContinuousBackup(service, Optional.empty(), defragmentation, scheduler, new BackupMetrics(registry))) {
             backup.start();
             scheduler.advanceTo(Instant.parse("2026-11-22T10:29:59Z"));
             assertThat(defragmentations(registry)).isZero();
@@ -199,7 +208,7 @@ class ContinuousBackupScheduleIT {
             try (ContinuousBackup second = backup(service, scheduler, "0 */1 * * *")) {
                 second.start();
                 scheduler.runDue();
-                assertThat(second.generation()).as("continues the chain").contains(generation);
+                assertThat(second.state().generation()).as("continues the chain").contains(generation);
                 assertThat(fullSnapshotTimes()).as("no full snapshot is due").hasSize(1);
             }
 
@@ -207,7 +216,7 @@ class ContinuousBackupScheduleIT {
             try (ContinuousBackup third = backup(service, scheduler, "0 */1 * * *")) {
                 third.start();
                 scheduler.runDue();
-                assertThat(third.generation()).contains(generation);
+                assertThat(third.state().generation()).contains(generation);
                 assertThat(fullSnapshotTimes()).as("the 11:00 full snapshot was missed while stopped: taken at start-up")
                         .containsExactly(Instant.parse("2026-11-22T10:15:00Z"), Instant.parse("2026-11-22T11:05:00Z"));
             }
@@ -232,7 +241,7 @@ class ContinuousBackupScheduleIT {
                 // runs here: the restart the watch thread queues meanwhile waits until after the
                 // on-demand delta below (runDue could already run it if the watch was quick).
                 scheduler.runQueuedDue();
-                String continued = second.generation().orElseThrow();
+                String continued = second.state().generation().orElseThrow();
                 assertThatThrownBy(() -> second.takeDeltaNow(Duration.ofSeconds(30)))
                         .isInstanceOf(IllegalStateException.class)
                         .hasMessageContaining("etcd compacted past it at revision " + head)
@@ -243,9 +252,9 @@ class ContinuousBackupScheduleIT {
                 // queued yet: run what is due until it has run.
                 await("the restart after the compaction", () -> {
                     scheduler.runDue();
-                    return second.generation().filter(g -> !g.equals(continued)).isPresent();
+                    return second.state().generation().filter(g -> !g.equals(continued)).isPresent();
                 });
-                assertThat(second.isCapturing()).isTrue();
+                assertThat(second.state().capturing()).isTrue();
                 put("after-restart");
                 assertThat(second.takeDeltaNow(Duration.ofSeconds(30))).isPresent();
             }

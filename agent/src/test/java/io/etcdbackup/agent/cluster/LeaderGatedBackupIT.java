@@ -4,6 +4,7 @@ import io.etcd.jetcd.Client;
 import io.etcdbackup.agent.backup.BackupService;
 import io.etcdbackup.agent.backup.CaptureSettings;
 import io.etcdbackup.agent.backup.ContinuousBackup;
+import io.etcdbackup.agent.backup.Maintenance;
 import io.etcdbackup.agent.metrics.BackupMetrics;
 import io.etcdbackup.agent.schedule.VirtualTaskScheduler;
 import io.etcdbackup.snapshot.capture.DeltaCapture;
@@ -79,7 +80,7 @@ class LeaderGatedBackupIT {
         BackupService service = new BackupService(clients, store, settings, "agent", scheduler.clock());
         opened.add(service);
         LeaderGatedBackup gate = new LeaderGatedBackup(service,
-                () -> new ContinuousBackup(service, Optional.empty(), scheduler, new BackupMetrics(new SimpleMeterRegistry())),
+                () -> new ContinuousBackup(service, Optional.empty(), Maintenance.none(), scheduler, new BackupMetrics(new SimpleMeterRegistry())),
                 new AgentDirectory(store), Optional.of("http://127.0.0.1:1"), "http", scheduler, CHECK_PERIOD);
         opened.add(gate);
         gate.start(1);
@@ -133,7 +134,7 @@ class LeaderGatedBackupIT {
 
         scheduler.advance(CHECK_PERIOD);
         assertThat(leaders.active()).as("led at two checks in the same term").isPresent();
-        assertThat(leaders.active().get().isCapturing()).isTrue();
+        assertThat(leaders.active().get().state().capturing()).isTrue();
         assertThat(leaders.isHealthy()).isTrue();
         assertThat(followers.active()).isEmpty();
         assertThat(followers.isHealthy()).isTrue();
@@ -146,12 +147,12 @@ class LeaderGatedBackupIT {
         scheduler.runDue();
         scheduler.advance(CHECK_PERIOD);
         ContinuousBackup backup = gate.active().orElseThrow();
-        assertThat(backup.recoveryPointLag()).as("the check's revision is in the first full snapshot").contains(Duration.ZERO);
+        assertThat(backup.state().recoveryPointLag()).as("the check's revision is in the first full snapshot").contains(Duration.ZERO);
 
         scheduler.advance(CHECK_PERIOD.minusSeconds(1));
-        assertThat(backup.recoveryPointLag()).contains(CHECK_PERIOD.minusSeconds(1));
+        assertThat(backup.state().recoveryPointLag()).contains(CHECK_PERIOD.minusSeconds(1));
         scheduler.advance(Duration.ofSeconds(1));
-        assertThat(backup.recoveryPointLag()).as("nothing changed in etcd: the next check is durable at once").contains(Duration.ZERO);
+        assertThat(backup.state().recoveryPointLag()).as("nothing changed in etcd: the next check is durable at once").contains(Duration.ZERO);
     }
 
     @Test

@@ -35,7 +35,7 @@ class SoleVoterLeaderGatingIT {
             scheduler.runDue();
             assertThat(gate.view().role()).isEqualTo(Role.LEADER);
             assertThat(gate.active()).as("no second check needed").isPresent();
-            assertThat(gate.active().get().isCapturing()).isTrue();
+            assertThat(gate.active().get().state().capturing()).isTrue();
         } finally {
             for (int i = opened.size() - 1; i >= 0; i--) {
                 opened.get(i).close();

@@ -3,6 +3,7 @@ package io.etcdbackup.agent.it;
 import io.etcdbackup.agent.backup.BackupService;
 import io.etcdbackup.agent.backup.CaptureSettings;
 import io.etcdbackup.agent.backup.ContinuousBackup;
+import io.etcdbackup.agent.backup.Maintenance;
 import io.etcdbackup.agent.metrics.BackupMetrics;
 import io.etcdbackup.agent.schedule.ExecutorTaskScheduler;
 import io.etcdbackup.agent.schedule.TaskScheduler;
@@ -86,7 +87,7 @@ class StoreFaultsIT {
         new Workload(etcd.client(), 31).run(100, false);
         try (BackupService service = new BackupService(etcd.clients(), store, settings(), "test", Clock.systemUTC());
              TaskScheduler scheduler = new ExecutorTaskScheduler(Clock.systemUTC(), "test-control");
-             ContinuousBackup backup = new ContinuousBackup(service, Optional.empty(), scheduler, new BackupMetrics(new SimpleMeterRegistry()))) {
+             ContinuousBackup backup = new ContinuousBackup(service, Optional.empty(), Maintenance.none(), scheduler, new BackupMetrics(new SimpleMeterRegistry()))) {
             backup.start();
             for (int round = 0; round < 10; round++) {
                 new Workload(etcd.client(), 32 + round).run(100, false);
@@ -108,7 +109,7 @@ class StoreFaultsIT {
         FaultInjectingObjectStore faults = new FaultInjectingObjectStore(local, 21);
         try (BackupService service = new BackupService(etcd.clients(), faults, settings(), "test", Clock.systemUTC());
              TaskScheduler scheduler = new ExecutorTaskScheduler(Clock.systemUTC(), "test-control");
-             ContinuousBackup backup = new ContinuousBackup(service, Optional.empty(), scheduler, new BackupMetrics(new SimpleMeterRegistry()))) {
+             ContinuousBackup backup = new ContinuousBackup(service, Optional.empty(), Maintenance.none(), scheduler, new BackupMetrics(new SimpleMeterRegistry()))) {
             backup.start();
             new Workload(etcd.client(), 41).run(100, false);
             awaitCaptured(local, Keyspace.read(etcd.client(), 0).revision());

@@ -23,6 +23,7 @@ public final class VirtualTaskScheduler implements TaskScheduler {
         return byTime != 0 ? byTime : Long.compare(a.order(), b.order());
     });
     private long order;
+    private long ran;
     private boolean closed;
 
     public VirtualTaskScheduler(Instant start) {
@@ -61,6 +62,7 @@ public final class VirtualTaskScheduler implements TaskScheduler {
                 clock.now = next.when();
             }
             if (!next.cancelled()[0]) {
+                countRun();
                 next.task().run();
             }
         }
@@ -96,9 +98,22 @@ public final class VirtualTaskScheduler implements TaskScheduler {
                 queue.poll();
             }
             if (!next.cancelled()[0]) {
+                countRun();
                 next.task().run();
             }
         }
+    }
+
+    private synchronized void countRun() {
+        ran++;
+    }
+
+    /**
+     * How many tasks have run (or are running) so far: a test that moves the clock can tell that
+     * nothing ran meanwhile, without waiting to see whether something happens.
+     */
+    public synchronized long tasksRun() {
+        return ran;
     }
 
     /** How many tasks are waiting (cancelled ones included until their time passes). */

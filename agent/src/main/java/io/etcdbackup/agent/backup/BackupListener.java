@@ -1,0 +1,45 @@
+package io.etcdbackup.agent.backup;
+
+import io.etcdbackup.snapshot.retention.RetentionRunner;
+
+import java.time.Duration;
+
+/**
+ * What a {@link ContinuousBackup} reports as it works, for whoever keeps account (the metrics).
+ * The backup owns this interface so that it depends on nobody's metrics; the callbacks run on the
+ * backup's threads (control, capture, compaction) and must return quickly without throwing.
+ */
+public interface BackupListener {
+
+    /** Reports nothing. */
+    BackupListener NONE = new BackupListener() {
+    };
+
+    /** A full snapshot of {@code bytes} stored bytes was published and indexed after {@code took}. */
+    default void fullTaken(Duration took, long bytes) {
+    }
+
+    /** A full snapshot failed after {@code took}. */
+    default void fullFailed(Duration took) {
+    }
+
+    /** A delta segment of {@code bytes} stored bytes was published and indexed after {@code took}. */
+    default void deltaPublished(Duration took, long bytes) {
+    }
+
+    /** Publishing a delta segment failed (its events stay buffered and are retried). */
+    default void deltaFailed() {
+    }
+
+    /** A retention run finished with {@code result}. */
+    default void retentionRan(RetentionRunner.Result result) {
+    }
+
+    /** A defragmentation of the cluster finished, or failed, after {@code took}. */
+    default void defragmented(Duration took, boolean succeeded) {
+    }
+
+    /** A compaction of the chain finished, or failed, after {@code took}. */
+    default void compacted(Duration took, boolean succeeded) {
+    }
+}
