@@ -86,7 +86,7 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
         if (parsed == null) {
             List<String> problems = problems();
             if (parsed == null) {
-                throw new IllegalArgumentException("bad configuration: " + String.join("; ", problems));
+                throw new IllegalStateException("bad configuration: " + String.join("; ", problems));
             }
         }
         return parsed;
@@ -123,8 +123,8 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
              TaskScheduler drillThread = config.drill().isPresent() ? new ExecutorTaskScheduler(clock, "restore-drill") : null;
              DrillRunner drillRunner = drillThread == null ? null : drillRunner(objects, config.drill().get(), drillThread, gate);
              HttpApi api = new HttpApi(gate, service.catalog(), objects::health,
-                     new HttpApi.MemberEndpoints(Optional.ofNullable(initialization), configService(config.member())), Optional.ofNullable(drillRunner),
-                     registry, http, clock)) {
+                     new HttpApi.MemberEndpoints(Optional.ofNullable(initialization), configService(config.member())),
+                     Optional.ofNullable(drillRunner), registry, http, clock)) {
             LOG.info("server started store={} endpoints={} full_schedule=\"{}\" gc_policy={} gc_period={}", objects.location(),
                     options.etcd.endpoints, options.fullSchedule, options.retention.policy, options.gcPeriod);
             // Bind first: a taken port fails start-up before capture begins (503s until capture runs).
