@@ -36,6 +36,13 @@ final class CatalogCommand {
     @Command(name = "rebuild", mixinStandardHelpOptions = true,
             description = "Recreate the catalog index from the objects' headers (takes over the catalog with a new epoch).")
     static final class Rebuild implements Callable<Integer> {
+
+        private final ProcessEnvironment env;
+
+        /** @param env who this process is ({@link ProcessEnvironment#writerId}), for the catalog's writer records */
+        Rebuild(ProcessEnvironment env) {
+            this.env = env;
+        }
         @Mixin
         StoreOptions store;
 
@@ -43,7 +50,7 @@ final class CatalogCommand {
         public Integer call() throws Exception {
             try (ObjectStore objects = store.open()) {
                 CatalogRebuild.Result result = CatalogRebuild.rebuildFromHeaders(objects,
-                        new CatalogWriter(objects, ProcessEnvironment.writerId(), Clock.systemUTC()), Clock.systemUTC().instant());
+                        new CatalogWriter(objects, env.writerId(), Clock.systemUTC()), Clock.systemUTC().instant());
                 System.out.println("catalog version " + result.version() + ": " + result.indexed() + " objects indexed, "
                         + result.skipped().size() + " skipped");
                 result.skipped().forEach((key, why) -> System.out.println("  skipped " + key + ": " + why));

@@ -28,6 +28,13 @@ import java.util.concurrent.Callable;
                 "Exit codes: 0 compacted, or nothing to do (said on stdout); 1 failed (nothing was changed); 2 bad usage."})
 final class CompactCommand implements Callable<Integer>, Main.Validated {
 
+    private final ProcessEnvironment env;
+
+    /** @param env who this process is ({@link ProcessEnvironment#writerId}), for the catalog's writer records */
+    CompactCommand(ProcessEnvironment env) {
+        this.env = env;
+    }
+
     @Mixin
     StoreOptions store;
 
@@ -54,7 +61,7 @@ final class CompactCommand implements Callable<Integer>, Main.Validated {
         Restorer.Settings restoreSettings = restore.settings();
         Path scratch = restoreSettings.scratchRoot() != null ? restoreSettings.scratchRoot() : Files.createTempDirectory("eba-compact");
         try (ObjectStore objects = store.open()) {
-            Catalog catalog = new Catalog(objects, new CatalogWriter(objects, ProcessEnvironment.writerId(), Clock.systemUTC()));
+            Catalog catalog = new Catalog(objects, new CatalogWriter(objects, env.writerId(), Clock.systemUTC()));
             Compactor.Result result = new Compactor(catalog,
                     new Compactor.Settings(restoreSettings, scratch, compression.codec(), compression.level()),
                     Clock.systemUTC()).compact();

@@ -24,6 +24,13 @@ import java.util.concurrent.Callable;
                 + "period has passed.")
 final class GcCommand implements Callable<Integer>, Main.Validated {
 
+    private final ProcessEnvironment env;
+
+    /** @param env who this process is ({@link ProcessEnvironment#writerId}), for the catalog's writer records */
+    GcCommand(ProcessEnvironment env) {
+        this.env = env;
+    }
+
     @Mixin
     StoreOptions store;
     @Mixin
@@ -48,7 +55,7 @@ final class GcCommand implements Callable<Integer>, Main.Validated {
     @Override
     public Integer call() throws Exception {
         try (ObjectStore objects = store.open()) {
-            Catalog catalog = new Catalog(objects, new CatalogWriter(objects, ProcessEnvironment.writerId(), Clock.systemUTC()));
+            Catalog catalog = new Catalog(objects, new CatalogWriter(objects, env.writerId(), Clock.systemUTC()));
             RetentionRunner runner = new RetentionRunner(catalog, retention.policy(), retention.grace(), Clock.systemUTC());
             if (dryRun) {
                 RetentionDecision decision = runner.preview();

@@ -8,6 +8,7 @@ import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParseResult;
 
 import java.io.PrintWriter;
+import java.lang.reflect.Constructor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,12 +32,12 @@ public final class Main {
 
     /** Runs the command line without exiting. */
     public static int run(String... args) {
-        return commandLine(ProcessEnvironment.variables(), args).execute(args);
+        return commandLine(ProcessEnvironment.current(), args).execute(args);
     }
 
     /** The command line with the process environment and no configuration file unless EBA_CONFIG names one. */
     static CommandLine commandLine() {
-        return commandLine(ProcessEnvironment.variables());
+        return commandLine(ProcessEnvironment.current());
     }
 
     /**
@@ -44,12 +45,14 @@ public final class Main {
      * configuration problems reported all at once with exit code 2, one-line errors and exit code 1
      * for failures.
      *
-     * @param env  the environment to read {@code EBA_*} variables and {@code ${VAR}} from
+     * @param env  the process environment: {@code EBA_*} variables and {@code ${VAR}} are read from it, and the
+     *             commands receive it through their constructors ({@link EnvironmentFactory})
      * @param args the raw arguments, only to find {@code --config FILE} before parsing
      */
-    static CommandLine commandLine(Map<String, String> env, String... args) {
-        CommandLine cli = new CommandLine(new RootCommand());
-        LayeredDefaults defaults = LayeredDefaults.load(LayeredDefaults.configFile(args, env), env, optionKeys(cli));
+    static CommandLine commandLine(ProcessEnvironment env, String... args) {
+        CommandLine cli = new CommandLine(new RootCommand(), new EnvironmentFactory(env));
+        Map<String, String> variables = env.variables();
+        LayeredDefaults defaults = LayeredDefaults.load(LayeredDefaults.configFile(args, variables), variables, optionKeys(cli));
         cli.setDefaultValueProvider(defaults);
         cli.setExecutionStrategy(parseResult -> {
             Integer help = CommandLine.executeHelpRequest(parseResult);
@@ -118,6 +121,30 @@ public final class Main {
             message = "no such file: " + message;
         }
         return message.replace('\n', ' ');
+    }
+
+    /**
+     * Creates the commands and their option groups: those with a constructor that takes the
+     * {@link ProcessEnvironment} get this process's; everything else is made by picocli's default factory.
+     */
+    static final class EnvironmentFactory implements CommandLine.IFactory {
+        private final ProcessEnvironment env;
+
+        EnvironmentFactory(ProcessEnvironment env) {
+            this.env = env;
+        }
+
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            Constructor<K> constructor;
+            try {
+                constructor = type.getDeclaredConstructor(ProcessEnvironment.class);
+            } catch (NoSuchMethodException e) {
+                return CommandLine.defaultFactory().create(type);
+            }
+            constructor.setAccessible(true);
+            return constructor.newInstance(env);
+        }
     }
 
     /** The version from the jar's manifest. */

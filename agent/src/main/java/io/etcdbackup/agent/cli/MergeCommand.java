@@ -23,6 +23,13 @@ import java.util.concurrent.Callable;
                 + "server's retention).")
 final class MergeCommand implements Callable<Integer>, Main.Validated {
 
+    private final ProcessEnvironment env;
+
+    /** @param env who this process is ({@link ProcessEnvironment#writerId}), for the catalog's writer records */
+    MergeCommand(ProcessEnvironment env) {
+        this.env = env;
+    }
+
     @Mixin
     StoreOptions store;
     @Mixin
@@ -47,7 +54,7 @@ final class MergeCommand implements Callable<Integer>, Main.Validated {
     @Override
     public Integer call() throws Exception {
         try (ObjectStore objects = store.open()) {
-            Catalog catalog = new Catalog(objects, new CatalogWriter(objects, ProcessEnvironment.writerId(), Clock.systemUTC()));
+            Catalog catalog = new Catalog(objects, new CatalogWriter(objects, env.writerId(), Clock.systemUTC()));
             MergeRunner runner = new MergeRunner(catalog, merge.policy(), compression.codec(), compression.level(),
                     Clock.systemUTC());
             if (dryRun) {

@@ -18,6 +18,13 @@ final class RestoreOptions {
     /** The tmpfs a 3.4 replay uses unless told otherwise: every Linux system and pod has it. */
     static final String TMPFS = "/dev/shm";
 
+    private final Optional<String> pathVariable;
+
+    /** @param env whose {@code PATH} is searched for etcd's binaries without {@code --etcd-bin-dir} */
+    RestoreOptions(ProcessEnvironment env) {
+        this.pathVariable = env.variable("PATH");
+    }
+
     @Option(names = "--name", defaultValue = "default", description = "Member name (default: ${DEFAULT-VALUE}).")
     String name;
 
@@ -62,9 +69,32 @@ final class RestoreOptions {
 
     /** Locates the etcd binaries (the PATH unless {@code --etcd-bin-dir}) and bundles the restore settings. */
     Restorer.Settings settings() {
-        EtcdBinaries binaries = EtcdBinaries.locate(Optional.ofNullable(etcdBinDir), ProcessEnvironment.variables().get("PATH"));
-        return new Restorer.Settings(binaries, scratchDir, defaultLeaseTtl, maxFetchers,
+        return setup().settings();
+    }
+
+    /** How restores run, as values; the binaries are located only when {@link Setup#settings()} is asked. */
+    Setup setup() {
+        return new Setup(Optional.ofNullable(etcdBinDir), pathVariable, Optional.ofNullable(scratchDir), defaultLeaseTtl, maxFetchers,
                 tmpfsScratch ? Optional.of(Path.of(TMPFS)) : Optional.empty());
+    }
+
+    /**
+     * The restore options, parsed. Locating etcd's binaries runs {@code etcd --version}, so it waits
+     * until a restore (or a check that one could run) is due.
+     *
+     * @param etcdBinDir   {@code --etcd-bin-dir}; without it the {@code PATH} is searched
+     * @param pathVariable the process's {@code PATH}
+     * @param scratchDir   {@code --scratch-dir}; without it scratch files go next to the data dir
+     * @param tmpfsScratch the tmpfs a 3.4 replay may use; empty with {@code --no-tmpfs-scratch}
+     */
+    record Setup(Optional<Path> etcdBinDir, Optional<String> pathVariable, Optional<Path> scratchDir, long defaultLeaseTtl,
+                 int maxFetchers, Optional<Path> tmpfsScratch) {
+
+        /** Locates the etcd binaries and bundles the restore settings; throws {@link IllegalArgumentException} when they are missing. */
+        Restorer.Settings settings() {
+            EtcdBinaries binaries = EtcdBinaries.locate(etcdBinDir, pathVariable.orElse(null));
+            return new Restorer.Settings(binaries, scratchDir.orElse(null), defaultLeaseTtl, maxFetchers, tmpfsScratch);
+        }
     }
 
     /** Records bad values in {@code config}. */

@@ -4,6 +4,8 @@ import io.etcdbackup.agent.config.EffectiveConfig;
 import io.etcdbackup.stores.ObjectStore;
 import picocli.CommandLine.Option;
 
+import java.util.Optional;
+
 /** Whom a data directory belongs to (the safeguard file), shared by {@code initialize} and {@code server}. */
 final class SafeguardOption {
 
@@ -21,6 +23,11 @@ final class SafeguardOption {
 
     /** The identity to write and compare: the option, else the store's location. */
     String identity(ObjectStore store) {
-        return safeguardId != null ? safeguardId.strip() : store.location();
+        return id().orElseGet(store::location);
+    }
+
+    /** The option's identity; empty when the store's location stands in for it. */
+    Optional<String> id() {
+        return Optional.ofNullable(safeguardId).map(String::strip);
     }
 }

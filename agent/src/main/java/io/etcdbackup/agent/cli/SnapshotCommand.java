@@ -27,6 +27,13 @@ final class SnapshotCommand {
     @Command(name = "full", mixinStandardHelpOptions = true,
             description = "Stream a full snapshot of the member into the store (a new generation if continuity cannot be proved).")
     static final class Full implements Callable<Integer>, Main.Validated {
+
+        private final ProcessEnvironment env;
+
+        /** @param env who this process is ({@link ProcessEnvironment#writerId}), for the catalog's writer records */
+        Full(ProcessEnvironment env) {
+            this.env = env;
+        }
         @Mixin
         EtcdOptions etcd;
         @Mixin
@@ -49,7 +56,7 @@ final class SnapshotCommand {
         public Integer call() throws Exception {
             try (ObjectStore objects = store.open();
                  BackupService service = new BackupService(etcd.clients(), objects, capture.settings(),
-                         ProcessEnvironment.writerId(), Clock.systemUTC())) {
+                         env.writerId(), Clock.systemUTC())) {
                 FullSnapshotRef full = service.takeFull();
                 System.out.println("full snapshot " + full.key() + " revision=" + full.revision() + " bytes=" + full.size());
                 return 0;
@@ -60,6 +67,13 @@ final class SnapshotCommand {
     @Command(name = "delta", mixinStandardHelpOptions = true,
             description = "Capture every revision since the last captured one into delta segments.")
     static final class Delta implements Callable<Integer>, Main.Validated {
+
+        private final ProcessEnvironment env;
+
+        /** @param env who this process is ({@link ProcessEnvironment#writerId}), for the catalog's writer records */
+        Delta(ProcessEnvironment env) {
+            this.env = env;
+        }
         @Mixin
         EtcdOptions etcd;
         @Mixin
@@ -87,7 +101,7 @@ final class SnapshotCommand {
         public Integer call() throws Exception {
             try (ObjectStore objects = store.open();
                  BackupService service = new BackupService(etcd.clients(), objects, capture.settings(),
-                         ProcessEnvironment.writerId(), Clock.systemUTC())) {
+                         env.writerId(), Clock.systemUTC())) {
                 Optional<Long> last = service.takeDeltaOnce(Durations.parse(timeout));
                 System.out.println(last.map(r -> "delta captured up to revision " + r).orElse("nothing new to capture"));
                 return 0;

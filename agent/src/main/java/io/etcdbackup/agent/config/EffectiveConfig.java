@@ -11,7 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /** A parsed command's effective option values and where each came from, for validation and {@code --print-config}. */
 public final class EffectiveConfig {
@@ -49,13 +51,26 @@ public final class EffectiveConfig {
      * An unset option ({@code null}) has nothing to check: required options are picocli's to enforce.
      */
     public void check(String optionName, String value, Consumer<String> parser) {
+        parse(optionName, value, text -> {
+            parser.accept(text);
+            return null;
+        });
+    }
+
+    /**
+     * Parses one value like {@link #check} and returns what the parser made of it: empty when the
+     * option is unset, when the parser returns {@code null} (e.g. an empty schedule, meaning none),
+     * or when the value is bad (then the failure is recorded).
+     */
+    public <T> Optional<T> parse(String optionName, String value, Function<String, T> parser) {
         if (value == null) {
-            return;
+            return Optional.empty();
         }
         try {
-            parser.accept(value);
+            return Optional.ofNullable(parser.apply(value));
         } catch (RuntimeException e) {
             reject(optionName, value, e.getMessage());
+            return Optional.empty();
         }
     }
 

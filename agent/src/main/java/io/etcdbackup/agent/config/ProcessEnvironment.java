@@ -2,29 +2,45 @@ package io.etcdbackup.agent.config;
 
 import io.etcdbackup.stores.StoreContext;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
- * The one place the agent reads the process environment. Everything else receives what it needs
- * through constructors ({@link StoreContext} for store providers).
+ * What the agent takes from the process it runs in: the environment variables and the temporary
+ * folder. {@link #current()} is the one place that reads them (Main calls it once); everything else
+ * receives this value, or what it needs from it, through constructors.
+ *
+ * @param variables the environment variables
+ * @param tempDir   the JVM's temporary folder ({@code java.io.tmpdir})
  */
-public final class ProcessEnvironment {
+public record ProcessEnvironment(Map<String, String> variables, Path tempDir) {
 
-    private ProcessEnvironment() {
+    public ProcessEnvironment {
+        variables = Map.copyOf(variables);
+        Objects.requireNonNull(tempDir, "tempDir");
     }
 
-    /** The environment of this process, read once per call. */
-    public static Map<String, String> variables() {
-        return System.getenv();
+    /** Reads this process's environment and temporary folder. */
+    public static ProcessEnvironment current() {
+        return new ProcessEnvironment(System.getenv(), Path.of(System.getProperty("java.io.tmpdir")));
     }
 
-    /** Who this process is, for the catalog's writer records: host name and process id. */
-    public static String writerId() {
-        String host = variables().getOrDefault("HOSTNAME", "");
+    /** The named variable, empty when it is not set. */
+    public Optional<String> variable(String name) {
+        return Optional.ofNullable(variables.get(name));
+    }
+
+    /** Who this process is, for the catalog's writer records: host name ({@code HOSTNAME}, else the local host's) and process id. */
+    public String writerId() {
+        String host = variables.getOrDefault("HOSTNAME", "");
         if (host.isBlank()) {
             try {
-                host = java.net.InetAddress.getLocalHost().getHostName();
-            } catch (java.net.UnknownHostException e) {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (UnknownHostException e) {
                 host = "unknown-host";
             }
         }
@@ -32,7 +48,7 @@ public final class ProcessEnvironment {
     }
 
     /** The context handed to store providers: the environment, for credential locations. */
-    public static StoreContext storeContext() {
-        return new StoreContext(variables());
+    public StoreContext storeContext() {
+        return new StoreContext(variables);
     }
 }

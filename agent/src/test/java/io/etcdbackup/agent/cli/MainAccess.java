@@ -1,5 +1,6 @@
 package io.etcdbackup.agent.cli;
 
+import io.etcdbackup.agent.config.ProcessEnvironment;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
@@ -17,7 +18,7 @@ public final class MainAccess {
     }
 
     public static Result run(Map<String, String> env, String... args) {
-        CommandLine cli = Main.commandLine(env, args);
+        CommandLine cli = Main.commandLine(new ProcessEnvironment(env, ProcessEnvironment.current().tempDir()), args);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cli.setOut(new PrintWriter(out));

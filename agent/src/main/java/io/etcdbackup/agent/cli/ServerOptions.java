@@ -1,0 +1,275 @@
+package io.etcdbackup.agent.cli;
+
+import io.etcdbackup.agent.backup.CompactionThresholds;
+import io.etcdbackup.agent.config.ByteSizes;
+import io.etcdbackup.agent.config.Durations;
+import io.etcdbackup.agent.config.EffectiveConfig;
+import io.etcdbackup.agent.config.ProcessEnvironment;
+import io.etcdbackup.agent.http.HttpApi;
+import io.etcdbackup.agent.http.ServerTls;
+import io.etcdbackup.agent.member.EtcdConfigTemplate;
+import io.etcdbackup.agent.schedule.CronSchedule;
+import io.etcdbackup.restore.Restorer;
+import io.etcdbackup.restore.drill.RestoreDrill;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The {@code server} command's options as picocli fills them (strings, so that every bad value is
+ * reported at once with its origin), and their parsing into one {@link ServerConfig}.
+ */
+final class ServerOptions {
+
+    @Mixin
+    EtcdOptions etcd;
+    @Mixin
+    StoreOptions store;
+    @Mixin
+    CaptureOptions capture;
+
+    @Mixin
+    RetentionOptions retention;
+
+    @Option(names = "--gc-period", defaultValue = "1m", paramLabel = "DURATION",
+            description = "Apply the retention policy this often; 0s disables it (default: ${DEFAULT-VALUE}).")
+    String gcPeriod;
+
+    @Option(names = "--full-schedule", defaultValue = "0 */1 * * *", paramLabel = "CRON",
+            description = "Cron schedule (5 fields, UTC) for full snapshots; empty for none (default: ${DEFAULT-VALUE}).")
+    String fullSchedule;
+
+    // A string, so that a bad port is reported together with every other bad value.
+    @Option(names = "--server-port", defaultValue = "8080", paramLabel = "PORT",
+            description = "Port of the HTTP API and /metrics; 0 picks a free one, logged as http_port (default: ${DEFAULT-VALUE}).")
+    String serverPort;
+
+    @Option(names = "--api-token-file", paramLabel = "FILE",
+            description = "File holding the bearer token that snapshot requests (/snapshot/*, POST /v1/snapshots/*) must present; "
+                    + "without it they are not authenticated.")
+    Path apiTokenFile;
+
+    @Option(names = "--leader-check-period", defaultValue = "5s", paramLabel = "DURATION",
+            description = "How often to ask the local etcd member whether it leads; only the leader's agent writes "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String leaderCheckPeriod;
+
+    @Option(names = "--advertise-url", paramLabel = "URL",
+            description = "Where the other members' agents reach this one's HTTP API (published in the store, used to "
+                    + "forward snapshot requests to the leader's agent); default: http://<host of the local member's first "
+                    + "client URL>:<server port>.")
+    String advertiseUrl;
+
+    @Option(names = "--final-full-snapshot", defaultValue = "false", paramLabel = "BOOLEAN", arity = "0..1",
+            description = "On SIGTERM, after publishing the buffered deltas, take a full snapshot if this agent leads "
+                    + "(default: ${DEFAULT-VALUE}).")
+    boolean finalFullSnapshot;
+
+    @Option(names = "--server-cert", paramLabel = "FILE",
+            description = "PEM certificate (chain) to serve the API over HTTPS with, together with --server-key; reloaded when "
+                    + "the files change.")
+    Path serverCert;
+
+    @Option(names = "--server-key", paramLabel = "FILE", description = "PEM private key (unencrypted) of --server-cert.")
+    Path serverKey;
+
+    @Option(names = "--defrag-schedule", defaultValue = "0 0 */3 * *", paramLabel = "CRON",
+            description = "Cron schedule (5 fields, UTC) on which the leader's agent defragments every member, learners and "
+                    + "followers first, the leader last; empty for never (default: ${DEFAULT-VALUE}).")
+    String defragSchedule;
+
+    @Option(names = "--drill-schedule", defaultValue = "", paramLabel = "CRON",
+            description = "Cron schedule (5 fields, UTC) on which the leader's agent runs a restore drill: the latest chain is "
+                    + "restored into a scratch etcd member (under --scratch-dir) and etcd's HashKV of it compared with the local "
+                    + "member's at the same revision; empty for never (default: never).")
+    String drillSchedule;
+
+    @Option(names = "--defrag-timeout", defaultValue = "8m", paramLabel = "DURATION",
+            description = "Give up defragmenting a member after this long; the rest of that run is skipped (default: ${DEFAULT-VALUE}).")
+    String defragTimeout;
+
+    @Option(names = "--compaction-events", defaultValue = "1000000", paramLabel = "N",
+            description = "Fold the chain into a new base (compaction, offline from the store, in the background) when this many "
+                    + "delta events follow the newest full snapshot; 0 never (default: ${DEFAULT-VALUE}, the reference "
+                    + "controller's).")
+    String compactionEvents;
+
+    @Option(names = "--compaction-bytes", defaultValue = "0", paramLabel = "BYTES",
+            description = "Also compact when the delta segments since the base hold this many bytes; 0 never (default: ${DEFAULT-VALUE}).")
+    String compactionBytes;
+
+    @Option(names = "--max-restore-time", defaultValue = "0s", paramLabel = "DURATION",
+            description = "Also compact when the predicted restore time of the latest state passes this; 0s never "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String maxRestoreTime;
+
+    @Option(names = "--merge-period", defaultValue = "10m", paramLabel = "DURATION",
+            description = "Merge small delta segments into larger ones this often (see the merge command for the policy "
+                    + "options); 0s never (default: ${DEFAULT-VALUE}).")
+    String mergePeriod;
+
+    @Mixin
+    MergeOptions merge;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "The data directory of the etcd member beside this agent; enables /initialization/start, which "
+                    + "validates it and restores it if needed, like the initialize command.")
+    Path dataDir;
+
+    @Mixin
+    SafeguardOption safeguard;
+
+    @Mixin
+    RestoreOptions restore;
+
+    @Option(names = "--etcd-config-template", paramLabel = "FILE",
+            description = "etcd configuration file with ${POD_NAME}/${POD_NAMESPACE} placeholders; enables /config, which renders "
+                    + "it for this member (--name) with initial-cluster-state set (see docs/operations.md).")
+    Path etcdConfigTemplate;
+
+    /**
+     * Parses and checks every option once. Each bad value is recorded in {@code checks}, naming the
+     * option, the value, its origin and why; then the result is empty.
+     *
+     * @param env the process's environment: {@code POD_NAMESPACE} and the temporary folder
+     */
+    Optional<ServerConfig> parse(EffectiveConfig checks, ProcessEnvironment env) {
+        etcd.validate(checks);
+        store.validate(checks);
+        capture.validate(checks);
+        retention.validate(checks);
+        Optional<Duration> retentionPeriod = checks.parse("--gc-period", gcPeriod, Durations::parse);
+        Optional<CronSchedule> full = checks.parse("--full-schedule", fullSchedule, ServerOptions::optionalCron);
+        Optional<Integer> port = checks.parse("--server-port", serverPort, ServerOptions::port);
+        Optional<Duration> leaderCheck = checks.parse("--leader-check-period", leaderCheckPeriod, ServerOptions::positiveDuration);
+        Optional<String> advertise = checks.parse("--advertise-url", advertiseUrl, ServerOptions::httpUrl);
+        Optional<HttpApi.Tls> tls = tls(checks);
+        Optional<CronSchedule> defrag = checks.parse("--defrag-schedule", defragSchedule, ServerOptions::optionalCron);
+        Optional<Duration> defragLimit = checks.parse("--defrag-timeout", defragTimeout, ServerOptions::positiveDuration);
+        Optional<Long> events = checks.parse("--compaction-events", compactionEvents, ServerOptions::count);
+        Optional<Duration> mergeEvery = checks.parse("--merge-period", mergePeriod, Durations::parse);
+        merge.validate(checks);
+        Optional<Long> bytes = checks.parse("--compaction-bytes", compactionBytes, ByteSizes::parse);
+        Optional<Duration> restoreTime = checks.parse("--max-restore-time", maxRestoreTime, Durations::parse);
+        safeguard.validate(checks);
+        Optional<CronSchedule> drills = checks.parse("--drill-schedule", drillSchedule, ServerOptions::optionalCron);
+        Optional<Restorer.Settings> drillRestore = drillRestore(checks);
+        Optional<EtcdConfigTemplate> template = checks.parse("--etcd-config-template",
+                etcdConfigTemplate == null ? null : etcdConfigTemplate.toString(), f -> EtcdConfigTemplate.load(Path.of(f)));
+        // Only whether they can be read: secret contents are read when used, never for checking or printing.
+        checks.check("--api-token-file", apiTokenFile == null ? null : apiTokenFile.toString(), EtcdOptions::readable);
+        if (!checks.problems().isEmpty()) {
+            return Optional.empty();
+        }
+
+        RestoreOptions.Setup restoreSetup = restore.setup();
+        CompactionThresholds thresholds = new CompactionThresholds(events.orElseThrow(), bytes.orElseThrow(), restoreTime.orElseThrow());
+        boolean compacting = thresholds.events() > 0 || thresholds.bytes() > 0 || !thresholds.maxRestoreTime().isZero();
+        ServerConfig.Backup backup = new ServerConfig.Backup(full,
+                retentionPeriod.filter(p -> !p.isZero()).map(p -> new ServerConfig.Retention(retention.policy(), retention.grace(), p)),
+                defrag.map(schedule -> new ServerConfig.Defrag(schedule, defragLimit.orElseThrow())),
+                compacting ? Optional.of(new ServerConfig.Compaction(thresholds, restoreSetup,
+                        scratch(restoreSetup, env, "etcd-backup-agent-compaction"))) : Optional.empty(),
+                mergeEvery.filter(p -> !p.isZero()).map(p -> new ServerConfig.Merge(merge.policy(), p)),
+                finalFullSnapshot);
+        ServerConfig.Member member = new ServerConfig.Member(
+                Optional.ofNullable(dataDir).map(d -> new ServerConfig.Initialization(restore.target(d, false), restoreSetup, safeguard.id())),
+                template.map(t -> new ServerConfig.EtcdConfig(t, restore.name, env.variable("POD_NAMESPACE").filter(n -> !n.isBlank()))));
+        Optional<ServerConfig.Drill> drill = drills.map(schedule -> new ServerConfig.Drill(schedule,
+                new RestoreDrill.Settings(drillRestore.orElseThrow(), scratch(restoreSetup, env, "etcd-backup-agent-drill"))));
+        return Optional.of(new ServerConfig(capture.settings(), backup, new ServerConfig.Leadership(leaderCheck.orElseThrow(), advertise),
+                new ServerConfig.Http(port.orElseThrow(), Optional.ofNullable(apiTokenFile), tls), member, drill));
+    }
+
+    private Optional<HttpApi.Tls> tls(EffectiveConfig checks) {
+        if ((serverCert == null) != (serverKey == null)) {
+            checks.reject(serverCert == null ? "--server-key" : "--server-cert", serverCert == null ? serverKey : serverCert,
+                    "give both --server-cert and --server-key, or neither");
+        } else if (serverCert != null) {
+            try {
+                ServerTls.validate(serverCert, serverKey);
+                return Optional.of(new HttpApi.Tls(serverCert, serverKey));
+            } catch (IllegalArgumentException e) {
+                checks.reject("--server-cert", serverCert, e.getMessage());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The restore settings drills use: checked only when drills or /initialization are on, and located only for drills. */
+    private Optional<Restorer.Settings> drillRestore(EffectiveConfig checks) {
+        if (dataDir != null || !drillSchedule.isBlank()) {
+            restore.validate(checks); // the restore options matter only for /initialization and drills
+        }
+        // A bad --etcd-bin-dir is reported by restore.validate already.
+        if (!drillSchedule.isBlank() && (restore.etcdBinDir == null || Files.isDirectory(restore.etcdBinDir))) {
+            try {
+                return Optional.of(restore.settings());
+            } catch (IllegalArgumentException e) {
+                checks.reject("--drill-schedule", drillSchedule, "restore drills need etcd's binaries: " + e.getMessage());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** {@code --scratch-dir}, else the named folder in the temporary folder. */
+    private static Path scratch(RestoreOptions.Setup restore, ProcessEnvironment env, String name) {
+        return restore.scratchDir().orElseGet(() -> env.tempDir().resolve(name));
+    }
+
+    private static int port(String text) {
+        try {
+            int port = Integer.parseInt(text.trim());
+            if (port >= 0 && port <= 65535) {
+                return port;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("not a port number (0-65535)");
+    }
+
+    private static long count(String text) {
+        try {
+            long value = Long.parseLong(text.trim());
+            if (value >= 0) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("not a count (0 or more)");
+    }
+
+    /** A cron schedule, or none ({@code null}) for an empty value. */
+    private static CronSchedule optionalCron(String text) {
+        return text.isBlank() ? null : CronSchedule.parse(text);
+    }
+
+    private static Duration positiveDuration(String text) {
+        Duration d = Durations.parse(text);
+        if (d.isZero() || d.isNegative()) {
+            throw new IllegalArgumentException("must be positive");
+        }
+        return d;
+    }
+
+    private static String httpUrl(String text) {
+        URI uri;
+        try {
+            uri = new URI(text);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("not a URL: " + e.getMessage());
+        }
+        if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+            throw new IllegalArgumentException("must be an http:// or https:// URL with a host");
+        }
+        return text;
+    }
+}
