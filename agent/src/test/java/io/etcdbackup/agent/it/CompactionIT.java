@@ -12,10 +12,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
+import static io.etcdbackup.stores.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -120,12 +121,13 @@ class CompactionIT {
         try {
             BackupAndRestoreIT.awaitCaptured(storeDir, Keyspace.read(source, 0).revision());
             new Workload(source, 31).run(600, false);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (fullSnapshots(storeDir) < 2) {
+            await("compacted into a second full snapshot", Duration.ofSeconds(120), () -> {
+                if (fullSnapshots(storeDir) >= 2) {
+                    return true;
+                }
                 assertThat(server.isAlive()).as(Files.readString(serverLog)).isTrue();
-                assertThat(System.nanoTime()).as("compacted in time: %s", Files.readString(serverLog)).isLessThan(deadline);
-                Thread.sleep(200);
-            }
+                return false;
+            });
             assertThat(Files.readString(serverLog)).contains("compaction triggered: ", "delta events since the base (threshold 500)");
             new Workload(source, 32).run(100, false);
             Workload.awaitShortLeasesRevoked(source);

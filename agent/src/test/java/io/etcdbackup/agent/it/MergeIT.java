@@ -14,10 +14,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 
+import static io.etcdbackup.stores.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -128,14 +129,15 @@ class MergeIT {
         builder.redirectErrorStream(true).redirectOutput(serverLog.toFile());
         Process server = builder.start();
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             // The merged segment is published before the run ends and logs its summary.
-            while (mergedSegments(storeDir) == 0 || !Files.readString(serverLog).contains("segments merged merges=")) {
+            await("segments merged and the merge logged", Duration.ofSeconds(120), () -> {
+                if (mergedSegments(storeDir) > 0 && Files.readString(serverLog).contains("segments merged merges=")) {
+                    return true;
+                }
                 new Workload(source, System.nanoTime()).run(20, false);
                 assertThat(server.isAlive()).as(Files.readString(serverLog)).isTrue();
-                assertThat(System.nanoTime()).as("merged in time: %s", Files.readString(serverLog)).isLessThan(deadline);
-                Thread.sleep(200);
-            }
+                return false;
+            });
         } finally {
             assertThat(AgentProcess.stop(server)).as("exited on SIGTERM").isTrue();
         }

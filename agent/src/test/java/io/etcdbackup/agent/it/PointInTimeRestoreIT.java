@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,8 +24,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 
+import static io.etcdbackup.stores.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -51,13 +52,8 @@ class PointInTimeRestoreIT {
     }
 
     private static void awaitCaptured(Path storeDir, long revision, Path serverLog) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (BackupAndRestoreIT.lastRevision(storeDir) < revision) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("revision " + revision + " not captured in time; server log:\n" + Files.readString(serverLog));
-            }
-            Thread.sleep(100);
-        }
+        await("revision " + revision + " captured (server log " + serverLog + ")", Duration.ofSeconds(60),
+                () -> BackupAndRestoreIT.lastRevision(storeDir), captured -> captured >= revision);
     }
 
     private static long put(Client client, String key) throws Exception {

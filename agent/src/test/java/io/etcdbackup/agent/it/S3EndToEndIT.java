@@ -1,5 +1,6 @@
 package io.etcdbackup.agent.it;
 
+import static io.etcdbackup.stores.testing.Await.await;
 import io.etcdbackup.snapshot.testing.EtcdClusterExtension;
 import org.gaul.s3proxy.BlobStores;
 import org.gaul.s3proxy.S3Proxy;
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 
@@ -33,9 +35,7 @@ class S3EndToEndIT {
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, "access", "secret").build();
         proxy.start();
         try {
-            while (!"STARTED".equals(proxy.getState())) {
-                Thread.sleep(10);
-            }
+            await("S3Proxy started", Duration.ofSeconds(60), proxy::getState, "STARTED"::equals);
             String store = "s3://etcd-backups/clusters/one?endpoint=http://127.0.0.1:" + proxy.getPort()
                     + "&region=us-east-1&path-style=true";
             CliRoundTrip.run(etcd, store, Map.of("AWS_ACCESS_KEY_ID", "access", "AWS_SECRET_ACCESS_KEY", "secret"), dir);
