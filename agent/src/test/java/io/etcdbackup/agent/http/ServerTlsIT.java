@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-
 import java.util.concurrent.atomic.AtomicReference;
 
 import static io.etcdbackup.stores.testing.Await.await;

@@ -1,6 +1,5 @@
 package io.etcdbackup.agent.it;
 
-import static io.etcdbackup.stores.testing.Await.await;
 import io.etcdbackup.snapshot.testing.EtcdClusterExtension;
 import org.gaul.s3proxy.BlobStores;
 import org.gaul.s3proxy.S3Proxy;
@@ -14,6 +13,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+
+import static io.etcdbackup.stores.testing.Await.await;
 
 /** Backup and restore through the CLI with an s3:// store on S3Proxy, a real S3 server on loopback. */
 class S3EndToEndIT {

@@ -1,6 +1,5 @@
 package io.etcdbackup.agent.it;
 
-import static io.etcdbackup.stores.testing.Await.await;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.op.Op;
@@ -19,6 +18,8 @@ import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+
+import static io.etcdbackup.stores.testing.Await.await;
 
 /**
  * A mixed, Kubernetes-shaped workload: creates, overwrites, deletes, multi-key transactions,
