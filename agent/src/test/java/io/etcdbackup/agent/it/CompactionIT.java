@@ -6,6 +6,7 @@ import io.etcdbackup.snapshot.catalog.Generation;
 import io.etcdbackup.snapshot.testing.EtcdClusterExtension;
 import io.etcdbackup.stores.ObjectStore;
 import io.etcdbackup.stores.local.LocalStoreProvider;
+import io.etcdbackup.stores.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -121,13 +122,17 @@ class CompactionIT {
         try {
             BackupAndRestoreIT.awaitCaptured(storeDir, Keyspace.read(source, 0).revision());
             new Workload(source, 31).run(600, false);
-            await("compacted into a second full snapshot", Duration.ofSeconds(120), () -> {
-                if (fullSnapshots(storeDir) >= 2) {
-                    return true;
-                }
-                assertThat(server.isAlive()).as(Files.readString(serverLog)).isTrue();
-                return false;
-            });
+            try {
+                await("compacted into a second full snapshot", Duration.ofSeconds(120), () -> {
+                    if (fullSnapshots(storeDir) >= 2) {
+                        return true;
+                    }
+                    assertThat(server.isAlive()).as(Files.readString(serverLog)).isTrue();
+                    return false;
+                });
+            } catch (Await.TimedOut timedOut) {
+                throw new AssertionError(timedOut.getMessage() + ": " + Files.readString(serverLog), timedOut);
+            }
             assertThat(Files.readString(serverLog)).contains("compaction triggered: ", "delta events since the base (threshold 500)");
             new Workload(source, 32).run(100, false);
             Workload.awaitShortLeasesRevoked(source);

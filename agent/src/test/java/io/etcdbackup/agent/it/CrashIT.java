@@ -10,6 +10,7 @@ import io.etcdbackup.snapshot.format.SnapshotObjectReader;
 import io.etcdbackup.snapshot.testing.EtcdClusterExtension;
 import io.etcdbackup.stores.ObjectStore;
 import io.etcdbackup.stores.local.LocalStoreProvider;
+import io.etcdbackup.stores.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -145,8 +146,12 @@ class CrashIT {
         Process last = startServer(store, 5);
         try {
             // A full snapshot (75 MB) first if no earlier run finished one, then the deltas.
-            await("caught up to revision " + finalRevision, Duration.ofSeconds(180), () -> BackupAndRestoreIT.lastRevision(storeDir),
-                    captured -> captured >= finalRevision);
+            try {
+                await("caught up to revision " + finalRevision, Duration.ofSeconds(180), () -> BackupAndRestoreIT.lastRevision(storeDir),
+                        captured -> captured >= finalRevision);
+            } catch (Await.TimedOut timedOut) {
+                throw new AssertionError(timedOut.getMessage() + ": " + Files.readString(dir.resolve("server-5.log")), timedOut);
+            }
         } catch (AssertionError | Exception e) {
             AgentProcess.kill(last);
             throw e;

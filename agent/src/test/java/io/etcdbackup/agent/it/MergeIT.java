@@ -8,6 +8,7 @@ import io.etcdbackup.snapshot.catalog.Generation;
 import io.etcdbackup.snapshot.testing.EtcdClusterExtension;
 import io.etcdbackup.stores.ObjectStore;
 import io.etcdbackup.stores.local.LocalStoreProvider;
+import io.etcdbackup.stores.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -130,14 +131,18 @@ class MergeIT {
         Process server = builder.start();
         try {
             // The merged segment is published before the run ends and logs its summary.
-            await("segments merged and the merge logged", Duration.ofSeconds(120), () -> {
-                if (mergedSegments(storeDir) > 0 && Files.readString(serverLog).contains("segments merged merges=")) {
-                    return true;
-                }
-                new Workload(source, System.nanoTime()).run(20, false);
-                assertThat(server.isAlive()).as(Files.readString(serverLog)).isTrue();
-                return false;
-            });
+            try {
+                await("segments merged and the merge logged", Duration.ofSeconds(120), () -> {
+                    if (mergedSegments(storeDir) > 0 && Files.readString(serverLog).contains("segments merged merges=")) {
+                        return true;
+                    }
+                    new Workload(source, System.nanoTime()).run(20, false);
+                    assertThat(server.isAlive()).as(Files.readString(serverLog)).isTrue();
+                    return false;
+                });
+            } catch (Await.TimedOut timedOut) {
+                throw new AssertionError(timedOut.getMessage() + ": " + Files.readString(serverLog), timedOut);
+            }
         } finally {
             assertThat(AgentProcess.stop(server)).as("exited on SIGTERM").isTrue();
         }

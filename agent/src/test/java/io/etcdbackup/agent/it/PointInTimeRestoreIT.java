@@ -10,6 +10,7 @@ import io.etcdbackup.snapshot.catalog.Generation;
 import io.etcdbackup.snapshot.testing.EtcdClusterExtension;
 import io.etcdbackup.stores.ObjectStore;
 import io.etcdbackup.stores.local.LocalStoreProvider;
+import io.etcdbackup.stores.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,8 +53,12 @@ class PointInTimeRestoreIT {
     }
 
     private static void awaitCaptured(Path storeDir, long revision, Path serverLog) throws Exception {
-        await("revision " + revision + " captured (server log " + serverLog + ")", Duration.ofSeconds(60),
-                () -> BackupAndRestoreIT.lastRevision(storeDir), captured -> captured >= revision);
+        try {
+            await("revision " + revision + " captured", Duration.ofSeconds(60), () -> BackupAndRestoreIT.lastRevision(storeDir),
+                    captured -> captured >= revision);
+        } catch (Await.TimedOut timedOut) {
+            throw new AssertionError(timedOut.getMessage() + "; server log:\n" + Files.readString(serverLog), timedOut);
+        }
     }
 
     private static long put(Client client, String key) throws Exception {

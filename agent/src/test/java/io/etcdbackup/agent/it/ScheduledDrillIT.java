@@ -3,6 +3,7 @@ package io.etcdbackup.agent.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.etcdbackup.snapshot.testing.EtcdClusterExtension;
+import io.etcdbackup.stores.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,13 +71,18 @@ class ScheduledDrillIT {
 
             // The first scheduled minute may come before this agent has confirmed it leads: allow a few.
             assertThat(JSON.readTree(get(base, "/v1/status")).path("drill").path("schedule").asText()).isEqualTo("* * * * *");
-            JsonNode drill = await("a drill within 4 minutes", Duration.ofSeconds(240), () -> {
-                JsonNode now = JSON.readTree(get(base, "/v1/status")).path("drill");
-                if (now.path("last").isNull()) {
-                    assertThat(server.isAlive()).as(Files.readString(log)).isTrue();
-                }
-                return now;
-            }, now -> !now.path("last").isNull());
+            JsonNode drill;
+            try {
+                drill = await("a drill within 4 minutes", Duration.ofSeconds(240), () -> {
+                    JsonNode now = JSON.readTree(get(base, "/v1/status")).path("drill");
+                    if (now.path("last").isNull()) {
+                        assertThat(server.isAlive()).as(Files.readString(log)).isTrue();
+                    }
+                    return now;
+                }, now -> !now.path("last").isNull());
+            } catch (Await.TimedOut timedOut) {
+                throw new AssertionError(timedOut.getMessage() + ": " + Files.readString(log), timedOut);
+            }
             JsonNode last = drill.path("last");
             assertThat(last.path("outcome").asText()).as(drill.toString()).isEqualTo("passed");
             long revision = last.path("revision").asLong();

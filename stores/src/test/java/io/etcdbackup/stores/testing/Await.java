@@ -32,12 +32,19 @@ public final class Await {
         T observe() throws Exception;
     }
 
+    /** A wait that timed out, so that a caller can add what it knows (a server's log) to the message. */
+    public static final class TimedOut extends AssertionError {
+        TimedOut(String message) {
+            super(message);
+        }
+    }
+
     private Await() {
     }
 
     /**
-     * Returns once {@code condition} holds; throws an {@link AssertionError} naming {@code what}
-     * when it still does not hold after {@code timeout}. The condition is checked at least once,
+     * Returns once {@code condition} holds; throws {@link TimedOut} naming {@code what} when it
+     * still does not hold after {@code timeout}. The condition is checked at least once,
      * and once more after the deadline so that a slow last poll is not lost.
      */
     public static void await(String what, Duration timeout, Condition condition) throws Exception {
@@ -45,9 +52,8 @@ public final class Await {
     }
 
     /**
-     * Returns the first value of {@code probe} that satisfies {@code until}; throws an
-     * {@link AssertionError} naming {@code what} and the last observed value when none did within
-     * {@code timeout}.
+     * Returns the first value of {@code probe} that satisfies {@code until}; throws {@link TimedOut}
+     * naming {@code what} and the last observed value when none did within {@code timeout}.
      */
     public static <T> T await(String what, Duration timeout, Probe<T> probe, Predicate<? super T> until) throws Exception {
         Objects.requireNonNull(what, "what");
@@ -60,7 +66,7 @@ public final class Await {
                 return value;
             }
             if (late) {
-                throw new AssertionError(timedOut(what, timeout, value));
+                throw new TimedOut(timedOut(what, timeout, value));
             }
             Thread.sleep(pause);
             pause = Math.min(MAX_PAUSE_MILLIS, pause * 2);

@@ -22,7 +22,7 @@ class AwaitTest {
     void aTimeoutNamesWhatWasAwaitedAndTheLastObservedValue() {
         AtomicInteger polls = new AtomicInteger();
         assertThatThrownBy(() -> Await.await("the counter to reach -1", Duration.ofMillis(50), polls::incrementAndGet, n -> n < 0))
-                .isInstanceOf(AssertionError.class)
+                .isInstanceOf(Await.TimedOut.class)
                 .hasMessageStartingWith("timed out after 50 ms waiting for the counter to reach -1; last observed: ")
                 .hasMessageEndingWith("last observed: " + polls.get());
     }
@@ -30,7 +30,7 @@ class AwaitTest {
     @Test
     void aConditionThatNeverHoldsTimesOutWithoutAValue() {
         assertThatThrownBy(() -> Await.await("never", Duration.ofMillis(20), () -> false))
-                .isInstanceOf(AssertionError.class).hasMessage("timed out after 20 ms waiting for never");
+                .isInstanceOf(Await.TimedOut.class).hasMessage("timed out after 20 ms waiting for never");
     }
 
     @Test
