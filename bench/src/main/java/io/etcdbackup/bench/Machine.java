@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /** Where and on what the figures were measured. */
@@ -15,14 +16,18 @@ final class Machine {
     private Machine() {
     }
 
-    static Map<String, String> describe(Path repo) {
+    /**
+     * Cores, memory, CPU, OS, JDK, date and the repository's git revision ({@code +dirty} with
+     * local changes); {@code system} holds the JVM's system properties (os.name, java.vm.name ...).
+     */
+    static Map<String, String> describe(Path repo, Properties system) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
         m.put("memory", procField("/proc/meminfo", "MemTotal").map(kb -> String.format("%.1f GiB",
                 Long.parseLong(kb.replaceAll("[^0-9]", "")) / 1024.0 / 1024.0)).orElse("unknown"));
         m.put("cpu", procField("/proc/cpuinfo", "model name").orElse("unknown"));
-        m.put("os", osRelease() + " (" + System.getProperty("os.name") + " " + System.getProperty("os.version") + ")");
-        m.put("jdk", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        m.put("os", osRelease() + " (" + system.getProperty("os.name") + " " + system.getProperty("os.version") + ")");
+        m.put("jdk", system.getProperty("java.vm.name") + " " + system.getProperty("java.runtime.version"));
         m.put("date", java.time.OffsetDateTime.now().withNano(0).toString());
         m.put("revision", gitRevision(repo));
         return m;

@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
+import static io.etcdbackup.stores.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -112,11 +113,7 @@ class LeaderGatedBackupIT {
         try (Client client = localTo(from).newClient()) {
             client.getMaintenanceClient().moveLeader(transferee).get(30, TimeUnit.SECONDS);
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (statusOf(from).leaderId() != transferee) {
-            assertThat(System.nanoTime()).as("leadership moved to member %d", to).isLessThan(deadline);
-            Thread.sleep(50);
-        }
+        await("leadership moved to member " + to, Duration.ofSeconds(30), () -> statusOf(from).leaderId(), leader -> leader == transferee);
     }
 
     @Test

@@ -18,9 +18,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static io.etcdbackup.stores.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -114,24 +114,18 @@ class ServerTlsIT {
         Files.move(next[1], files[1], StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         Files.move(next[0], files[0], StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
 
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        X509Certificate served = first.certificate();
-        while (!served.equals(second.certificate()) && System.nanoTime() < deadline) {
-            Thread.sleep(100);
+        X509Certificate served = await("the rewritten certificate served", Duration.ofSeconds(60), () -> {
             try {
-                served = peer(get(second.trustingOnlyThis(), url));
+                return peer(get(second.trustingOnlyThis(), url));
             } catch (SSLHandshakeException stillTheOldOne) {
-                // not reloaded yet
+                return first.certificate(); // not reloaded yet
             }
-        }
+        }, second.certificate()::equals);
         assertThat(served).isEqualTo(second.certificate());
 
         app.stop();
         app = null;
-        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (reloadThreadAlive() && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        await("the reload check to stop with the server", Duration.ofSeconds(30), () -> !reloadThreadAlive());
         assertThat(reloadThreadAlive()).as("the reload check stops with the server").isFalse();
     }
 

@@ -3,12 +3,14 @@ package io.etcdbackup.agent.it;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static io.etcdbackup.stores.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The runnable jar run as a real process, the way operators run it. */
@@ -98,15 +100,15 @@ final class AgentProcess {
     /** Waits until a {@code server} logging to {@code log} has bound its HTTP port, and returns it. */
     static int awaitHttpPort(Path log, Process server) throws Exception {
         Pattern bound = Pattern.compile("http_port=(\\d+)");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            Matcher m = bound.matcher(Files.exists(log) ? Files.readString(log) : "");
-            if (m.find()) {
-                return Integer.parseInt(m.group(1));
+        String text = await("http_port in the log", Duration.ofSeconds(30), () -> {
+            String now = Files.exists(log) ? Files.readString(log) : "";
+            if (!bound.matcher(now).find()) {
+                assertThat(server.isAlive()).as("server running: %s", now).isTrue();
             }
-            assertThat(server.isAlive()).as("server running: %s", Files.exists(log) ? Files.readString(log) : "").isTrue();
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no http_port in the log: " + Files.readString(log));
+            return now;
+        }, now -> bound.matcher(now).find());
+        Matcher m = bound.matcher(text);
+        m.find();
+        return Integer.parseInt(m.group(1));
     }
 }

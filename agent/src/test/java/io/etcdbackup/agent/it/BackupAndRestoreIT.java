@@ -12,10 +12,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
+import static io.etcdbackup.stores.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The core loop through the real CLI: `server` captures a mixed workload, `restore` rebuilds it. */
@@ -34,11 +35,7 @@ class BackupAndRestoreIT {
     }
 
     static void awaitCaptured(Path storeDir, long revision) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (lastRevision(storeDir) < revision) {
-            assertThat(System.nanoTime()).as("revision %d published in time", revision).isLessThan(deadline);
-            Thread.sleep(100);
-        }
+        await("revision " + revision + " published", Duration.ofSeconds(60), () -> lastRevision(storeDir), last -> last >= revision);
     }
 
     /**

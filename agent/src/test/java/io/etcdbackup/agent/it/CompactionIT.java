@@ -6,16 +6,18 @@ import io.etcdbackup.snapshot.catalog.Generation;
 import io.etcdbackup.snapshot.testing.EtcdClusterExtension;
 import io.etcdbackup.stores.ObjectStore;
 import io.etcdbackup.stores.local.LocalStoreProvider;
+import io.etcdbackup.stores.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
+import static io.etcdbackup.stores.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -120,11 +122,16 @@ class CompactionIT {
         try {
             BackupAndRestoreIT.awaitCaptured(storeDir, Keyspace.read(source, 0).revision());
             new Workload(source, 31).run(600, false);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (fullSnapshots(storeDir) < 2) {
-                assertThat(server.isAlive()).as(Files.readString(serverLog)).isTrue();
-                assertThat(System.nanoTime()).as("compacted in time: %s", Files.readString(serverLog)).isLessThan(deadline);
-                Thread.sleep(200);
+            try {
+                await("compacted into a second full snapshot", Duration.ofSeconds(120), () -> {
+                    if (fullSnapshots(storeDir) >= 2) {
+                        return true;
+                    }
+                    assertThat(server.isAlive()).as(Files.readString(serverLog)).isTrue();
+                    return false;
+                });
+            } catch (Await.TimedOut timedOut) {
+                throw new AssertionError(timedOut.getMessage() + ": " + Files.readString(serverLog), timedOut);
             }
             assertThat(Files.readString(serverLog)).contains("compaction triggered: ", "delta events since the base (threshold 500)");
             new Workload(source, 32).run(100, false);

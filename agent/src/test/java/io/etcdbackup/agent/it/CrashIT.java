@@ -10,6 +10,7 @@ import io.etcdbackup.snapshot.format.SnapshotObjectReader;
 import io.etcdbackup.snapshot.testing.EtcdClusterExtension;
 import io.etcdbackup.stores.ObjectStore;
 import io.etcdbackup.stores.local.LocalStoreProvider;
+import io.etcdbackup.stores.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,6 +19,7 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -25,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
+import static io.etcdbackup.stores.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** kill -9 of the agent mid-upload never leaves a readable-but-incomplete object, and the chain continues. */
@@ -143,12 +146,11 @@ class CrashIT {
         Process last = startServer(store, 5);
         try {
             // A full snapshot (75 MB) first if no earlier run finished one, then the deltas.
-            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-            while (BackupAndRestoreIT.lastRevision(storeDir) < finalRevision) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("not caught up in time: " + Files.readString(dir.resolve("server-5.log")));
-                }
-                Thread.sleep(100);
+            try {
+                await("caught up to revision " + finalRevision, Duration.ofSeconds(180), () -> BackupAndRestoreIT.lastRevision(storeDir),
+                        captured -> captured >= finalRevision);
+            } catch (Await.TimedOut timedOut) {
+                throw new AssertionError(timedOut.getMessage() + ": " + Files.readString(dir.resolve("server-5.log")), timedOut);
             }
         } catch (AssertionError | Exception e) {
             AgentProcess.kill(last);

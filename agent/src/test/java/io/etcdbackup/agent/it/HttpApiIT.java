@@ -17,10 +17,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static io.etcdbackup.stores.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The sidecar's HTTP API through the real `server` process: every endpoint, auth, errors, metrics. */
@@ -109,14 +109,14 @@ class HttpApiIT {
             base = "http://127.0.0.1:" + AgentProcess.awaitHttpPort(log, server);
 
             // Healthy once capture has started (the first full snapshot of a new generation).
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            HttpResponse<String> health;
-            while ((health = send("GET", "/healthz", false)).statusCode() != 200) {
-                assertThat(health.statusCode()).isEqualTo(503);
-                assertThat(JSON.readTree(health.body()).path("health").asBoolean(true)).isFalse();
-                assertThat(System.nanoTime()).as("healthy in time").isLessThan(deadline);
-                Thread.sleep(100);
-            }
+            HttpResponse<String> health = await("healthy", Duration.ofSeconds(30), () -> {
+                HttpResponse<String> now = send("GET", "/healthz", false);
+                if (now.statusCode() != 200) {
+                    assertThat(now.statusCode()).isEqualTo(503);
+                    assertThat(JSON.readTree(now.body()).path("health").asBoolean(true)).isFalse();
+                }
+                return now;
+            }, now -> now.statusCode() == 200);
             assertThat(JSON.readTree(health.body()).path("health").asBoolean()).isTrue();
 
             // Mutations without (or with a wrong) token are refused, and nothing is taken.
@@ -201,12 +201,8 @@ class HttpApiIT {
             assertJsonError(send("POST", "/initialization/start?mode=thorough", true), 400, "mode");
             HttpResponse<String> started = send("POST", "/initialization/start?mode=sanity", true);
             assertThat(started.statusCode()).as(started.body()).isEqualTo(200);
-            String state;
-            long initDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while ((state = send("GET", "/initialization/status", false).body()).equals("Progress")) {
-                assertThat(System.nanoTime()).as("initialization finishes").isLessThan(initDeadline);
-                Thread.sleep(200);
-            }
+            String state = await("initialization finishes", Duration.ofSeconds(120), () -> send("GET", "/initialization/status", false).body(),
+                    now -> !now.equals("Progress"));
             assertThat(state).as("an empty data dir is restored from the backups").isEqualTo("Successful");
             assertThat(send("GET", "/initialization/status", false).body()).as("reading a finished state resets it").isEqualTo("New");
             assertThat(memberDataDir.resolve("member/snap/db")).exists();

@@ -19,11 +19,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
+import static io.etcdbackup.stores.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -70,12 +71,8 @@ class LeaderFailoverIT {
      * leadership, or restarts capture after etcd compacted past its watch).
      */
     private HttpResponse<String> sendRetryingWhileUnavailable(Agent agent, String method, String path) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        HttpResponse<String> response;
-        while ((response = send(agent, method, path)).statusCode() == 503 && System.nanoTime() < deadline) {
-            Thread.sleep(500);
-        }
-        return response;
+        return await("an answer other than 503 to " + method + " " + path, Duration.ofSeconds(60), () -> send(agent, method, path),
+                response -> response.statusCode() != 503);
     }
 
     private JsonNode status(Agent agent) {
@@ -88,16 +85,13 @@ class LeaderFailoverIT {
     }
 
     private JsonNode awaitStatus(Agent agent, String what, Predicate<JsonNode> condition) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (true) {
+        return await("agent " + agent.member() + ": " + what, Duration.ofSeconds(90), () -> {
             JsonNode status = status(agent);
-            if (condition.test(status)) {
-                return status;
+            if (!condition.test(status)) {
+                assertThat(agent.process().isAlive()).as("agent %d running: %s", agent.member(), tail(agent)).isTrue();
             }
-            assertThat(agent.process().isAlive()).as("agent %d running: %s", agent.member(), tail(agent)).isTrue();
-            assertThat(System.nanoTime()).as("agent %d: %s; last status %s", agent.member(), what, status).isLessThan(deadline);
-            Thread.sleep(200);
-        }
+            return status;
+        }, condition);
     }
 
     private static String tail(Agent agent) {
@@ -107,6 +101,17 @@ class LeaderFailoverIT {
         } catch (IOException e) {
             return "(no log)";
         }
+    }
+
+    /** The last of {@code agents} whose status says it leads and captures, if any. */
+    private Optional<Agent> capturingLeader(List<Agent> agents) {
+        Agent leader = null;
+        for (Agent agent : agents) {
+            if (leadsAndCaptures(status(agent))) {
+                leader = agent;
+            }
+        }
+        return Optional.ofNullable(leader);
     }
 
     private static boolean leadsAndCaptures(JsonNode status) {
@@ -154,17 +159,7 @@ class LeaderFailoverIT {
             load.start();
 
             // Exactly one agent writes: the leader's. The others are healthy followers.
-            Agent leader = null;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-            while (leader == null) {
-                for (Agent agent : agents) {
-                    if (leadsAndCaptures(status(agent))) {
-                        leader = agent;
-                    }
-                }
-                assertThat(System.nanoTime()).as("a leader's agent captures in time").isLessThan(deadline);
-                Thread.sleep(200);
-            }
+            Agent leader = await("a leader's agent captures", Duration.ofSeconds(90), () -> capturingLeader(agents), Optional::isPresent).get();
             List<Agent> followers = new ArrayList<>(agents);
             followers.remove(leader);
             long firstEpoch = status(leader).path("catalogEpoch").asLong();
@@ -199,26 +194,19 @@ class LeaderFailoverIT {
                     s -> s.path("role").asText().equals("UNAVAILABLE"));
             assertThat(send(formerLeader, "GET", "/healthz").statusCode()).isEqualTo(503);
 
-            Agent newLeader = null;
-            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-            while (newLeader == null) {
-                for (Agent agent : followers) {
-                    if (leadsAndCaptures(status(agent))) {
-                        newLeader = agent;
-                    }
-                }
-                assertThat(System.nanoTime()).as("a new leader's agent takes over in time").isLessThan(deadline);
-                Thread.sleep(200);
-            }
+            Agent newLeader = await("a new leader's agent takes over", Duration.ofSeconds(90), () -> capturingLeader(followers), Optional::isPresent)
+                    .get();
             assertThat(status(newLeader).path("catalogEpoch").asLong()).as("took over with a higher fencing epoch")
                     .isGreaterThan(firstEpoch);
             long resumed = writes.get();
-            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-            while (writes.get() < Math.max(resumed, writesBefore) + 200) {
-                assertThat(load.isAlive()).as("the load runs").isTrue();
-                assertThat(System.nanoTime()).as("the load resumes after the election").isLessThan(deadline);
-                Thread.sleep(50);
-            }
+            long resumedTarget = Math.max(resumed, writesBefore) + 200;
+            await("the load resumes after the election", Duration.ofSeconds(90), () -> {
+                long n = writes.get();
+                if (n < resumedTarget) {
+                    assertThat(load.isAlive()).as("the load runs").isTrue();
+                }
+                return n;
+            }, n -> n >= resumedTarget);
             writing.set(false);
             load.join(30_000);
             Workload.awaitShortLeasesRevoked(source); // their deletions are revisions too

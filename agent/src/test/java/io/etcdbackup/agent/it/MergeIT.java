@@ -8,16 +8,18 @@ import io.etcdbackup.snapshot.catalog.Generation;
 import io.etcdbackup.snapshot.testing.EtcdClusterExtension;
 import io.etcdbackup.stores.ObjectStore;
 import io.etcdbackup.stores.local.LocalStoreProvider;
+import io.etcdbackup.stores.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 
+import static io.etcdbackup.stores.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -128,13 +130,18 @@ class MergeIT {
         builder.redirectErrorStream(true).redirectOutput(serverLog.toFile());
         Process server = builder.start();
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             // The merged segment is published before the run ends and logs its summary.
-            while (mergedSegments(storeDir) == 0 || !Files.readString(serverLog).contains("segments merged merges=")) {
-                new Workload(source, System.nanoTime()).run(20, false);
-                assertThat(server.isAlive()).as(Files.readString(serverLog)).isTrue();
-                assertThat(System.nanoTime()).as("merged in time: %s", Files.readString(serverLog)).isLessThan(deadline);
-                Thread.sleep(200);
+            try {
+                await("segments merged and the merge logged", Duration.ofSeconds(120), () -> {
+                    if (mergedSegments(storeDir) > 0 && Files.readString(serverLog).contains("segments merged merges=")) {
+                        return true;
+                    }
+                    new Workload(source, System.nanoTime()).run(20, false);
+                    assertThat(server.isAlive()).as(Files.readString(serverLog)).isTrue();
+                    return false;
+                });
+            } catch (Await.TimedOut timedOut) {
+                throw new AssertionError(timedOut.getMessage() + ": " + Files.readString(serverLog), timedOut);
             }
         } finally {
             assertThat(AgentProcess.stop(server)).as("exited on SIGTERM").isTrue();

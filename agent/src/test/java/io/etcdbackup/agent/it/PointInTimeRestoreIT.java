@@ -10,12 +10,14 @@ import io.etcdbackup.snapshot.catalog.Generation;
 import io.etcdbackup.snapshot.testing.EtcdClusterExtension;
 import io.etcdbackup.stores.ObjectStore;
 import io.etcdbackup.stores.local.LocalStoreProvider;
+import io.etcdbackup.stores.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,8 +25,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 
+import static io.etcdbackup.stores.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -51,12 +53,11 @@ class PointInTimeRestoreIT {
     }
 
     private static void awaitCaptured(Path storeDir, long revision, Path serverLog) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (BackupAndRestoreIT.lastRevision(storeDir) < revision) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("revision " + revision + " not captured in time; server log:\n" + Files.readString(serverLog));
-            }
-            Thread.sleep(100);
+        try {
+            await("revision " + revision + " captured", Duration.ofSeconds(60), () -> BackupAndRestoreIT.lastRevision(storeDir),
+                    captured -> captured >= revision);
+        } catch (Await.TimedOut timedOut) {
+            throw new AssertionError(timedOut.getMessage() + "; server log:\n" + Files.readString(serverLog), timedOut);
         }
     }
 

@@ -8,10 +8,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
+import static io.etcdbackup.stores.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -60,12 +61,13 @@ class RestoreKilledMidwayIT {
         Process killed = builder.start();
         boolean aliveMidway;
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (!(Files.exists(log) && Files.readString(log).contains("replay started"))) {
+            await("replay started", Duration.ofSeconds(120), () -> {
+                if (Files.exists(log) && Files.readString(log).contains("replay started")) {
+                    return true;
+                }
                 assertThat(killed.isAlive()).as("restore still running: %s", Files.exists(log) ? Files.readString(log) : "").isTrue();
-                assertThat(System.nanoTime()).as("replay starts in time").isLessThan(deadline);
-                Thread.sleep(20);
-            }
+                return false;
+            });
             Thread.sleep(300);
             aliveMidway = killed.isAlive();
         } finally {

@@ -10,8 +10,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+
+import static io.etcdbackup.stores.testing.Await.await;
 
 /** Backup and restore through the CLI with an s3:// store on S3Proxy, a real S3 server on loopback. */
 class S3EndToEndIT {
@@ -33,9 +36,7 @@ class S3EndToEndIT {
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, "access", "secret").build();
         proxy.start();
         try {
-            while (!"STARTED".equals(proxy.getState())) {
-                Thread.sleep(10);
-            }
+            await("S3Proxy started", Duration.ofSeconds(60), proxy::getState, "STARTED"::equals);
             String store = "s3://etcd-backups/clusters/one?endpoint=http://127.0.0.1:" + proxy.getPort()
                     + "&region=us-east-1&path-style=true";
             CliRoundTrip.run(etcd, store, Map.of("AWS_ACCESS_KEY_ID", "access", "AWS_SECRET_ACCESS_KEY", "secret"), dir);

@@ -3,6 +3,7 @@ package io.etcdbackup.agent.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.etcdbackup.snapshot.testing.EtcdClusterExtension;
+import io.etcdbackup.stores.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,11 +16,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import static io.etcdbackup.stores.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -69,14 +70,18 @@ class ScheduledDrillIT {
             new Workload(etcd.client(), 82).run(60, false);
 
             // The first scheduled minute may come before this agent has confirmed it leads: allow a few.
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
-            JsonNode drill = JSON.readTree(get(base, "/v1/status")).path("drill");
-            assertThat(drill.path("schedule").asText()).isEqualTo("* * * * *");
-            while (drill.path("last").isNull()) {
-                assertThat(server.isAlive()).as(Files.readString(log)).isTrue();
-                assertThat(System.nanoTime()).as("a drill within 4 minutes: %s", Files.readString(log)).isLessThan(deadline);
-                Thread.sleep(500);
-                drill = JSON.readTree(get(base, "/v1/status")).path("drill");
+            assertThat(JSON.readTree(get(base, "/v1/status")).path("drill").path("schedule").asText()).isEqualTo("* * * * *");
+            JsonNode drill;
+            try {
+                drill = await("a drill within 4 minutes", Duration.ofSeconds(240), () -> {
+                    JsonNode now = JSON.readTree(get(base, "/v1/status")).path("drill");
+                    if (now.path("last").isNull()) {
+                        assertThat(server.isAlive()).as(Files.readString(log)).isTrue();
+                    }
+                    return now;
+                }, now -> !now.path("last").isNull());
+            } catch (Await.TimedOut timedOut) {
+                throw new AssertionError(timedOut.getMessage() + ": " + Files.readString(log), timedOut);
             }
             JsonNode last = drill.path("last");
             assertThat(last.path("outcome").asText()).as(drill.toString()).isEqualTo("passed");

@@ -32,8 +32,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
+import static io.etcdbackup.stores.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Capture over a failing store: transient faults and an outage never lose or skip revisions. */
@@ -57,11 +57,7 @@ class StoreFaultsIT {
     }
 
     private void awaitCaptured(ObjectStore store, long revision) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (lastRevision(store) < revision) {
-            assertThat(System.nanoTime()).as("revision %d captured in time", revision).isLessThan(deadline);
-            Thread.sleep(100);
-        }
+        await("revision " + revision + " captured", Duration.ofSeconds(90), () -> lastRevision(store), last -> last >= revision);
     }
 
     private void restoreAndCompare(ObjectStore store) throws Exception {

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static io.etcdbackup.stores.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A rendered config file is one real etcd starts from (types, quoting and state included). */
@@ -79,23 +80,18 @@ class EtcdConfigTemplateIT {
 
     private void awaitHealthy(Process etcd, URI health) throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
+        await("etcd healthy at " + health, Duration.ofSeconds(60), () -> {
             if (!etcd.isAlive()) {
                 throw new AssertionError("etcd exited with " + etcd.exitValue() + ":\n" + log());
             }
             try {
                 HttpResponse<String> response = http.send(HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(2)).build(),
                         HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200 && response.body().contains("\"health\":\"true\"")) {
-                    return;
-                }
+                return response.statusCode() == 200 && response.body().contains("\"health\":\"true\"");
             } catch (IOException notYet) {
-                // not listening yet
+                return false; // not listening yet
             }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("etcd not healthy in time:\n" + log());
+        });
     }
 
     private String log() throws IOException {

@@ -34,6 +34,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
+import static io.etcdbackup.stores.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -130,33 +131,15 @@ class ClusterDefragmenterIT {
                 leader.getMaintenanceClient().moveLeader(id).get(30, TimeUnit.SECONDS);
             }
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true) {
-            Map<URI, StatusResponse> statuses = statuses();
-            if (statuses.values().stream().allMatch(s -> s.getLeader() == id)) {
-                return statuses;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("leadership did not move to " + member.spec().name());
-            }
-            Thread.sleep(50);
-        }
+        return await("leadership moved to " + member.spec().name(), Duration.ofSeconds(60), ClusterDefragmenterIT::statuses,
+                statuses -> statuses.values().stream().allMatch(s -> s.getLeader() == id));
     }
 
     /** Waits until every member names the same leader. */
     private static void awaitOneLeader() throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true) {
-            Map<URI, StatusResponse> statuses = statuses();
-            List<Long> leaders = statuses.values().stream().map(StatusResponse::getLeader).distinct().toList();
-            if (leaders.size() == 1 && leaders.get(0) != 0) {
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("members do not agree on one leader: " + leaders);
-            }
-            Thread.sleep(50);
-        }
+        await("members agree on one leader", Duration.ofSeconds(60),
+                () -> statuses().values().stream().map(StatusResponse::getLeader).distinct().toList(),
+                leaders -> leaders.size() == 1 && leaders.get(0) != 0);
     }
 
     /**
@@ -165,18 +148,10 @@ class ClusterDefragmenterIT {
      * small writes.
      */
     private static void awaitCompactedEverywhere() throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (true) {
+        await("compaction to free the bulk data on every member", Duration.ofSeconds(120), () -> {
             etcd.client().getKVClient().put(bytes("/tick"), bytes(Long.toString(System.nanoTime()))).get(30, TimeUnit.SECONDS);
-            Map<URI, StatusResponse> statuses = statuses();
-            if (statuses.values().stream().allMatch(s -> s.getDbSize() - s.getDbSizeInUse() > BULK_BYTES / 2)) {
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("compaction did not free the bulk data on every member: " + sizes(statuses));
-            }
-            Thread.sleep(100);
-        }
+            return sizes(statuses());
+        }, sizes -> sizes.stream().allMatch(s -> s.db() - s.inUse() > BULK_BYTES / 2));
     }
 
     private static Map<URI, StatusResponse> statuses() throws Exception {
@@ -191,9 +166,17 @@ class ClusterDefragmenterIT {
         return etcd.client().getMaintenanceClient().statusMember(endpoint.toString()).get(30, TimeUnit.SECONDS);
     }
 
-    private static List<String> sizes(Map<URI, StatusResponse> statuses) {
-        List<String> sizes = new ArrayList<>();
-        statuses.forEach((u, s) -> sizes.add(u + " db=" + s.getDbSize() + " inUse=" + s.getDbSizeInUse()));
+    /** A member's database size and the part of it in use. */
+    private record Size(URI member, long db, long inUse) {
+        @Override
+        public String toString() {
+            return member + " db=" + db + " inUse=" + inUse;
+        }
+    }
+
+    private static List<Size> sizes(Map<URI, StatusResponse> statuses) {
+        List<Size> sizes = new ArrayList<>();
+        statuses.forEach((u, s) -> sizes.add(new Size(u, s.getDbSize(), s.getDbSizeInUse())));
         return sizes;
     }
 

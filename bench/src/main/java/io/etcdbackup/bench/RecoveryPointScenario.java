@@ -1,0 +1,134 @@
+package io.etcdbackup.bench;
+
+import io.etcd.jetcd.Client;
+import io.etcdbackup.etcdprocess.DirectoryTrees;
+import io.etcdbackup.etcdprocess.EtcdProcess;
+import io.etcdbackup.stores.ObjectStore;
+import io.etcdbackup.stores.ObjectStores;
+import io.etcdbackup.stores.StoreContext;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Rows 3: the recovery point, from etcd's acknowledgement of a write to its revision being durable
+ * in the store (polled every 20 ms), as p50, p99 and max beside the delta period, for delta
+ * periods of 20 s and 1 s at 500 and 2,000 writes/s. Starts its own etcd.
+ */
+final class RecoveryPointScenario {
+
+    private final Mode mode;
+    private final Harness harness;
+    private final Table table;
+
+    RecoveryPointScenario(Mode mode, Harness harness, Table table) {
+        this.mode = mode;
+        this.harness = harness;
+        this.table = table;
+    }
+
+    void run() throws Exception {
+        Harness.step("3. recovery point: ack by etcd -> revision durable in the store (local store polled every 20 ms)");
+        Path dir = harness.work().resolve("etcd-rp/data");
+        EtcdProcess etcd = EtcdProcess.start(EtcdProcess.Spec.singleMember(harness.binaries(), "rp", dir,
+                List.of("--heartbeat-interval=10", "--election-timeout=100")));
+        try (Client client = Client.builder().endpoints(etcd.clientUrl()).build()) {
+            etcd.awaitHealthy(Duration.ofSeconds(30));
+            int keySpace = 2000;
+            new Workload(5).putMany(client.getKVClient(), 0, keySpace, keySpace);
+            for (Duration period : List.of(Duration.ofSeconds(20), Duration.ofSeconds(1))) {
+                for (int rate : new int[] {500, 2000}) {
+                    Duration load = period.toSeconds() >= 20 ? mode.rpLoadSlow() : mode.rpLoadFast();
+                    measure(client, etcd, period, rate, load, keySpace);
+                }
+            }
+        } finally {
+            etcd.stop();
+        }
+    }
+
+    private void measure(Client client, EtcdProcess etcd, Duration period, int rate, Duration load, int keySpace) throws Exception {
+        Path storeDir = harness.work().resolve("store-rp-" + period.toSeconds() + "-" + rate);
+        ObjectStore store = ObjectStores.open("file://" + storeDir, StoreContext.empty());
+        Child server = harness.startAgent(List.of(), List.of("server", "--server-port", "0", "--endpoints", etcd.clientUrl().toString(),
+                "--store", "file://" + storeDir, "--delta-period", period.toSeconds() + "s", "--full-schedule", ""),
+                "server-rp-" + period.toSeconds() + "s-" + rate);
+        List<long[]> polls = new ArrayList<>(); // {nanoTime, highest durable revision}
+        AtomicBoolean polling = new AtomicBoolean(true);
+        Workload.Acks acks;
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (StoreScan.count(store, "/full/") == 0) {
+                if (System.nanoTime() > deadline || !server.isAlive()) {
+                    throw new IllegalStateException("server published no full snapshot within 60 s\n" + server.tailOfStderr());
+                }
+                Thread.sleep(50);
+            }
+            Thread poller = new Thread(() -> {
+                long high = 0;
+                while (polling.get()) {
+                    try {
+                        long h = StoreScan.highestDelta(store);
+                        long now = System.nanoTime();
+                        if (h > high) {
+                            high = h;
+                            synchronized (polls) {
+                                polls.add(new long[] {now, h});
+                            }
+                        }
+                        Thread.sleep(20);
+                    } catch (IOException | RuntimeException e) {
+                        // a listing racing a publish; the next poll sees it
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "store-poller");
+            poller.setDaemon(true);
+            poller.start();
+            acks = Workload.steady(client.getKVClient(), rate, load, keySpace, rate, () -> false);
+            long target = acks.maxRevision();
+            long waitUntil = System.nanoTime() + period.plusSeconds(30).toNanos();
+            while (System.nanoTime() < waitUntil) {
+                synchronized (polls) {
+                    if (!polls.isEmpty() && polls.get(polls.size() - 1)[1] >= target) {
+                        break;
+                    }
+                }
+                Thread.sleep(50);
+            }
+            polling.set(false);
+            poller.join(5000);
+        } finally {
+            server.stop(Duration.ofSeconds(30));
+            DirectoryTrees.delete(storeDir);
+        }
+        int n = acks.size();
+        long[] pollTimes;
+        long[] pollRevs;
+        synchronized (polls) {
+            pollTimes = polls.stream().mapToLong(p -> p[0]).toArray();
+            pollRevs = polls.stream().mapToLong(p -> p[1]).toArray();
+        }
+        double[] sorted = Stats.durabilityLags(pollTimes, pollRevs, acks.revisions, acks.ackNanos, n);
+        int durable = sorted.length;
+        String setup = String.format(Locale.ROOT, "period %ds, %d writes/s target (%.0f achieved), %d s load", period.toSeconds(), rate,
+                acks.achievedRate(), load.toSeconds());
+        if (durable == 0) {
+            table.unmeasured("3 recovery point " + setup + ": no acknowledged write became durable within period + 30 s");
+            return;
+        }
+        Arrays.sort(sorted);
+        String note = durable == n ? n + " writes, all durable" : durable + " of " + n + " writes durable within period + 30 s";
+        double p = period.toMillis() / 1000.0;
+        table.add(new Table.Row("3 recovery point p50", setup, Stats.percentile(sorted, 0.50), "s", "delta period", p, "s", note));
+        table.add(new Table.Row("3 recovery point p99", setup, Stats.percentile(sorted, 0.99), "s", "delta period", p, "s", ""));
+        table.add(new Table.Row("3 recovery point max", setup, sorted[sorted.length - 1], "s", "delta period", p, "s", ""));
+    }
+}
