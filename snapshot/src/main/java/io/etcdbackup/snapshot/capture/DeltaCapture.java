@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Continuous delta capture: a watch on the whole keyspace from a revision, buffered as whole
+ * Continuous delta capture: a watch on the whole keyspace from a revision
+ * ({@link ReconnectingWatch}, reopened after failures), buffered as whole
  * revisions ({@link RevisionBuffer}) and published as delta segments
  * ({@link DeltaSegmentPublisher}) when the buffer passes a size, when the owner asks (its delta
  * period: {@link #requestFlush()}; on demand: {@link #flush()}) and on {@link #close()}. The
@@ -49,7 +50,7 @@ public final class DeltaCapture implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DeltaCapture.class);
     /** The longest a lease lookup may take, and the longest a flush waits for lookups in flight. */
     private static final Duration LEASE_LOOKUP_TIMEOUT = Duration.ofSeconds(5);
-    /** Repeated failures of the watch or the store are logged at most this often. */
+    /** Repeated failures of the store are logged at most this often. */
     private static final Duration FAILURE_LOG_INTERVAL = Duration.ofSeconds(30);
 
     /**
@@ -114,11 +115,10 @@ public final class DeltaCapture implements AutoCloseable {
     private final Object lock = new Object();
     private final RevisionBuffer buffer;
 
-    private ManagedChannel channel;
-    private volatile WatchStream watch;
+    private volatile ManagedChannel channel;
+    private volatile ReconnectingWatch watch;
     private WatchStream awaitingCapacity;
     private long compactedAt;
-    private int reconnectAttempts;
     private boolean closed;
     private Instant lastFailureLogged = Instant.EPOCH;
 
@@ -146,7 +146,20 @@ public final class DeltaCapture implements AutoCloseable {
             buffer.startAt(fromRevision);
         }
         channel = clients.newChannel(clients.connection().localEndpoint());
-        openWatch();
+        watch = new ReconnectingWatch(channel, flusher, generation, clock, new ReconnectingWatch.Handler() {
+            @Override
+            public OptionalLong resumeFrom() {
+                synchronized (lock) {
+                    return closed || compactedAt != 0 ? OptionalLong.empty() : OptionalLong.of(buffer.lastReceived() + 1);
+                }
+            }
+
+            @Override
+            public void onResponse(WatchStream stream, WatchResponse response) {
+                handle(stream, response);
+            }
+        });
+        watch.open();
         LOG.info("delta capture started generation={} from_revision={}", generation, fromRevision);
     }
 
@@ -275,9 +288,8 @@ public final class DeltaCapture implements AutoCloseable {
         // catalog version were written, and the retry below would publish an overlapping segment.
         // Tasks still queued find the capture closed; the final flush waits for the running one.
         flusher.shutdown();
-        WatchStream current = watch;
-        if (current != null) {
-            current.close();
+        if (watch != null) {
+            watch.close();
         }
         try {
             flush();
@@ -287,27 +299,6 @@ public final class DeltaCapture implements AutoCloseable {
             }
             LOG.info("delta capture stopped generation={} last_published_revision={}", generation, lastPublishedRevision());
         }
-    }
-
-    private void openWatch() {
-        long from;
-        synchronized (lock) {
-            if (closed || compactedAt != 0) {
-                return;
-            }
-            from = buffer.lastReceived() + 1;
-        }
-        watch = WatchStream.open(channel, from, new WatchStream.Handler() {
-            @Override
-            public void onResponse(WatchStream stream, WatchResponse response) {
-                handle(stream, response);
-            }
-
-            @Override
-            public void onFailure(WatchStream stream, Throwable error) {
-                failed(stream, error);
-            }
-        });
     }
 
     private void handle(WatchStream stream, WatchResponse response) {
@@ -322,17 +313,12 @@ public final class DeltaCapture implements AutoCloseable {
             listener.onCompacted(response.getCompactRevision());
             return;
         }
-        if (response.getCanceled()) {
-            failed(stream, new IllegalStateException("etcd cancelled the watch: " + response.getCancelReason()));
-            return;
-        }
         for (Event event : response.getEventsList()) {
             leaseTtls.observe(event); // starts the lease lookup now, off the flush thread
         }
         boolean full;
         boolean flushNow;
         synchronized (lock) {
-            reconnectAttempts = 0;
             buffer.add(response.getEventsList(), clock.millis());
             lock.notifyAll();
             full = buffer.isFull();
@@ -346,30 +332,6 @@ public final class DeltaCapture implements AutoCloseable {
         }
         if (!full) {
             stream.requestNext();
-        }
-    }
-
-    private void failed(WatchStream stream, Throwable error) {
-        if (stream != watch) {
-            return;
-        }
-        stream.close();
-        int attempt;
-        synchronized (lock) {
-            if (closed) {
-                return;
-            }
-            attempt = ++reconnectAttempts;
-        }
-        long delayMs = Math.min(30_000, 250L << Math.min(attempt, 7));
-        if (failureLogDue()) {
-            LOG.warn("delta watch failed, reconnecting generation={} from_revision={} delay_ms={} attempt={}",
-                    generation, lastReceivedRevision() + 1, delayMs, attempt, error);
-        }
-        try {
-            flusher.schedule(this::openWatch, delayMs, TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException closing) {
-            // closed meanwhile
         }
     }
 
@@ -408,9 +370,8 @@ public final class DeltaCapture implements AutoCloseable {
             lock.notifyAll();
         }
         LOG.error("delta capture stopped: another writer took over the catalog generation={}", generation, fenced);
-        WatchStream current = watch;
-        if (current != null) {
-            current.close();
+        if (watch != null) {
+            watch.close();
         }
         flusher.shutdown();
         listener.onFenced(fenced);
