@@ -12,12 +12,8 @@ import io.etcdbackup.snapshot.catalog.FullSnapshotRef;
 import io.etcdbackup.snapshot.catalog.GenerationInfo;
 import io.etcdbackup.snapshot.format.Codec;
 import io.etcdbackup.snapshot.format.ObjectHeader;
-import io.etcdbackup.snapshot.format.ObjectKind;
-import io.etcdbackup.snapshot.format.SnapshotObjectFormat;
-import io.etcdbackup.snapshot.format.SnapshotObjectWriter;
+import io.etcdbackup.snapshot.format.ObjectPublisher;
 import io.etcdbackup.stores.ObjectAlreadyExistsException;
-import io.etcdbackup.stores.ObjectStore;
-import io.etcdbackup.stores.WriteMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +24,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -117,23 +112,19 @@ public final class Compactor {
     private FullSnapshotRef publish(String generation, long revision, Path snapshot) throws IOException {
         Instant now = clock.instant();
         long clusterId = catalog.generationInfo(generation).map(GenerationInfo::clusterId).orElse(0L);
-        ObjectHeader header = new ObjectHeader(SnapshotObjectFormat.FORMAT_VERSION, ObjectKind.FULL, generation, revision, revision,
-                clusterId, 0, settings.codec(), now, settings.restore().binaries().version(), 0, List.of());
+        ObjectHeader header = ObjectHeader.compactedBase(generation, revision, clusterId, settings.restore().binaries().version(),
+                settings.codec(), now);
         String key = BackupLayout.fullKey(generation, revision, now);
-        ObjectStore store = catalog.store();
-        SnapshotObjectWriter out;
+        ObjectPublisher.Published published;
         try {
-            out = SnapshotObjectWriter.start(store.create(key, WriteMode.IF_ABSENT), header, settings.level());
+            published = new ObjectPublisher(catalog.store()).publish(key, header, settings.level(), ObjectPublisher.IfExists.FAIL, out -> {
+                try (InputStream in = Files.newInputStream(snapshot)) {
+                    in.transferTo(out);
+                }
+            });
         } catch (ObjectAlreadyExistsException e) {
             throw new EtcdBackupException("a full snapshot " + key + " already exists; run compaction again", e);
         }
-        try (InputStream in = Files.newInputStream(snapshot)) {
-            in.transferTo(out);
-            out.finish();
-        } catch (IOException | RuntimeException e) {
-            out.abort();
-            throw e;
-        }
-        return new FullSnapshotRef(key, generation, revision, now, out.bodyLength() + SnapshotObjectWriter.TRAILER_BYTES);
+        return new FullSnapshotRef(key, generation, revision, now, published.size());
     }
 }

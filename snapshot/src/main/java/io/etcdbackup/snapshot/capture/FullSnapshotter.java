@@ -9,20 +9,16 @@ import io.etcdbackup.snapshot.etcd.EtcdClients;
 import io.etcdbackup.snapshot.etcd.MemberStatus;
 import io.etcdbackup.snapshot.format.Codec;
 import io.etcdbackup.snapshot.format.ObjectHeader;
-import io.etcdbackup.snapshot.format.ObjectKind;
-import io.etcdbackup.snapshot.format.SnapshotObjectFormat;
-import io.etcdbackup.snapshot.format.SnapshotObjectWriter;
-import io.etcdbackup.stores.ObjectStore;
-import io.etcdbackup.stores.WriteMode;
+import io.etcdbackup.snapshot.format.ObjectPublisher;
 import io.grpc.ManagedChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -56,7 +52,7 @@ public final class FullSnapshotter {
     private final EtcdClients clients;
     private final Client client;
     private final Catalog catalog;
-    private final ObjectStore store;
+    private final ObjectPublisher publisher;
     private final Settings settings;
     private final Clock clock;
 
@@ -65,7 +61,7 @@ public final class FullSnapshotter {
         this.clients = clients;
         this.client = client;
         this.catalog = catalog;
-        this.store = catalog.store();
+        this.publisher = new ObjectPublisher(catalog.store());
         this.settings = settings;
         this.clock = clock;
     }
@@ -83,13 +79,37 @@ public final class FullSnapshotter {
         Instant startedAt = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         long started = System.nanoTime();
         String key = BackupLayout.fullKey(generation, status.revision(), startedAt);
-        ObjectHeader header = new ObjectHeader(SnapshotObjectFormat.FORMAT_VERSION, ObjectKind.FULL, generation,
-                status.revision(), status.revision(), status.clusterId(), status.memberId(), settings.codec(), startedAt,
-                status.version(), 0, List.of());
+        ObjectHeader header = ObjectHeader.fullSnapshot(generation, status.revision(), status.clusterId(), status.memberId(),
+                status.version(), settings.codec(), startedAt);
         EtcdSnapshotHash hash = new EtcdSnapshotHash();
         ManagedChannel channel = clients.newChannel(clients.connection().localEndpoint());
-        SnapshotObjectWriter out = SnapshotObjectWriter.start(store.create(key, WriteMode.IF_ABSENT), header, settings.level());
-        // This thread reads and checks etcd's hash; another compresses, checksums and uploads.
+        ObjectPublisher.Published published;
+        try {
+            published = publisher.publish(key, header, settings.level(), ObjectPublisher.IfExists.FAIL, out -> copyVerified(channel, hash, out));
+        } finally {
+            channel.shutdownNow();
+            try {
+                channel.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        FullSnapshotRef ref = new FullSnapshotRef(key, generation, status.revision(), startedAt, published.size());
+        catalog.recordFull(ref);
+        LOG.info("full snapshot published key={} revision={} db_bytes={} stored_bytes={} duration_ms={}",
+                key, status.revision(), hash.total(), published.size(), took.toMillis());
+        return ref;
+    }
+
+    /**
+     * Streams etcd's snapshot into {@code out}: this thread reads and checks etcd's hash; another
+     * compresses, checksums and uploads.
+     *
+     * @throws SnapshotIntegrityException if etcd's trailing hash does not match (the caller then
+     *                                    publishes nothing)
+     */
+    private void copyVerified(ManagedChannel channel, EtcdSnapshotHash hash, OutputStream out) throws IOException {
         try (SnapshotStream in = SnapshotStream.open(channel, settings.idleTimeout());
              ChunkPipeline pipeline = new ChunkPipeline(out, PIPELINE_CHUNKS, CHUNK_BYTES, "full-snapshot-writer")) {
             while (true) {
@@ -107,25 +127,7 @@ public final class FullSnapshotter {
                 throw new SnapshotIntegrityException("etcd's snapshot stream of " + hash.total()
                         + " bytes does not end with the SHA-256 of its content; nothing was published");
             }
-            out.finish();
-        } catch (IOException | RuntimeException e) {
-            out.abort();
-            throw e;
-        } finally {
-            channel.shutdownNow();
-            try {
-                channel.awaitTermination(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
         }
-        long stored = out.bodyLength() + SnapshotObjectWriter.TRAILER_BYTES;
-        Duration took = Duration.ofNanos(System.nanoTime() - started);
-        FullSnapshotRef ref = new FullSnapshotRef(key, generation, status.revision(), startedAt, stored);
-        catalog.recordFull(ref);
-        LOG.info("full snapshot published key={} revision={} db_bytes={} stored_bytes={} duration_ms={}",
-                key, status.revision(), hash.total(), stored, took.toMillis());
-        return ref;
     }
 
     /** etcd's snapshot stream did not carry a valid trailing hash. */

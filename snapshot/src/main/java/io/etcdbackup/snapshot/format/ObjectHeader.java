@@ -40,6 +40,50 @@ public record ObjectHeader(int formatVersion, ObjectKind kind, String generation
                 eventCount, leases, List.of());
     }
 
+    /**
+     * The header of a full snapshot taken from a member: {@code revision} is the proven lower
+     * bound read before the snapshot started, recorded as both first and last revision.
+     */
+    public static ObjectHeader fullSnapshot(String generation, long revision, long clusterId, long memberId, String etcdVersion,
+                                            Codec codec, Instant createdAt) {
+        return new ObjectHeader(SnapshotObjectFormat.FORMAT_VERSION, ObjectKind.FULL, generation, revision, revision, clusterId,
+                memberId, codec, createdAt, etcdVersion, 0, List.of(), List.of());
+    }
+
+    /**
+     * The header of a compacted base: a full snapshot written by compaction at exactly
+     * {@code revision}, read from no member (member id 0), with the version of the etcd that
+     * produced it.
+     */
+    public static ObjectHeader compactedBase(String generation, long revision, long clusterId, String etcdVersion, Codec codec,
+                                             Instant createdAt) {
+        return fullSnapshot(generation, revision, clusterId, 0, etcdVersion, codec, createdAt);
+    }
+
+    /**
+     * The header of a delta segment captured from a member: events of revisions
+     * {@code firstRevision..lastRevision}, the leases they carry and when their revisions were
+     * received.
+     */
+    public static ObjectHeader deltaSegment(String generation, long firstRevision, long lastRevision, long clusterId, long memberId,
+                                            String etcdVersion, Codec codec, Instant createdAt, long eventCount,
+                                            List<LeaseRecord> leases, List<RevisionTime> receivedAt) {
+        return new ObjectHeader(SnapshotObjectFormat.FORMAT_VERSION, ObjectKind.DELTA, generation, firstRevision, lastRevision,
+                clusterId, memberId, codec, createdAt, etcdVersion, eventCount, leases, receivedAt);
+    }
+
+    /**
+     * The header of a segment merged from consecutive segments, {@code first} to {@code last}:
+     * generation, first revision and cluster id of the first; last revision, member id, creation
+     * time and etcd version of the last; {@code eventCount}, {@code leases} and
+     * {@code receivedAt} as the merger combined them.
+     */
+    public static ObjectHeader mergedSegment(ObjectHeader first, ObjectHeader last, Codec codec, long eventCount,
+                                             List<LeaseRecord> leases, List<RevisionTime> receivedAt) {
+        return deltaSegment(first.generation(), first.firstRevision(), last.lastRevision(), first.clusterId(), last.memberId(),
+                last.etcdVersion(), codec, last.createdAt(), eventCount, leases, receivedAt);
+    }
+
     public ObjectHeader {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(generation, "generation");

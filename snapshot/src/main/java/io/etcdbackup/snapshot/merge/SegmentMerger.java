@@ -8,13 +8,11 @@ import io.etcdbackup.snapshot.format.CorruptObjectException;
 import io.etcdbackup.snapshot.format.DeltaEventCodec;
 import io.etcdbackup.snapshot.format.ObjectHeader;
 import io.etcdbackup.snapshot.format.ObjectKind;
-import io.etcdbackup.snapshot.format.SnapshotObjectFormat;
+import io.etcdbackup.snapshot.format.ObjectPublisher;
 import io.etcdbackup.snapshot.format.SnapshotObjectReader;
 import io.etcdbackup.snapshot.format.SnapshotObjectWriter;
 import io.etcdbackup.stores.NoSuchObjectException;
-import io.etcdbackup.stores.ObjectAlreadyExistsException;
 import io.etcdbackup.stores.ObjectStore;
-import io.etcdbackup.stores.WriteMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,12 +61,14 @@ final class SegmentMerger {
     }
 
     private final ObjectStore store;
+    private final ObjectPublisher publisher;
     private final Codec codec;
     private final int compressionLevel;
     private final long maxContentBytes;
 
     SegmentMerger(ObjectStore store, Codec codec, int compressionLevel, long maxContentBytes) {
         this.store = store;
+        this.publisher = new ObjectPublisher(store);
         this.codec = codec;
         this.compressionLevel = compressionLevel;
         this.maxContentBytes = maxContentBytes;
@@ -88,11 +88,11 @@ final class SegmentMerger {
         try {
             originals = fittingPart(run);
         } catch (CorruptObjectException | NoSuchObjectException e) {
-            LOG.warn("segment merge skipped the run from {}: {}", run.get(0).key(), e.getMessage());
+            LOG.warn("segment merge skipped the run first_key={}", run.get(0).key(), e);
             return Optional.empty();
         }
         if (originals.size() < 2) {
-            LOG.debug("segment merge: no two segments of the run from {} fit {} bytes", run.get(0).key(), maxContentBytes);
+            LOG.debug("segment merge: no two segments of the run fit first_key={} max_bytes={}", run.get(0).key(), maxContentBytes);
             return Optional.empty();
         }
         ObjectHeader header = header(originals);
@@ -103,32 +103,25 @@ final class SegmentMerger {
         Instant publishedAt = refs.stream().map(DeltaSegmentRef::publishedAt).max(Instant::compareTo).orElseThrow();
         int mergedLevel = refs.stream().mapToInt(DeltaSegmentRef::level).max().orElseThrow() + 1;
 
-        SnapshotObjectWriter out;
+        ObjectPublisher.Published published;
         try {
-            out = SnapshotObjectWriter.start(store.create(key, WriteMode.IF_ABSENT), header, compressionLevel);
-        } catch (ObjectAlreadyExistsException e) {
-            return alreadyPublished(key, header, refs, publishedAt, mergedLevel);
-        }
-        try {
-            for (Original original : originals) {
-                copyEvents(original, out);
-            }
-            out.finish();
-        } catch (ObjectAlreadyExistsException e) {
-            return alreadyPublished(key, header, refs, publishedAt, mergedLevel);
+            published = publisher.publish(key, header, compressionLevel, ObjectPublisher.IfExists.VERIFY_EXISTING, out -> {
+                for (Original original : originals) {
+                    copyEvents(original, out);
+                }
+            });
         } catch (CorruptObjectException | NoSuchObjectException e) {
-            out.abort();
-            LOG.warn("segment merge of {} abandoned, nothing published: {}", key, e.getMessage());
+            LOG.warn("segment merge abandoned, nothing published key={}", key, e);
             return Optional.empty();
-        } catch (IOException | RuntimeException e) {
-            out.abort();
-            throw e;
         }
-        long size = out.bodyLength() + SnapshotObjectWriter.TRAILER_BYTES;
-        LOG.debug("merged segment published key={} level={} segments={} events={} bytes={}",
-                key, mergedLevel, refs.size(), header.eventCount(), size);
+        if (published.outcome() == ObjectPublisher.Outcome.CONFLICT) {
+            LOG.warn("segment merge skipped: the key holds another object key={}", key);
+            return Optional.empty();
+        }
+        LOG.debug("merged segment published key={} level={} segments={} events={} bytes={} outcome={}",
+                key, mergedLevel, refs.size(), header.eventCount(), published.size(), published.outcome());
         return Optional.of(new MergedSegment(new DeltaSegmentRef(key, first.generation(), first.firstRevision(), last.lastRevision(),
-                size, publishedAt, mergedLevel), refs, size));
+                published.size(), publishedAt, mergedLevel), refs, published.bytesWritten()));
     }
 
     /** Reads the originals' headers and trailers, and keeps the first stretch of the run that fits. */
@@ -202,9 +195,7 @@ final class SegmentMerger {
         }
         List<ObjectHeader.LeaseRecord> leaseRecords = new ArrayList<>();
         leases.forEach((id, ttl) -> leaseRecords.add(new ObjectHeader.LeaseRecord(id, ttl)));
-        return new ObjectHeader(SnapshotObjectFormat.FORMAT_VERSION, ObjectKind.DELTA, first.generation(), first.firstRevision(),
-                last.lastRevision(), first.clusterId(), last.memberId(), codec, last.createdAt(), last.etcdVersion(), events,
-                leaseRecords, thin(receivedAt, MAX_RECEIVED_AT));
+        return ObjectHeader.mergedSegment(first, last, codec, events, leaseRecords, thin(receivedAt, MAX_RECEIVED_AT));
     }
 
     /**
@@ -260,33 +251,5 @@ final class SegmentMerger {
             throw new CorruptObjectException(ref.key(), "its events do not span revisions " + ref.firstRevision() + ".." + ref.lastRevision());
         }
         DeltaEventCodec.write(events, out);
-    }
-
-    /**
-     * The key holds an object already: a merge of the same run published by an earlier run that
-     * stopped before indexing it (same generation and revisions, so the same events). It is used
-     * only when its header agrees and it verifies end to end.
-     */
-    private Optional<MergedSegment> alreadyPublished(String key, ObjectHeader expected, List<DeltaSegmentRef> refs, Instant publishedAt,
-                                                     int mergedLevel) throws IOException {
-        long size = store.stat(key).size();
-        try (SnapshotObjectReader reader = SnapshotObjectReader.open(key, store.open(key))) {
-            ObjectHeader found = reader.header();
-            if (found.kind() != ObjectKind.DELTA || !found.generation().equals(expected.generation())
-                    || found.firstRevision() != expected.firstRevision() || found.lastRevision() != expected.lastRevision()
-                    || found.eventCount() != expected.eventCount()) {
-                LOG.warn("segment merge skipped: {} exists and holds something else ({} events of {}..{})", key,
-                        found.eventCount(), found.firstRevision(), found.lastRevision());
-                return Optional.empty();
-            }
-            reader.verify();
-        } catch (CorruptObjectException e) {
-            LOG.warn("segment merge skipped: {} exists and is corrupt: {}", key, e.getMessage());
-            return Optional.empty();
-        }
-        LOG.info("merged segment already published key={}", key);
-        DeltaSegmentRef first = refs.get(0);
-        return Optional.of(new MergedSegment(new DeltaSegmentRef(key, first.generation(), first.firstRevision(),
-                refs.get(refs.size() - 1).lastRevision(), size, publishedAt, mergedLevel), refs, 0));
     }
 }

@@ -28,6 +28,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -79,7 +81,8 @@ class DeltaCaptureIT {
         DeltaCapture.Settings settings = new DeltaCapture.Settings(Duration.ofMillis(5), 1, 64L << 20, Codec.ZSTD, 1);
         List<Long> txnRevisions = new ArrayList<>();
         try (ObjectStore store = LocalStoreProvider.at(storeDir)) {
-            try (DeltaCapture capture = capture(store, settings, new DeltaCapture.Listener() { })) {
+            try (DeltaCapture capture = capture(store, settings, new DeltaCapture.Listener() { });
+                 DeltaPeriod period = DeltaPeriod.every(settings.flushPeriod(), capture)) {
                 capture.start(start);
                 for (int t = 0; t < 30; t++) {
                     Op[] puts = new Op[100];
@@ -101,6 +104,24 @@ class DeltaCaptureIT {
                 assertThat(counts.get(revision)).as("events of txn revision %d", revision).isEqualTo(100);
             }
             assertThat(generation.lastRevision()).isEqualTo(txnRevisions.get(txnRevisions.size() - 1) + 1);
+        }
+    }
+
+    /**
+     * The owner's delta period, as the agent keeps it: its scheduler asks the capture to flush
+     * ({@link DeltaCapture#requestFlush()}) every period. Closed before the capture.
+     */
+    private record DeltaPeriod(ScheduledExecutorService scheduler) implements AutoCloseable {
+        static DeltaPeriod every(Duration period, DeltaCapture capture) {
+            ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+            scheduler.scheduleWithFixedDelay(capture::requestFlush, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+            return new DeltaPeriod(scheduler);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            scheduler.shutdown();
+            scheduler.awaitTermination(10, TimeUnit.SECONDS);
         }
     }
 
