@@ -53,7 +53,7 @@ class RestoreOverlapIT {
         try (ObjectStore store = LocalStoreProvider.at(dir.resolve("store"))) {
             Catalog catalog = new Catalog(store, new CatalogWriter(store, "test", Clock.systemUTC()));
             MemberStatus status = MemberStatus.read(client, etcd.clientUrls().get(0));
-            DeltaCapture.Settings settings = new DeltaCapture.Settings(Duration.ofHours(1), 1 << 20, 8 << 20, Codec.ZSTD, 1);
+            DeltaCapture.Settings settings = new DeltaCapture.Settings(1 << 20, 8 << 20, Codec.ZSTD, 1);
             FullSnapshotRef full;
             long last;
             try (DeltaCapture capture = new DeltaCapture(etcd.clients(), client, catalog, generation,

@@ -127,7 +127,7 @@ class SegmentMergeRestoreIT {
             fulls.add(snapshotter.take(GENERATION));
             start = fulls.get(0).revision() + 1;
             // Everything is captured into one segment (flushed on close), cut into one segment per revision below.
-            DeltaCapture.Settings settings = new DeltaCapture.Settings(Duration.ZERO, 256L << 20, 256L << 20, Codec.ZSTD, 1);
+            DeltaCapture.Settings settings = new DeltaCapture.Settings(256L << 20, 256L << 20, Codec.ZSTD, 1);
             try (DeltaCapture capture = new DeltaCapture(etcd.clients(), client, catalog, GENERATION,
                     new DeltaCapture.Source(status.clusterId(), status.memberId(), status.version()), settings, Clock.systemUTC(),
                     new DeltaCapture.Listener() { })) {

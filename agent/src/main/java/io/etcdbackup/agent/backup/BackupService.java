@@ -162,10 +162,8 @@ public final class BackupService implements AutoCloseable {
      * the caller's to keep ({@link DeltaCapture#requestFlush()}), on its own clock.
      */
     public DeltaCapture newCapture(String generation, MemberStatus status, DeltaCapture.Listener listener) {
-        DeltaCapture.Settings delta = settings.delta();
         return new DeltaCapture(clients, client, catalog, generation,
-                new DeltaCapture.Source(status.clusterId(), status.memberId(), status.version()),
-                new DeltaCapture.Settings(Duration.ZERO, delta.flushBytes(), delta.memoryLimitBytes(), delta.codec(), delta.level()),
+                new DeltaCapture.Source(status.clusterId(), status.memberId(), status.version()), settings.delta(),
                 clock, listener);
     }
 

@@ -279,7 +279,7 @@ public final class ContinuousBackup implements AutoCloseable {
         }
         periodicTasksStarted = true;
         scheduleNextFull();
-        Duration deltaPeriod = service.settings().delta().flushPeriod();
+        Duration deltaPeriod = service.settings().deltaPeriod();
         if (!deltaPeriod.isZero()) {
             scheduler.after(deltaPeriod, () -> deltaPeriodElapsed(deltaPeriod));
         }

@@ -49,7 +49,8 @@ final class CaptureOptions {
         int level = compression.level();
         return new CaptureSettings(
                 new FullSnapshotter.Settings(codec, level, Durations.parse(snapshotIdleTimeout)),
-                new DeltaCapture.Settings(Durations.parse(deltaPeriod), ByteSizes.parse(deltaFlushSize),
+                Durations.parse(deltaPeriod),
+                new DeltaCapture.Settings(ByteSizes.parse(deltaFlushSize),
                         ByteSizes.parse(deltaMemoryLimit), codec, level));
     }
 }

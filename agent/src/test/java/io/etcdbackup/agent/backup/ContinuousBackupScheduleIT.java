@@ -64,8 +64,8 @@ class ContinuousBackupScheduleIT {
     }
 
     private BackupService service(VirtualTaskScheduler scheduler) {
-        CaptureSettings settings = new CaptureSettings(new FullSnapshotter.Settings(Codec.ZSTD, 1, Duration.ofMinutes(1)),
-                new DeltaCapture.Settings(DELTA_PERIOD, 64 << 20, 128 << 20, Codec.ZSTD, 1));
+        CaptureSettings settings = new CaptureSettings(new FullSnapshotter.Settings(Codec.ZSTD, 1, Duration.ofMinutes(1)), DELTA_PERIOD,
+                new DeltaCapture.Settings(64 << 20, 128 << 20, Codec.ZSTD, 1));
         return new BackupService(etcd.clients(), store, settings, "schedule-test", scheduler.clock());
     }
 

@@ -76,8 +76,8 @@ class LeaderGatedBackupIT {
      */
     static LeaderGatedBackup startedGate(EtcdClients clients, ObjectStore store, VirtualTaskScheduler scheduler,
                                          List<AutoCloseable> opened) {
-        CaptureSettings settings = new CaptureSettings(new FullSnapshotter.Settings(Codec.ZSTD, 1, Duration.ofMinutes(1)),
-                new DeltaCapture.Settings(Duration.ofSeconds(20), 64 << 20, 128 << 20, Codec.ZSTD, 1));
+        CaptureSettings settings = new CaptureSettings(new FullSnapshotter.Settings(Codec.ZSTD, 1, Duration.ofMinutes(1)), Duration.ofSeconds(20),
+                new DeltaCapture.Settings(64 << 20, 128 << 20, Codec.ZSTD, 1));
         BackupService service = new BackupService(clients, store, settings, "agent", scheduler.clock());
         opened.add(service);
         LeaderGatedBackup gate = new LeaderGatedBackup(service,

@@ -48,8 +48,8 @@ class StoreFaultsIT {
     private static final RetryPolicy FAST_RETRIES = new RetryPolicy(8, Duration.ofMillis(10), Duration.ofMillis(200), 2.0, Duration.ofMinutes(1));
 
     private static CaptureSettings settings() {
-        return new CaptureSettings(new FullSnapshotter.Settings(Codec.ZSTD, 3, Duration.ofMinutes(1)),
-                new DeltaCapture.Settings(Duration.ofMillis(100), 1 << 20, 64 << 20, Codec.ZSTD, 3));
+        return new CaptureSettings(new FullSnapshotter.Settings(Codec.ZSTD, 3, Duration.ofMinutes(1)), Duration.ofMillis(100),
+                new DeltaCapture.Settings(1 << 20, 64 << 20, Codec.ZSTD, 3));
     }
 
     private static long lastRevision(ObjectStore store) throws Exception {

@@ -185,7 +185,7 @@ class RestoreDrillIT {
         long last = 0;
         try (DeltaCapture capture = new DeltaCapture(etcd.clients(), client, catalog, generation,
                 new DeltaCapture.Source(status.clusterId(), status.memberId(), status.version()),
-                new DeltaCapture.Settings(Duration.ofHours(1), 1 << 20, 8 << 20, Codec.ZSTD, 1), Clock.systemUTC(),
+                new DeltaCapture.Settings(1 << 20, 8 << 20, Codec.ZSTD, 1), Clock.systemUTC(),
                 new DeltaCapture.Listener() { })) {
             capture.start(full.revision() + 1);
             for (int round = 2; round <= 3; round++) {

@@ -54,19 +54,13 @@ public final class DeltaCapture implements AutoCloseable {
     private static final Duration FAILURE_LOG_INTERVAL = Duration.ofSeconds(30);
 
     /**
-     * @param flushPeriod      how often the owner publishes buffered revisions, on its own
-     *                         scheduler ({@link #requestFlush()}); zero: only on size, demand
-     *                         and close. Not read by this class, which keeps no timer
      * @param flushBytes       publish as soon as this many encoded event bytes are buffered
      * @param memoryLimitBytes stop reading the watch while buffered and uploading events reach this
      * @param codec            payload compression
      * @param level            compression level
      */
-    public record Settings(Duration flushPeriod, long flushBytes, long memoryLimitBytes, Codec codec, int level) {
+    public record Settings(long flushBytes, long memoryLimitBytes, Codec codec, int level) {
         public Settings {
-            if (flushPeriod.isNegative()) {
-                throw new IllegalArgumentException("delta period must not be negative, got " + flushPeriod);
-            }
             if (flushBytes <= 0 || memoryLimitBytes < flushBytes) {
                 throw new IllegalArgumentException("delta memory limit (" + memoryLimitBytes
                         + ") must be at least the flush size (" + flushBytes + ") and both positive");

@@ -78,11 +78,11 @@ class DeltaCaptureIT {
         Client client = etcd.client();
         long start = MemberStatus.read(client, etcd.clientUrls().get(0)).revision() + 1;
         // A flush size of one byte publishes after every watch response: the most splitting pressure.
-        DeltaCapture.Settings settings = new DeltaCapture.Settings(Duration.ofMillis(5), 1, 64L << 20, Codec.ZSTD, 1);
+        DeltaCapture.Settings settings = new DeltaCapture.Settings(1, 64L << 20, Codec.ZSTD, 1);
         List<Long> txnRevisions = new ArrayList<>();
         try (ObjectStore store = LocalStoreProvider.at(storeDir)) {
             try (DeltaCapture capture = capture(store, settings, new DeltaCapture.Listener() { });
-                 DeltaPeriod period = DeltaPeriod.every(settings.flushPeriod(), capture)) {
+                 DeltaPeriod period = DeltaPeriod.every(Duration.ofMillis(5), capture)) {
                 capture.start(start);
                 for (int t = 0; t < 30; t++) {
                     Op[] puts = new Op[100];
@@ -137,7 +137,7 @@ class DeltaCaptureIT {
     void eachSegmentRecordsWhenItsRevisionsWereReceived() throws Exception {
         Client client = etcd.client();
         long start = MemberStatus.read(client, etcd.clientUrls().get(0)).revision() + 1;
-        DeltaCapture.Settings settings = new DeltaCapture.Settings(Duration.ofHours(1), 1 << 20, 8 << 20, Codec.ZSTD, 1);
+        DeltaCapture.Settings settings = new DeltaCapture.Settings(1 << 20, 8 << 20, Codec.ZSTD, 1);
         try (ObjectStore store = LocalStoreProvider.at(storeDir)) {
             long early;
             long late;
@@ -188,7 +188,7 @@ class DeltaCaptureIT {
         AtomicLong peak = new AtomicLong();
         try (ObjectStore store = LocalStoreProvider.at(storeDir)) {
             // A long period and a flush size equal to the limit: only the cap triggers publishing.
-            DeltaCapture.Settings settings = new DeltaCapture.Settings(Duration.ofHours(1), limit, limit, Codec.ZSTD, 1);
+            DeltaCapture.Settings settings = new DeltaCapture.Settings(limit, limit, Codec.ZSTD, 1);
             try (DeltaCapture capture = capture(store, settings, new DeltaCapture.Listener() { })) {
                 capture.start(start);
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -218,7 +218,7 @@ class DeltaCaptureIT {
         client.getKVClient().compact(head).get();
         AtomicLong reported = new AtomicLong();
         try (ObjectStore store = LocalStoreProvider.at(storeDir)) {
-            DeltaCapture.Settings settings = new DeltaCapture.Settings(Duration.ofSeconds(1), 1 << 20, 4 << 20, Codec.ZSTD, 1);
+            DeltaCapture.Settings settings = new DeltaCapture.Settings(1 << 20, 4 << 20, Codec.ZSTD, 1);
             try (DeltaCapture capture = capture(store, settings, new DeltaCapture.Listener() {
                 @Override
                 public void onCompacted(long compactRevision) {
