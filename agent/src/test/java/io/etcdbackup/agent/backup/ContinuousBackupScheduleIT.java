@@ -16,6 +16,7 @@ import io.etcdbackup.snapshot.retention.RetentionPolicies;
 import io.etcdbackup.snapshot.testing.EtcdClusterExtension;
 import io.etcdbackup.stores.ObjectStore;
 import io.etcdbackup.stores.local.LocalStoreProvider;
+import io.etcdbackup.stores.testing.Await;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -92,12 +93,8 @@ class ContinuousBackupScheduleIT {
     }
 
     /** Waits in real time for work done on the capture's own threads (watch delivery, upload). */
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("waiting for %s", what).isLessThan(deadline);
-            Thread.sleep(20);
-        }
+    private static void await(String what, BooleanSupplier condition) throws Exception {
+        Await.await(what, Duration.ofSeconds(60), condition::getAsBoolean);
     }
 
     @Test

@@ -16,6 +16,7 @@ import io.etcdbackup.snapshot.format.SnapshotObjectReader;
 import io.etcdbackup.snapshot.testing.EtcdClusterExtension;
 import io.etcdbackup.stores.ObjectStore;
 import io.etcdbackup.stores.local.LocalStoreProvider;
+import io.etcdbackup.stores.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -125,12 +126,8 @@ class DeltaCaptureIT {
         }
     }
 
-    private static void awaitPublished(DeltaCapture capture, long revision) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (capture.lastPublishedRevision() < revision) {
-            assertThat(System.nanoTime()).as("revision %d published in time", revision).isLessThan(deadline);
-            Thread.sleep(5);
-        }
+    private static void awaitPublished(DeltaCapture capture, long revision) throws Exception {
+        Await.await("revision " + revision + " published", Duration.ofSeconds(30), () -> capture.lastPublishedRevision() >= revision);
     }
 
     @Test
@@ -230,10 +227,7 @@ class DeltaCaptureIT {
                 assertThat(capture.compactedRevision()).hasValue(head);
             }
             // The listener runs on the watch's thread, right after waiters are woken.
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (reported.get() == 0 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            Await.await("the listener told of the compaction", Duration.ofSeconds(10), () -> reported.get() != 0);
             assertThat(reported.get()).isEqualTo(head);
             assertThat(new Catalog(store).generations()).isEmpty();
         }
