@@ -142,8 +142,8 @@ public final class EtcdProcess implements AutoCloseable {
                 if (attempt == SINGLE_MEMBER_ATTEMPTS || !logSaysAPortWasTaken(spec)) {
                     throw e;
                 }
-                LOG.warn("etcd '{}' found a port taken (client {}, peer {}); starting again on other ports, attempt {} of {}",
-                        name, chosen[0], chosen[1], attempt + 1, SINGLE_MEMBER_ATTEMPTS);
+                LOG.warn("etcd found a port taken, starting again on other ports name={} client_port={} peer_port={} attempt={} attempts={}",
+                        name, chosen[0], chosen[1], attempt + 1, SINGLE_MEMBER_ATTEMPTS, e);
                 DirectoryTrees.delete(dataDir);
                 Files.deleteIfExists(spec.logFile());
             }
@@ -262,7 +262,7 @@ public final class EtcdProcess implements AutoCloseable {
                     return (long) Double.parseDouble(line.substring(WAL_FSYNC_COUNT.length() + 1).strip());
                 }
             }
-            LOG.warn("no {} in the metrics of etcd name={}", WAL_FSYNC_COUNT, spec.name());
+            LOG.warn("metric missing from etcd metric={} name={}", WAL_FSYNC_COUNT, spec.name());
             return -1;
         } catch (IOException | RuntimeException e) {
             LOG.warn("cannot read the metrics of etcd name={}", spec.name(), e);

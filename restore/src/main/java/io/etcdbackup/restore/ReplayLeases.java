@@ -64,7 +64,7 @@ final class ReplayLeases implements AutoCloseable {
 
             @Override
             public void onError(Throwable t) {
-                LOG.debug("lease keep-alive stream ended: {}", t.toString());
+                LOG.debug("lease keep-alive stream ended", t);
             }
 
             @Override

@@ -215,7 +215,7 @@ public final class ServerTls {
             return;
         }
         lastRejected = key;
-        LOG.warn("https certificate files changed but cannot be used; still serving sha256={} reason=\"{}\"",
+        LOG.warn("https certificate files changed but cannot be used, still serving sha256={} reason=\"{}\"",
                 served.info().sha256Fingerprint(), reason);
     }
 
@@ -239,7 +239,7 @@ public final class ServerTls {
                 try {
                     reloadIfChanged();
                 } catch (RuntimeException e) { // keep checking: a later rotation may be fine
-                    LOG.warn("https certificate reload check failed error=\"{}\"", e.toString());
+                    LOG.warn("https certificate reload check failed error=\"{}\"", e.toString(), e);
                 }
             }, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
         }

@@ -51,7 +51,7 @@ public final class EtcdConfigService {
         try (Client client = clients.newClient(others)) {
             return Optional.of(client.getClusterClient().listMember().get(5, TimeUnit.SECONDS).getMembers());
         } catch (Exception notRunning) {
-            LOG.debug("no running cluster on {}: {}", others, notRunning.toString());
+            LOG.debug("no running cluster endpoints={}", others, notRunning);
             return Optional.empty();
         }
     }

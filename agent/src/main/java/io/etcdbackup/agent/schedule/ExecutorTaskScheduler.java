@@ -43,7 +43,7 @@ public final class ExecutorTaskScheduler implements TaskScheduler {
                 try {
                     task.run();
                 } catch (RuntimeException e) {
-                    LOG.warn("scheduled task failed: {}", e.toString(), e);
+                    LOG.warn("scheduled task failed error=\"{}\"", e.toString(), e);
                 }
             }, delay, TimeUnit.MILLISECONDS);
             return () -> future.cancel(false);

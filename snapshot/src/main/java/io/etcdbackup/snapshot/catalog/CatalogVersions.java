@@ -71,7 +71,7 @@ final class CatalogVersions {
             try {
                 return Optional.of(decode(keys.get(i), store.readAll(keys.get(i))));
             } catch (CorruptObjectException e) {
-                LOG.warn("skipping unreadable catalog version: {}", e.getMessage());
+                LOG.warn("skipping unreadable catalog version key={}", keys.get(i), e);
             } catch (NoSuchObjectException prunedMeanwhile) {
                 // a writer pruned it after our listing; an older one is still there or a newer one exists
             }

@@ -132,7 +132,7 @@ public final class CatalogWriter {
         // withdraw ours and re-read (every catalog change is idempotent, so a needless retry is
         // harmless).
         if (state.sequence() > 1 && !exists(state.sequence() - 1)) {
-            LOG.info("catalog version {} was published on a stale base; newer versions exist, re-reading", state.sequence());
+            LOG.info("catalog version published on a stale base, newer versions exist, re-reading sequence={}", state.sequence());
             store.delete(CatalogVersions.key(state.sequence()));
             lastSeen = null;
             return false;
@@ -145,7 +145,7 @@ public final class CatalogWriter {
             try {
                 store.delete(CatalogVersions.key(expired));
             } catch (IOException e) {
-                LOG.debug("pruning catalog version {} failed (the next take-over prunes by listing): {}", expired, e.toString());
+                LOG.debug("pruning a catalog version failed, the next take-over prunes by listing sequence={}", expired, e);
             }
         }
         return true;
@@ -169,7 +169,7 @@ public final class CatalogWriter {
                 }
             }
         } catch (IOException e) {
-            LOG.debug("pruning old catalog versions failed (retried at the next take-over): {}", e.toString());
+            LOG.debug("pruning old catalog versions failed, retried at the next take-over newest={}", newest, e);
         }
     }
 

@@ -216,7 +216,7 @@ public final class ClusterDefragmenter {
                 before = etcd.status(endpoint);
             } catch (RuntimeException e) {
                 LOG.warn("defragmentation failed member={} id={} role={} error=\"status before defragmenting: {}\"",
-                        member.name(), Long.toHexString(member.id()), plannedRole, e.getMessage());
+                        member.name(), Long.toHexString(member.id()), plannedRole, e.getMessage(), e);
                 return Optional.of(failed(member, plannedRole, turn, -1, Duration.ZERO, "status before defragmenting: " + e.getMessage()));
             }
             MemberRole role = role(member, before);
@@ -231,7 +231,7 @@ public final class ClusterDefragmenter {
             } catch (RuntimeException e) {
                 Duration took = Duration.between(start, clock.instant());
                 LOG.warn("defragmentation failed member={} id={} role={} db_size_before={} duration_ms={} error=\"{}\"",
-                        member.name(), Long.toHexString(member.id()), role, before.dbSize(), took.toMillis(), e.getMessage());
+                        member.name(), Long.toHexString(member.id()), role, before.dbSize(), took.toMillis(), e.getMessage(), e);
                 return Optional.of(failed(member, role, turn, before.dbSize(), took, e.getMessage()));
             }
             Duration took = Duration.between(start, clock.instant());
@@ -240,7 +240,7 @@ public final class ClusterDefragmenter {
                 after = etcd.status(endpoint);
             } catch (RuntimeException e) {
                 LOG.warn("defragmented but not answering member={} id={} role={} duration_ms={} error=\"{}\"",
-                        member.name(), Long.toHexString(member.id()), role, took.toMillis(), e.getMessage());
+                        member.name(), Long.toHexString(member.id()), role, took.toMillis(), e.getMessage(), e);
                 return Optional.of(failed(member, role, turn, before.dbSize(), took,
                         "defragmented, but did not answer its status afterwards: " + e.getMessage()));
             }
