@@ -45,6 +45,18 @@ class ArchitectureTest {
             .should().callMethodWhere(readsEnvironmentOrSystemProperties())
             .because("configuration is read in the agent's config package (ProcessEnvironment) and passed down by constructor");
 
+    /**
+     * Restoring reads backups; it never takes them. The snapshot module's writer side (capture,
+     * segment merging, retention, defragmentation) is the agent's alone, so restore and compaction
+     * use only the format, the catalog and the etcd client of that module (docs/architecture.md).
+     */
+    @ArchTest
+    static final ArchRule RESTORE_AND_COMPACTION_USE_ONLY_THE_READING_SIDE_OF_SNAPSHOT = noClasses()
+            .that().resideInAnyPackage("io.etcdbackup.restore..", "io.etcdbackup.compaction..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.etcdbackup.snapshot.capture..",
+                    "io.etcdbackup.snapshot.merge..", "io.etcdbackup.snapshot.retention..", "io.etcdbackup.snapshot.maintenance..")
+            .because("the snapshot module's writer side belongs to the agent; restore reads format and catalog only");
+
     private static final String OURS = "io.etcdbackup";
     private static final String STORES = "io.etcdbackup.stores";
     private static final String PLUGINS = "io.etcdbackup.plugins";
