@@ -63,7 +63,7 @@ public final class ScratchPlacement {
             return fallback;
         }
         Path dir = tmpfs.resolve("etcd-backup-agent-scratch");
-        LOG.info("scratch on tmpfs dir={} (etcd {} has no --unsafe-no-fsync) needed_bytes={}", dir, settings.binaries().version(), needed);
+        LOG.info("scratch on tmpfs dir={} reason=\"etcd {} has no --unsafe-no-fsync\" needed_bytes={}", dir, settings.binaries().version(), needed);
         return dir;
     }
 

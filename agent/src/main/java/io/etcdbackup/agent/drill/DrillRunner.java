@@ -177,7 +177,7 @@ public final class DrillRunner implements AutoCloseable {
                     mismatch.getMessage(), Duration.between(startedAt, clock.instant()));
         } catch (ScratchSpaceException space) {
             LOG.warn("restore drill skipped reason=\"{}\" scratch_dir={} required_bytes={} usable_bytes={}", space.getMessage(),
-                    space.directory(), space.requiredBytes(), space.usableBytes());
+                    space.directory(), space.requiredBytes(), space.usableBytes(), space);
             report = failure(Outcome.SKIPPED, space, startedAt);
         } catch (IOException | RuntimeException e) {
             LOG.error("restore drill could not compare reason=\"{}\"", e.getMessage(), e);
