@@ -1,5 +1,6 @@
 package io.etcdbackup.stores.retry;
 
+import io.etcdbackup.stores.ByteRange;
 import io.etcdbackup.stores.ObjectAlreadyExistsException;
 import io.etcdbackup.stores.ObjectInfo;
 import io.etcdbackup.stores.ObjectIterator;
@@ -186,9 +187,7 @@ public final class RetryingObjectStore implements ObjectStore {
     @Override
     public InputStream open(String key, long offset, long length) throws IOException {
         ObjectKeys.requireValid(key);
-        if (offset < 0 || length < 0) {
-            throw new IllegalArgumentException("negative range offset=" + offset + " length=" + length + " for " + key);
-        }
+        ByteRange.of(key, offset, length);
         InputStream first = retry("open", key, () -> delegate.open(key, offset, length));
         return new ResumingInputStream(key, offset, length, first);
     }

@@ -13,6 +13,7 @@ import com.azure.storage.blob.models.BlobStorageException;
 import com.azure.storage.blob.models.DeleteSnapshotsOptionType;
 import com.azure.storage.blob.models.ListBlobsOptions;
 import com.azure.storage.blob.options.BlobInputStreamOptions;
+import io.etcdbackup.stores.ByteRange;
 import io.etcdbackup.stores.NoSuchObjectException;
 import io.etcdbackup.stores.ObjectAlreadyExistsException;
 import io.etcdbackup.stores.ObjectInfo;
@@ -20,6 +21,7 @@ import io.etcdbackup.stores.ObjectIterator;
 import io.etcdbackup.stores.ObjectKeys;
 import io.etcdbackup.stores.ObjectStore;
 import io.etcdbackup.stores.ObjectWriter;
+import io.etcdbackup.stores.PagedListing;
 import io.etcdbackup.stores.TransientStoreException;
 import io.etcdbackup.stores.WriteMode;
 
@@ -28,7 +30,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Iterator;
-import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -81,20 +83,16 @@ final class AzureObjectStore implements ObjectStore {
     @Override
     public InputStream open(String key, long offset, long length) throws IOException {
         BlobClient blob = blob(key);
-        if (offset < 0 || length < 0) {
-            throw new IllegalArgumentException("negative range offset=" + offset + " length=" + length + " for " + key);
-        }
+        ByteRange requested = ByteRange.of(key, offset, length);
         try {
             // One properties call fixes the size and the version (ETag) the whole read must see.
             BlobProperties properties = blob.getProperties();
-            long size = properties.getBlobSize();
-            long start = Math.min(offset, size);
-            long count = Math.min(length, size - start);
-            if (count == 0) {
+            ByteRange range = requested.clampTo(properties.getBlobSize());
+            if (range.isEmpty()) {
                 return InputStream.nullInputStream();
             }
             return blob.openInputStream(new BlobInputStreamOptions()
-                    .setRange(new BlobRange(start, count))
+                    .setRange(new BlobRange(range.offset(), range.length()))
                     .setBlockSize(READ_CHUNK)
                     .setRequestConditions(new BlobRequestConditions().setIfMatch(properties.getETag())));
         } catch (RuntimeException e) {
@@ -118,7 +116,13 @@ final class AzureObjectStore implements ObjectStore {
         ListBlobsOptions options = new ListBlobsOptions().setPrefix(base + prefix).setMaxResultsPerPage(settings.pageSize());
         try {
             Iterator<PagedResponse<BlobItem>> pages = container.listBlobs(options, null).iterableByPage().iterator();
-            return new PagedListing(pages, prefix);
+            return PagedListing.of(() -> {
+                try {
+                    return pages.hasNext() ? Optional.of(pages.next().getValue().stream().map(this::info).toList()) : Optional.empty();
+                } catch (RuntimeException e) {
+                    throw failure("list", prefix, e);
+                }
+            });
         } catch (RuntimeException e) {
             throw failure("list", prefix, e);
         }
@@ -201,38 +205,10 @@ final class AzureObjectStore implements ObjectStore {
         };
     }
 
-    /** Walks the service's pages lazily; keys come back relative to the store's prefix. */
-    private final class PagedListing implements ObjectIterator {
-        private final Iterator<PagedResponse<BlobItem>> pages;
-        private final String prefix;
-        private Iterator<BlobItem> page = java.util.Collections.emptyIterator();
-
-        PagedListing(Iterator<PagedResponse<BlobItem>> pages, String prefix) {
-            this.pages = pages;
-            this.prefix = prefix;
-        }
-
-        @Override
-        public boolean hasNext() throws IOException {
-            try {
-                while (!page.hasNext() && pages.hasNext()) {
-                    page = pages.next().getValue().iterator();
-                }
-                return page.hasNext();
-            } catch (RuntimeException e) {
-                throw failure("list", prefix, e);
-            }
-        }
-
-        @Override
-        public ObjectInfo next() throws IOException {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            BlobItem item = page.next();
-            Long size = item.getProperties().getContentLength();
-            Instant modified = item.getProperties().getLastModified().toInstant();
-            return new ObjectInfo(item.getName().substring(base.length()), size == null ? 0 : size, modified);
-        }
+    /** A listed blob as the SPI's object, its key relative to the store's prefix. */
+    private ObjectInfo info(BlobItem item) {
+        Long size = item.getProperties().getContentLength();
+        Instant modified = item.getProperties().getLastModified().toInstant();
+        return new ObjectInfo(item.getName().substring(base.length()), size == null ? 0 : size, modified);
     }
 }
