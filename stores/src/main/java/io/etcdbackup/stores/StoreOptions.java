@@ -31,10 +31,45 @@ public final class StoreOptions {
      *                 {@code part-size-mib} counts MiB)
      */
     public record Alias(String old, String current, long bareUnit) {
+    }
 
-        /** An old spelling that takes the same values as the new name. */
-        public static Alias renamed(String old, String current) {
-            return new Alias(old, current, 1);
+    /**
+     * The options a provider takes and the old spellings it still accepts: its whole URL grammar,
+     * declared once.
+     *
+     * @param names   the option names, kebab-case
+     * @param aliases deprecated spellings, each of one of {@code names}
+     */
+    public record Grammar(Set<String> names, List<Alias> aliases) {
+
+        public Grammar {
+            names = Set.copyOf(names);
+            aliases = List.copyOf(aliases);
+        }
+
+        /** A grammar of these options, without old spellings yet. */
+        public static Grammar of(String... names) {
+            return new Grammar(Set.of(names), List.of());
+        }
+
+        /** The same grammar, accepting {@code old} for {@code current} with the same values. */
+        public Grammar alias(String old, String current) {
+            return alias(new Alias(old, current, 1));
+        }
+
+        /** The same grammar, accepting {@code alias}. */
+        public Grammar alias(Alias alias) {
+            if (!names.contains(alias.current())) {
+                throw new IllegalArgumentException("alias " + alias.old() + " names unknown option " + alias.current());
+            }
+            List<Alias> more = new java.util.ArrayList<>(aliases);
+            more.add(alias);
+            return new Grammar(names, more);
+        }
+
+        /** Reads the options of {@code url} in this grammar; see {@link StoreOptions#read}. */
+        public StoreOptions read(StoreUrl url) {
+            return StoreOptions.read(url, names, aliases);
         }
     }
 

@@ -134,11 +134,11 @@ public final class RetryingObjectStore implements ObjectStore {
             long suppressed = unloggedFailures.getAndSet(0);
             LOG.warn("transient store failure, retrying: store={} operation={} key={} attempt={} wait_ms={} "
                             + "other_failures_since_last_warning={} cause={}",
-                    delegate.location(), operation, key, attempt, wait.toMillis(), suppressed, cause.toString());
+                    delegate.location(), operation, key, attempt, wait.toMillis(), suppressed, cause.toString(), cause);
         } else {
             unloggedFailures.incrementAndGet();
             LOG.debug("transient store failure, retrying: operation={} key={} attempt={} wait_ms={} cause={}",
-                    operation, key, attempt, wait.toMillis(), cause.toString());
+                    operation, key, attempt, wait.toMillis(), cause.toString(), cause);
         }
     }
 

@@ -24,6 +24,7 @@ import io.etcdbackup.stores.ObjectWriter;
 import io.etcdbackup.stores.PagedListing;
 import io.etcdbackup.stores.TransientStoreException;
 import io.etcdbackup.stores.WriteMode;
+import io.etcdbackup.stores.multipart.UploadThreads;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,9 +33,6 @@ import java.time.Instant;
 import java.util.Iterator;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An {@link ObjectStore} in one Azure Blob Storage container, under a prefix. Objects are block
@@ -66,7 +64,7 @@ final class AzureObjectStore implements ObjectStore {
         this.base = prefix.isEmpty() ? "" : prefix + "/";
         this.settings = settings;
         this.location = "azblob://" + container.getBlobContainerName() + (prefix.isEmpty() ? "" : "/" + prefix);
-        this.stagers = Executors.newCachedThreadPool(daemonThreads("azblob-stage-"));
+        this.stagers = UploadThreads.newPool("azblob-stage-");
     }
 
     @Override
@@ -194,15 +192,6 @@ final class AzureObjectStore implements ObjectStore {
             return new TransientStoreException("azure " + operation + " of '" + key + "' in " + location + " failed: " + unchecked.getCause().getMessage(), unchecked.getCause());
         }
         return new IOException("azure " + operation + " of '" + key + "' in " + location + " failed: " + e, e);
-    }
-
-    static ThreadFactory daemonThreads(String namePrefix) {
-        AtomicInteger count = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, namePrefix + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 
     /** A listed blob as the SPI's object, its key relative to the store's prefix. */

@@ -15,9 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * {@code azblob://CONTAINER/PREFIX}: block blobs in an Azure Blob Storage container.
@@ -37,9 +35,8 @@ public final class AzureStoreProvider implements ObjectStoreProvider {
     static final int MAX_BLOCK_SIZE = 1024 * 1024 * 1024;
     static final int DEFAULT_BLOCKS_IN_FLIGHT = 4;
     static final int DEFAULT_PAGE_SIZE = 1000;
-    private static final Set<String> OPTIONS = Set.of("endpoint", "block-size", "blocks-in-flight", "page-size");
-    private static final List<StoreOptions.Alias> ALIASES = List.of(StoreOptions.Alias.renamed("blockSize", "block-size"),
-            StoreOptions.Alias.renamed("blocksInFlight", "blocks-in-flight"), StoreOptions.Alias.renamed("pageSize", "page-size"));
+    private static final StoreOptions.Grammar GRAMMAR = StoreOptions.Grammar.of("endpoint", "block-size", "blocks-in-flight", "page-size")
+            .alias("blockSize", "block-size").alias("blocksInFlight", "blocks-in-flight").alias("pageSize", "page-size");
     private static final Logger LOG = LoggerFactory.getLogger(AzureStoreProvider.class);
 
     @Override
@@ -49,7 +46,7 @@ public final class AzureStoreProvider implements ObjectStoreProvider {
 
     @Override
     public ObjectStore open(StoreUrl url, StoreContext context) throws IOException {
-        StoreOptions options = StoreOptions.read(url, OPTIONS, ALIASES);
+        StoreOptions options = GRAMMAR.read(url);
         AzureObjectStore.Settings settings = settings(options);
         Optional<String> endpoint = options.text("endpoint");
         AzureCredentials credentials = AzureCredentials.resolve(context, endpoint);
@@ -61,7 +58,7 @@ public final class AzureStoreProvider implements ObjectStoreProvider {
 
     /** Parses and checks the URL options; unknown ones are rejected by name. */
     static AzureObjectStore.Settings settings(StoreUrl url) {
-        return settings(StoreOptions.read(url, OPTIONS, ALIASES));
+        return settings(GRAMMAR.read(url));
     }
 
     private static AzureObjectStore.Settings settings(StoreOptions options) {

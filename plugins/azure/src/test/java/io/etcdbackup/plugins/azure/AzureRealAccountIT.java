@@ -25,7 +25,7 @@ final class AzureRealAccountIT extends ObjectStoreConformanceSuite {
         assumeTrue(System.getenv(CONTAINER_VAR) != null && !System.getenv(CONTAINER_VAR).isBlank(),
                 "real-Azure tests are opt-in: set " + CONTAINER_VAR + " and Azure credentials (see docs/stores/azure.md)");
         String endpoint = System.getenv("EBA_AZURE_IT_ENDPOINT");
-        String url = "azblob://" + System.getenv(CONTAINER_VAR) + "/etcd-backup-it/" + prefix + "?block-size=1MiB"
+        String url = "azblob://" + System.getenv(CONTAINER_VAR) + "/etcd-backup-it/" + prefix + "?blockSize=1MiB"
                 + (endpoint == null || endpoint.isBlank() ? "" : "&endpoint=" + java.net.URLEncoder.encode(endpoint, java.nio.charset.StandardCharsets.UTF_8));
         return ObjectStores.open(url, new StoreContext(System.getenv()));
     }

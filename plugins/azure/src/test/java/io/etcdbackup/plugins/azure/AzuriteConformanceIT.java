@@ -37,7 +37,7 @@ final class AzuriteConformanceIT extends ObjectStoreConformanceSuite {
     @Override
     protected ObjectStore openStore(String prefix) throws Exception {
         StoreContext context = new StoreContext(Map.of("AZURE_STORAGE_CONNECTION_STRING", azurite.connectionString()));
-        return ObjectStores.open("azblob://" + CONTAINER + "/" + prefix + "?block-size=" + BLOCK + "&blocks-in-flight=3", context);
+        return ObjectStores.open("azblob://" + CONTAINER + "/" + prefix + "?blockSize=" + BLOCK + "&blocksInFlight=3", context);
     }
 
     @Override

@@ -15,9 +15,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * {@code gs://BUCKET/PREFIX}: objects in a Google Cloud Storage bucket.
@@ -40,9 +38,8 @@ public final class GcsStoreProvider implements ObjectStoreProvider {
     static final int CHUNK_GRANULARITY = 256 * 1024;
     static final int DEFAULT_CHUNK_SIZE = 16 * 1024 * 1024;
     static final int DEFAULT_PAGE_SIZE = 1000;
-    private static final Set<String> OPTIONS = Set.of("endpoint", "chunk-size", "page-size");
-    private static final List<StoreOptions.Alias> ALIASES = List.of(StoreOptions.Alias.renamed("chunkSize", "chunk-size"),
-            StoreOptions.Alias.renamed("pageSize", "page-size"));
+    private static final StoreOptions.Grammar GRAMMAR = StoreOptions.Grammar.of("endpoint", "chunk-size", "page-size")
+            .alias("chunkSize", "chunk-size").alias("pageSize", "page-size");
     private static final Logger LOG = LoggerFactory.getLogger(GcsStoreProvider.class);
 
     @Override
@@ -52,7 +49,7 @@ public final class GcsStoreProvider implements ObjectStoreProvider {
 
     @Override
     public ObjectStore open(StoreUrl url, StoreContext context) throws IOException {
-        StoreOptions urlOptions = StoreOptions.read(url, OPTIONS, ALIASES);
+        StoreOptions urlOptions = GRAMMAR.read(url);
         GcsObjectStore.Settings settings = settings(urlOptions);
         Optional<Path> credentialsFile = credentialsFile(context);
         StorageOptions.Builder options = StorageOptions.newBuilder();
@@ -82,7 +79,7 @@ public final class GcsStoreProvider implements ObjectStoreProvider {
 
     /** Parses and checks the URL options; unknown ones are rejected by name. */
     static GcsObjectStore.Settings settings(StoreUrl url) {
-        return settings(StoreOptions.read(url, OPTIONS, ALIASES));
+        return settings(GRAMMAR.read(url));
     }
 
     private static GcsObjectStore.Settings settings(StoreOptions options) {

@@ -4,8 +4,11 @@ import com.google.cloud.NoCredentials;
 import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.StorageOptions;
 
+import com.sun.net.httpserver.HttpServer;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -14,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,27 +31,38 @@ public final class GcsEmulator implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
+    private static GcsEmulator shared;
+
     private final Process process;
     private final int port;
-    private final Path log;
+    private final List<HttpServer> tokenServers = new CopyOnWriteArrayList<>();
 
-    private GcsEmulator(Process process, int port, Path log) {
+    private GcsEmulator(Process process, int port) {
         this.process = process;
         this.port = port;
-        this.log = log;
+    }
+
+    /** One emulator for the whole test JVM, started on first use and stopped when the JVM exits. */
+    public static synchronized GcsEmulator shared() throws IOException, InterruptedException {
+        if (shared == null) {
+            GcsEmulator started = start();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> started.process.destroy()));
+            shared = started;
+        }
+        return shared;
     }
 
     /** Installs (if needed) and starts the emulator; returns once it listens. */
     public static GcsEmulator start() throws IOException, InterruptedException {
-        Path root = Path.of(System.getProperty("project.root", "."));
+        Path root = projectRoot();
         Path packageDir = install(root);
         int port = freePort();
         Path log = Files.createTempFile("gcs-emulator-", ".log");
         Process process = new ProcessBuilder("node", root.resolve("scripts/gcs-emulator.cjs").toString(), packageDir.toString(),
                 Integer.toString(port)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        GcsEmulator emulator = new GcsEmulator(process, port, log);
+        GcsEmulator emulator = new GcsEmulator(process, port);
         try {
-            emulator.awaitPort();
+            emulator.awaitPort(log);
         } catch (IOException | RuntimeException | InterruptedException e) {
             emulator.close();
             throw e;
@@ -60,6 +75,30 @@ public final class GcsEmulator implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
+    /**
+     * Writes a credentials file for processes that open {@code gs://} stores the production way
+     * ({@code GOOGLE_APPLICATION_CREDENTIALS}): an {@code authorized_user} whose token endpoint is
+     * a loopback server in this JVM handing out a dummy token (the emulator checks no tokens).
+     */
+    public Path credentialsFile(Path dir) throws IOException {
+        HttpServer tokens = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        tokens.createContext("/token", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            byte[] body = "{\"access_token\":\"emulator\",\"expires_in\":3600,\"token_type\":\"Bearer\"}".getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        tokens.setExecutor(null);
+        tokens.start();
+        tokenServers.add(tokens);
+        Path file = dir.resolve("gcs-emulator-credentials.json");
+        Files.writeString(file, "{\"type\": \"authorized_user\", \"client_id\": \"emulator\", \"client_secret\": \"emulator\","
+                + " \"refresh_token\": \"emulator\", \"token_uri\": \"http://127.0.0.1:" + tokens.getAddress().getPort() + "/token\"}");
+        return file;
+    }
+
     /** A Storage client for the emulator: no credentials, a demo project. */
     public Storage client() {
         return StorageOptions.newBuilder().setHost(endpoint()).setProjectId("demo-eba")
@@ -68,6 +107,7 @@ public final class GcsEmulator implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        tokenServers.forEach(server -> server.stop(0));
         process.destroy();
         if (!process.waitFor(10, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();
@@ -87,7 +127,7 @@ public final class GcsEmulator implements AutoCloseable {
         return Path.of(lines.get(lines.size() - 1)).toRealPath().getParent().getParent().getParent();
     }
 
-    private void awaitPort() throws IOException, InterruptedException {
+    private void awaitPort(Path log) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
@@ -103,8 +143,22 @@ public final class GcsEmulator implements AutoCloseable {
         throw new IllegalStateException("the GCS emulator did not listen on " + endpoint() + " within " + START_TIMEOUT + ":\n" + Files.readString(log));
     }
 
+    /** The project root: the {@code project.root} property the build sets, else the nearest folder up with the scripts. */
+    private static Path projectRoot() {
+        String configured = System.getProperty("project.root");
+        if (configured != null) {
+            return Path.of(configured);
+        }
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isRegularFile(dir.resolve("scripts/gcs-emulator.cjs"))) {
+                return dir;
+            }
+        }
+        throw new IllegalStateException("cannot find the project root (scripts/gcs-emulator.cjs) above " + Path.of("").toAbsolutePath());
+    }
+
     private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

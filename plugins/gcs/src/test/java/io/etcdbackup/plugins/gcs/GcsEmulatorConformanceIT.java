@@ -5,8 +5,6 @@ import io.etcdbackup.stores.StoreUrl;
 import io.etcdbackup.stores.conformance.ObjectStoreConformanceSuite;
 import io.etcdbackup.stores.conformance.StoreCapabilities;
 import io.etcdbackup.stores.conformance.StoreCapabilities.Contract;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 
 /**
  * The conformance suite against the Cloud Storage emulator of npm's firebase-tools
@@ -16,24 +14,12 @@ import org.junit.jupiter.api.BeforeAll;
 final class GcsEmulatorConformanceIT extends ObjectStoreConformanceSuite {
 
     private static final int CHUNK = 256 * 1024;
-    private static GcsEmulator emulator;
-
-    @BeforeAll
-    static void startEmulator() throws Exception {
-        emulator = GcsEmulator.start();
-    }
-
-    @AfterAll
-    static void stopEmulator() throws Exception {
-        if (emulator != null) {
-            emulator.close();
-        }
-    }
 
     @Override
-    protected ObjectStore openStore(String prefix) {
-        StoreUrl url = StoreUrl.parse("gs://eba-conformance/" + prefix);
-        return GcsStoreProvider.open(emulator.client(), url, new GcsObjectStore.Settings(CHUNK, 1000));
+    protected ObjectStore openStore(String prefix) throws Exception {
+        // The emulator is shared by the test JVM (started on first use); buckets appear on first use.
+        return GcsStoreProvider.open(GcsEmulator.shared().client(), StoreUrl.parse("gs://eba-conformance/" + prefix),
+                new GcsObjectStore.Settings(CHUNK, 1000));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.etcdbackup.plugins.oss;
 
+import io.etcdbackup.stores.multipart.UploadThreads;
 import com.aliyun.oss.ClientBuilderConfiguration;
 import com.aliyun.oss.OSS;
 import com.aliyun.oss.OSSClientBuilder;
@@ -11,11 +12,6 @@ import io.etcdbackup.stores.StoreOptions;
 import io.etcdbackup.stores.StoreUrl;
 
 import java.io.IOException;
-import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@code oss://BUCKET/PREFIX?endpoint=https://oss-REGION.aliyuncs.com[&part-size=SIZE&parallel-uploads=N&path-style=true]}:
@@ -27,10 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class OssStoreProvider implements ObjectStoreProvider {
 
-    private static final Set<String> OPTIONS = Set.of("endpoint", "part-size", "parallel-uploads", "path-style");
-    private static final List<StoreOptions.Alias> ALIASES = List.of(StoreOptions.Alias.renamed("part_size", "part-size"),
-            StoreOptions.Alias.renamed("parallel_uploads", "parallel-uploads"), StoreOptions.Alias.renamed("path_style", "path-style"));
-    private static final AtomicInteger THREADS = new AtomicInteger();
+    private static final StoreOptions.Grammar GRAMMAR = StoreOptions.Grammar.of("endpoint", "part-size", "parallel-uploads", "path-style")
+            .alias("part_size", "part-size").alias("parallel_uploads", "parallel-uploads").alias("path_style", "path-style");
 
     @Override
     public String scheme() {
@@ -39,10 +33,8 @@ public final class OssStoreProvider implements ObjectStoreProvider {
 
     @Override
     public ObjectStore open(StoreUrl url, StoreContext context) throws IOException {
-        StoreOptions options = StoreOptions.read(url, OPTIONS, ALIASES);
-        OssUploadSettings upload = new OssUploadSettings(
-                options.intBytes("part-size", OssUploadSettings.DEFAULT_PART_SIZE, OssUploadSettings.MIN_PART_SIZE, Integer.MAX_VALUE),
-                options.whole("parallel-uploads", OssUploadSettings.DEFAULT_IN_FLIGHT, 1, Integer.MAX_VALUE));
+        StoreOptions options = options(url);
+        OssUploadSettings upload = upload(options);
         OssCredentials credentials = OssCredentials.from(context);
         String endpoint = options.text("endpoint").orElse(credentials.endpoint());
         if (endpoint.isEmpty()) {
@@ -55,11 +47,18 @@ public final class OssStoreProvider implements ObjectStoreProvider {
         config.setSLDEnabled(options.bool("path-style", false));
         config.setMaxErrorRetry(2);
         OSS client = new OSSClientBuilder().build(endpoint, credentials.provider(), config);
-        ExecutorService uploads = Executors.newCachedThreadPool(task -> {
-            Thread thread = new Thread(task, "oss-upload-" + THREADS.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
-        return new OssObjectStore(client, url.container(), url.prefix(), upload, uploads);
+        return new OssObjectStore(client, url.container(), url.prefix(), upload, UploadThreads.newPool("oss-upload-"));
+    }
+
+    /** Reads the URL's options; unknown ones are refused by name, old spellings warn once. */
+    static StoreOptions options(StoreUrl url) {
+        return GRAMMAR.read(url);
+    }
+
+    /** The upload settings the options ask for. */
+    static OssUploadSettings upload(StoreOptions options) {
+        return new OssUploadSettings(
+                options.intBytes("part-size", OssUploadSettings.DEFAULT_PART_SIZE, OssUploadSettings.MIN_PART_SIZE, Integer.MAX_VALUE),
+                options.whole("parallel-uploads", OssUploadSettings.DEFAULT_IN_FLIGHT, 1, Integer.MAX_VALUE));
     }
 }

@@ -42,7 +42,7 @@ import java.util.regex.Pattern;
  * (Initiate, UploadPart, Complete with {@code x-oss-forbid-overwrite}, Abort) and ListObjects
  * (prefix, marker, max-keys, encoding-type=url). Errors are OSS's error XML. Objects live in memory.
  */
-final class FakeOssServer implements AutoCloseable {
+public final class FakeOssServer implements AutoCloseable {
 
     record StoredObject(byte[] data, String etag, Instant modified) {
     }
@@ -70,7 +70,7 @@ final class FakeOssServer implements AutoCloseable {
     private final ConcurrentSkipListMap<String, StoredObject> objects = new ConcurrentSkipListMap<>(FakeOssServer::compareUtf8);
     private final Map<String, Map<Integer, StoredObject>> uploads = new ConcurrentHashMap<>();
 
-    FakeOssServer(String bucket, String accessKeyId, String accessKeySecret) throws IOException {
+    public FakeOssServer(String bucket, String accessKeyId, String accessKeySecret) throws IOException {
         this.bucket = bucket;
         this.acceptedKey = new AccessKey(accessKeyId, accessKeySecret);
         this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
@@ -79,7 +79,7 @@ final class FakeOssServer implements AutoCloseable {
         server.start();
     }
 
-    String endpoint() {
+    public String endpoint() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 

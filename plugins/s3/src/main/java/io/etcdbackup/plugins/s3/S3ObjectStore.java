@@ -1,5 +1,6 @@
 package io.etcdbackup.plugins.s3;
 
+import io.etcdbackup.stores.multipart.UploadThreads;
 import io.etcdbackup.stores.ByteRange;
 import io.etcdbackup.stores.ObjectInfo;
 import io.etcdbackup.stores.ObjectIterator;
@@ -20,8 +21,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An {@link ObjectStore} in an S3 bucket under a key prefix. Objects are published by a single
@@ -39,12 +38,7 @@ final class S3ObjectStore implements ObjectStore {
         this.client = client;
         this.settings = settings;
         this.base = settings.prefix().isEmpty() ? "" : settings.prefix() + "/";
-        AtomicInteger threads = new AtomicInteger();
-        this.uploads = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "s3-upload-" + settings.bucket() + "-" + threads.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.uploads = UploadThreads.newPool("s3-upload-" + settings.bucket() + "-");
     }
 
     S3Client client() {

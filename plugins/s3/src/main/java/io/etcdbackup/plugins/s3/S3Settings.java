@@ -6,7 +6,6 @@ import io.etcdbackup.stores.StoreUrl;
 import java.net.URI;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The options of an {@code s3://BUCKET/PREFIX?...} URL, validated.
@@ -33,13 +32,13 @@ record S3Settings(String bucket, String prefix, Optional<URI> endpoint, Optional
     static final int MAX_PART_SIZE = 2047 * 1024 * 1024;
     static final int DEFAULT_PART_SIZE = 16 * 1024 * 1024;
     static final int DEFAULT_PARALLELISM = 4;
-    static final Set<String> OPTIONS = Set.of("endpoint", "region", "path-style", "sse", "sse-kms-key-id",
-            "part-size", "upload-parallelism", "checksums", "chunked-encoding");
     /** {@code part-size-mib} counted whole MiB; {@code part-size} takes a size ({@code 16MiB}). */
-    static final List<StoreOptions.Alias> ALIASES = List.of(new StoreOptions.Alias("part-size-mib", "part-size", 1024 * 1024));
+    static final StoreOptions.Grammar GRAMMAR = StoreOptions.Grammar.of("endpoint", "region", "path-style", "sse", "sse-kms-key-id",
+            "part-size", "upload-parallelism", "checksums", "chunked-encoding")
+            .alias(new StoreOptions.Alias("part-size-mib", "part-size", 1024 * 1024));
 
     static S3Settings from(StoreUrl url) {
-        StoreOptions o = StoreOptions.read(url, OPTIONS, ALIASES);
+        StoreOptions o = GRAMMAR.read(url);
         Optional<URI> endpoint = o.text("endpoint").map(e -> {
             URI uri = URI.create(e);
             if (uri.getScheme() == null || uri.getHost() == null) {

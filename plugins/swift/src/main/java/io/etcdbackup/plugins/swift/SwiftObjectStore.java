@@ -230,6 +230,7 @@ final class SwiftObjectStore implements ObjectStore {
     /** Deletes objects by name (segments), best effort; returns how many could not be deleted. */
     int deleteNames(List<String> names) {
         int failed = 0;
+        Exception lastFailure = null;
         for (String name : names) {
             try {
                 HttpResponse<Void> response = send(request(name, "").DELETE(), HttpResponse.BodyHandlers.discarding(), name);
@@ -238,10 +239,12 @@ final class SwiftObjectStore implements ObjectStore {
                 }
             } catch (IOException | RuntimeException e) {
                 failed++;
+                lastFailure = e;
             }
         }
         if (failed > 0) {
-            LOG.warn("segments left behind location={} failed={} of={}", location(), failed, names.size());
+            // The last exception, if any; a refused DELETE has only its status.
+            LOG.warn("segments left behind location={} failed={} of={}", location(), failed, names.size(), lastFailure);
         }
         return failed;
     }

@@ -1,5 +1,6 @@
 package io.etcdbackup.plugins.swift;
 
+import io.etcdbackup.stores.multipart.UploadThreads;
 import io.etcdbackup.stores.ObjectStore;
 import io.etcdbackup.stores.ObjectStoreProvider;
 import io.etcdbackup.stores.StoreContext;
@@ -11,10 +12,6 @@ import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@code swift://CONTAINER/PREFIX[?segment-size=SIZE&parallel-uploads=N&max-segments=N&interface=public]}:
@@ -28,10 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class SwiftStoreProvider implements ObjectStoreProvider {
 
-    private static final Set<String> OPTIONS = Set.of("segment-size", "parallel-uploads", "max-segments", "interface");
-    private static final List<StoreOptions.Alias> ALIASES = List.of(StoreOptions.Alias.renamed("segment_size", "segment-size"),
-            StoreOptions.Alias.renamed("parallel_uploads", "parallel-uploads"), StoreOptions.Alias.renamed("max_segments", "max-segments"));
-    private static final AtomicInteger THREADS = new AtomicInteger();
+    private static final StoreOptions.Grammar GRAMMAR = StoreOptions.Grammar.of("segment-size", "parallel-uploads", "max-segments", "interface")
+            .alias("segment_size", "segment-size").alias("parallel_uploads", "parallel-uploads").alias("max_segments", "max-segments");
 
     @Override
     public String scheme() {
@@ -40,21 +35,26 @@ public final class SwiftStoreProvider implements ObjectStoreProvider {
 
     @Override
     public ObjectStore open(StoreUrl url, StoreContext context) throws IOException {
-        StoreOptions options = StoreOptions.read(url, OPTIONS, ALIASES);
-        SwiftUploadSettings upload = new SwiftUploadSettings(
-                options.intBytes("segment-size", SwiftUploadSettings.DEFAULT_SEGMENT_SIZE, 1, Integer.MAX_VALUE),
-                options.whole("parallel-uploads", SwiftUploadSettings.DEFAULT_IN_FLIGHT, 1, Integer.MAX_VALUE),
-                options.whole("max-segments", SwiftUploadSettings.DEFAULT_MAX_SEGMENTS, 2, Integer.MAX_VALUE));
+        StoreOptions options = options(url);
+        SwiftUploadSettings upload = upload(options);
         String interfaceName = options.oneOf("interface", "public", List.of("public", "internal", "admin"));
         KeystoneCredentials.Source credentials = KeystoneCredentials.source(context);
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30))
                 .followRedirects(HttpClient.Redirect.NEVER).build();
         KeystoneSession session = new KeystoneSession(credentials, interfaceName, http, Clock.systemUTC());
-        ExecutorService uploads = Executors.newCachedThreadPool(task -> {
-            Thread thread = new Thread(task, "swift-upload-" + THREADS.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
-        return new SwiftObjectStore(url.container(), url.prefix(), session, http, upload, uploads);
+        return new SwiftObjectStore(url.container(), url.prefix(), session, http, upload, UploadThreads.newPool("swift-upload-"));
+    }
+
+    /** Reads the URL's options; unknown ones are refused by name, old spellings warn once. */
+    static StoreOptions options(StoreUrl url) {
+        return GRAMMAR.read(url);
+    }
+
+    /** The upload settings the options ask for. */
+    static SwiftUploadSettings upload(StoreOptions options) {
+        return new SwiftUploadSettings(
+                options.intBytes("segment-size", SwiftUploadSettings.DEFAULT_SEGMENT_SIZE, 1, Integer.MAX_VALUE),
+                options.whole("parallel-uploads", SwiftUploadSettings.DEFAULT_IN_FLIGHT, 1, Integer.MAX_VALUE),
+                options.whole("max-segments", SwiftUploadSettings.DEFAULT_MAX_SEGMENTS, 2, Integer.MAX_VALUE));
     }
 }
