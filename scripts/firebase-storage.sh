@@ -2,7 +2,8 @@
 # Installs npm's firebase-tools (whose Cloud Storage emulator serves a subset of the GCS JSON API)
 # into .cache/firebase-tools if it is not there yet, and prints the path of its firebase launcher.
 # The GCS plugin's emulator tests run this script, then start and stop the emulator themselves.
-# Needs node (20+) and npm on the PATH. Usage reporting stays off (see the tests' environment).
+# Needs node (20+) and npm on the PATH. The firebase CLI itself is never run (no login, no usage
+# reporting, no Java): scripts/gcs-emulator.cjs loads the storage emulator from the package.
 set -euo pipefail
 
 FIREBASE_TOOLS_VERSION="${FIREBASE_TOOLS_VERSION:-15.37.0}"

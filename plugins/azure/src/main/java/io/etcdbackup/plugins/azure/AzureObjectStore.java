@@ -13,6 +13,7 @@ import com.azure.storage.blob.models.BlobStorageException;
 import com.azure.storage.blob.models.DeleteSnapshotsOptionType;
 import com.azure.storage.blob.models.ListBlobsOptions;
 import com.azure.storage.blob.options.BlobInputStreamOptions;
+import io.etcdbackup.stores.BackendCall;
 import io.etcdbackup.stores.ByteRange;
 import io.etcdbackup.stores.NoSuchObjectException;
 import io.etcdbackup.stores.ObjectAlreadyExistsException;
@@ -74,15 +75,10 @@ final class AzureObjectStore implements ObjectStore {
     }
 
     @Override
-    public InputStream open(String key) throws IOException {
-        return open(key, 0, Long.MAX_VALUE);
-    }
-
-    @Override
     public InputStream open(String key, long offset, long length) throws IOException {
         BlobClient blob = blob(key);
         ByteRange requested = ByteRange.of(key, offset, length);
-        try {
+        return BackendCall.mapped(() -> {
             // One properties call fixes the size and the version (ETag) the whole read must see.
             BlobProperties properties = blob.getProperties();
             ByteRange range = requested.clampTo(properties.getBlobSize());
@@ -93,26 +89,22 @@ final class AzureObjectStore implements ObjectStore {
                     .setRange(new BlobRange(range.offset(), range.length()))
                     .setBlockSize(READ_CHUNK)
                     .setRequestConditions(new BlobRequestConditions().setIfMatch(properties.getETag())));
-        } catch (RuntimeException e) {
-            throw failure("open", key, e);
-        }
+        }, e -> failure("open", key, e));
     }
 
     @Override
     public ObjectInfo stat(String key) throws IOException {
         BlobClient blob = blob(key);
-        try {
+        return BackendCall.mapped(() -> {
             BlobProperties properties = blob.getProperties();
             return new ObjectInfo(key, properties.getBlobSize(), properties.getLastModified().toInstant());
-        } catch (RuntimeException e) {
-            throw failure("stat", key, e);
-        }
+        }, e -> failure("stat", key, e));
     }
 
     @Override
     public ObjectIterator list(String prefix) throws IOException {
         ListBlobsOptions options = new ListBlobsOptions().setPrefix(base + prefix).setMaxResultsPerPage(settings.pageSize());
-        try {
+        return BackendCall.mapped(() -> {
             Iterator<PagedResponse<BlobItem>> pages = container.listBlobs(options, null).iterableByPage().iterator();
             return PagedListing.of(() -> {
                 try {
@@ -121,20 +113,16 @@ final class AzureObjectStore implements ObjectStore {
                     throw failure("list", prefix, e);
                 }
             });
-        } catch (RuntimeException e) {
-            throw failure("list", prefix, e);
-        }
+        }, e -> failure("list", prefix, e));
     }
 
     @Override
     public void delete(String key) throws IOException {
         BlobClient blob = blob(key);
-        try {
+        BackendCall.run(() -> {
             // Snapshots would make a plain delete fail; they belong to the object, so they go too.
             blob.deleteIfExistsWithResponse(DeleteSnapshotsOptionType.INCLUDE, null, null, Context.NONE);
-        } catch (RuntimeException e) {
-            throw failure("delete", key, e);
-        }
+        }, e -> failure("delete", key, e));
     }
 
     @Override

@@ -8,6 +8,7 @@ import com.google.cloud.storage.BlobId;
 import com.google.cloud.storage.BlobInfo;
 import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.StorageException;
+import io.etcdbackup.stores.BackendCall;
 import io.etcdbackup.stores.ByteRange;
 import io.etcdbackup.stores.NoSuchObjectException;
 import io.etcdbackup.stores.ObjectAlreadyExistsException;
@@ -93,15 +94,10 @@ final class GcsObjectStore implements ObjectStore {
     }
 
     @Override
-    public InputStream open(String key) throws IOException {
-        return open(key, 0, Long.MAX_VALUE);
-    }
-
-    @Override
     public InputStream open(String key, long offset, long length) throws IOException {
         BlobId id = blobId(key);
         ByteRange requested = ByteRange.of(key, offset, length);
-        try {
+        return BackendCall.mapped(() -> {
             Blob blob = existing(key, id);
             ByteRange range = requested.clampTo(blob.getSize());
             if (range.isEmpty()) {
@@ -112,41 +108,31 @@ final class GcsObjectStore implements ObjectStore {
             reader.seek(range.offset());
             reader.limit(range.offset() + range.length());
             return Channels.newInputStream(reader);
-        } catch (RuntimeException e) {
-            throw failure("open", key, e);
-        }
+        }, e -> failure("open", key, e));
     }
 
     @Override
     public ObjectInfo stat(String key) throws IOException {
         BlobId id = blobId(key);
-        try {
+        return BackendCall.mapped(() -> {
             Blob blob = existing(key, id);
             return new ObjectInfo(key, blob.getSize(), updated(blob));
-        } catch (RuntimeException e) {
-            throw failure("stat", key, e);
-        }
+        }, e -> failure("stat", key, e));
     }
 
     @Override
     public ObjectIterator list(String prefix) throws IOException {
-        try {
+        return BackendCall.mapped(() -> {
             Page<Blob> first = storage.list(bucket, Storage.BlobListOption.prefix(base + prefix),
                     Storage.BlobListOption.pageSize(settings.pageSize()));
             return PagedListing.of(new PageSource(first, prefix));
-        } catch (RuntimeException e) {
-            throw failure("list", prefix, e);
-        }
+        }, e -> failure("list", prefix, e));
     }
 
     @Override
     public void delete(String key) throws IOException {
         BlobId id = blobId(key);
-        try {
-            storage.delete(id);
-        } catch (RuntimeException e) {
-            throw failure("delete", key, e);
-        }
+        BackendCall.run(() -> storage.delete(id), e -> failure("delete", key, e));
     }
 
     @Override
