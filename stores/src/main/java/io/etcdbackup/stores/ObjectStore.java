@@ -48,11 +48,14 @@ public interface ObjectStore extends Closeable {
     }
 
     /**
-     * Opens a complete object for reading from its first byte.
+     * Opens a complete object for reading from its first byte. By default the range from 0 to the
+     * end; a backend with a cheaper whole-object read overrides this.
      *
      * @throws NoSuchObjectException if no object exists under {@code key}
      */
-    InputStream open(String key) throws IOException;
+    default InputStream open(String key) throws IOException {
+        return open(key, 0, Long.MAX_VALUE);
+    }
 
     /**
      * Opens {@code length} bytes of an object starting at {@code offset}. A range that runs past

@@ -1,13 +1,12 @@
 package io.etcdbackup.agent.config;
 
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import io.etcdbackup.stores.Quantities;
 
-/** Byte sizes as operators write them: {@code 1048576}, {@code 10MiB}, {@code 64Mi}, {@code 5MB}. */
+/**
+ * Byte sizes as operators write them: {@code 1048576}, {@code 10MiB}, {@code 64Mi}, {@code 5MB};
+ * the one grammar of {@link Quantities}, which store URL options use as well.
+ */
 public final class ByteSizes {
-
-    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kmgt]?)(i?)(b?)");
 
     private ByteSizes() {
     }
@@ -19,17 +18,6 @@ public final class ByteSizes {
      * @throws IllegalArgumentException naming the value
      */
     public static long parse(String text) {
-        Matcher m = SIZE.matcher(text == null ? "" : text.trim().toLowerCase(Locale.ROOT));
-        if (!m.matches()) {
-            throw new IllegalArgumentException("'" + text + "' is not a byte size; use e.g. 1048576, 10MiB, 64Mi, 5MB");
-        }
-        long amount = Long.parseLong(m.group(1));
-        int power = m.group(2).isEmpty() ? 0 : "kmgt".indexOf(m.group(2)) + 1;
-        long base = m.group(3).isEmpty() ? 1000 : 1024;
-        long factor = 1;
-        for (int i = 0; i < power; i++) {
-            factor *= base;
-        }
-        return Math.multiplyExact(amount, factor);
+        return Quantities.bytes(text);
     }
 }

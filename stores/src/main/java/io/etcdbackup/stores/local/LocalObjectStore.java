@@ -1,5 +1,6 @@
 package io.etcdbackup.stores.local;
 
+import io.etcdbackup.stores.ByteRange;
 import io.etcdbackup.stores.NoSuchObjectException;
 import io.etcdbackup.stores.ObjectAlreadyExistsException;
 import io.etcdbackup.stores.ObjectInfo;
@@ -75,9 +76,7 @@ final class LocalObjectStore implements ObjectStore {
 
     @Override
     public InputStream open(String key, long offset, long length) throws IOException {
-        if (offset < 0 || length < 0) {
-            throw new IllegalArgumentException("negative range offset=" + offset + " length=" + length + " for " + key);
-        }
+        ByteRange requested = ByteRange.of(key, offset, length);
         Path path = resolve(key);
         FileChannel channel;
         try {
@@ -88,12 +87,10 @@ final class LocalObjectStore implements ObjectStore {
         } catch (NoSuchFileException e) {
             throw new NoSuchObjectException(location(), key, e);
         }
-        long size = channel.size();
-        long start = Math.min(offset, size);
-        long end = Math.min(size, start + length);
-        channel.position(start);
+        ByteRange range = requested.clampTo(channel.size());
+        channel.position(range.offset());
         InputStream whole = Channels.newInputStream(channel);
-        return new BoundedInputStream(whole, end - start);
+        return new BoundedInputStream(whole, range.length());
     }
 
     @Override

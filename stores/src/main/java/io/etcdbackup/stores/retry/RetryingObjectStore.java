@@ -1,5 +1,6 @@
 package io.etcdbackup.stores.retry;
 
+import io.etcdbackup.stores.ByteRange;
 import io.etcdbackup.stores.ObjectAlreadyExistsException;
 import io.etcdbackup.stores.ObjectInfo;
 import io.etcdbackup.stores.ObjectIterator;
@@ -133,11 +134,11 @@ public final class RetryingObjectStore implements ObjectStore {
             long suppressed = unloggedFailures.getAndSet(0);
             LOG.warn("transient store failure, retrying: store={} operation={} key={} attempt={} wait_ms={} "
                             + "other_failures_since_last_warning={} cause={}",
-                    delegate.location(), operation, key, attempt, wait.toMillis(), suppressed, cause.toString());
+                    delegate.location(), operation, key, attempt, wait.toMillis(), suppressed, cause.toString(), cause);
         } else {
             unloggedFailures.incrementAndGet();
             LOG.debug("transient store failure, retrying: operation={} key={} attempt={} wait_ms={} cause={}",
-                    operation, key, attempt, wait.toMillis(), cause.toString());
+                    operation, key, attempt, wait.toMillis(), cause.toString(), cause);
         }
     }
 
@@ -186,9 +187,7 @@ public final class RetryingObjectStore implements ObjectStore {
     @Override
     public InputStream open(String key, long offset, long length) throws IOException {
         ObjectKeys.requireValid(key);
-        if (offset < 0 || length < 0) {
-            throw new IllegalArgumentException("negative range offset=" + offset + " length=" + length + " for " + key);
-        }
+        ByteRange.of(key, offset, length);
         InputStream first = retry("open", key, () -> delegate.open(key, offset, length));
         return new ResumingInputStream(key, offset, length, first);
     }

@@ -1,5 +1,8 @@
 package io.etcdbackup.stores.conformance;
 
+import io.etcdbackup.stores.ObjectStore;
+import io.etcdbackup.stores.ObjectWriter;
+import io.etcdbackup.stores.WriteMode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -7,6 +10,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Deterministic pseudo-random content of any length, produced block by block so that large
@@ -43,6 +48,36 @@ public final class GeneratedBytes {
             digest.update(block, 0, n);
         }
         return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /**
+     * Writes the whole content to {@code key} through one writer (aborted if a write fails) and
+     * publishes it; returns the SHA-256 (hex) of what was written.
+     */
+    public String publish(ObjectStore store, String key, WriteMode mode) throws IOException {
+        ObjectWriter writer = store.create(key, mode);
+        String written;
+        try {
+            written = writeTo(writer);
+        } catch (Throwable t) {
+            writer.abort();
+            throw t;
+        }
+        writer.close();
+        return written;
+    }
+
+    /**
+     * Asserts that {@code key} holds what {@link #publish} wrote: its size by {@code stat}, and
+     * its length and SHA-256 read back as one stream (never held in memory).
+     */
+    public void assertPublishedAt(ObjectStore store, String key, String writtenSha256) throws IOException {
+        assertThat(store.stat(key).size()).isEqualTo(length);
+        try (InputStream in = store.open(key)) {
+            Digest read = digest(in);
+            assertThat(read.length()).isEqualTo(length);
+            assertThat(read.sha256Hex()).isEqualTo(writtenSha256);
+        }
     }
 
     /** The bytes at {@code [offset, offset + count)}, cut at the end of the content. */

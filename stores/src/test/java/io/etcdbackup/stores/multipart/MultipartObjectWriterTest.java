@@ -12,6 +12,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -40,6 +41,19 @@ class MultipartObjectWriterTest {
         assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
     }
 
+    /**
+     * Waits until {@code thread} is parked (blocked inside the writer: on a free slot, or on the
+     * parts in flight). A condition, not a time: once parked with every part gated, nothing can
+     * move until the test opens the gate.
+     */
+    private static void awaitParked(Thread thread) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (thread.getState() != Thread.State.WAITING) {
+            assertTrue(System.nanoTime() < deadline, "thread never blocked; state " + thread.getState());
+            Thread.onSpinWait();
+        }
+    }
+
     /** The receipt the fake hands out: which part, and a copy of its bytes. */
     record Receipt(int number, byte[] bytes) {
     }
@@ -55,6 +69,8 @@ class MultipartObjectWriterTest {
         final AtomicInteger begins = new AtomicInteger();
         final AtomicInteger aborts = new AtomicInteger();
         volatile CountDownLatch gate = new CountDownLatch(0);
+        /** Counted down as each part upload starts (before the gate). */
+        volatile CountDownLatch partsStarted = new CountDownLatch(0);
         volatile byte[] whole;
         volatile List<Receipt> completed;
         volatile IOException completeFailure;
@@ -74,6 +90,7 @@ class MultipartObjectWriterTest {
         public Receipt uploadPart(int number, byte[] data, int length) throws IOException {
             partBuffers.add(data);
             maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+            partsStarted.countDown();
             try {
                 attempts.merge(number, 1, Integer::sum);
                 if (!gate.await(10, TimeUnit.SECONDS)) {
@@ -202,19 +219,19 @@ class MultipartObjectWriterTest {
     void memoryIsBoundedByPartsInFlightPlusOne() throws Exception {
         FakeTarget target = new FakeTarget();
         target.gate = new CountDownLatch(1);
+        target.partsStarted = new CountDownLatch(3);
         MultipartObjectWriter<Receipt> writer = writer(target, 3);
         byte[] data = bytes(PART * 40 + 5);
+        CompletableFuture<Thread> writerThread = new CompletableFuture<>();
         Future<?> writing = pool.submit(() -> {
+            writerThread.complete(Thread.currentThread());
             writer.write(data);
             writer.close();
             return null;
         });
         // With every part stalled, the writer blocks once three parts are in flight and a fourth is full.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (target.running.get() < 3 && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        Thread.sleep(100);
+        assertTrue(target.partsStarted.await(30, TimeUnit.SECONDS), "three parts started");
+        awaitParked(writerThread.get(10, TimeUnit.SECONDS));
         assertEquals(3, target.running.get());
         assertFalse(writing.isDone());
         target.gate.countDown();
@@ -323,8 +340,12 @@ class MultipartObjectWriterTest {
         target.gate = new CountDownLatch(1);
         MultipartObjectWriter<Receipt> writer = writer(target, 2);
         writer.write(bytes(PART * 2 + 1)); // two parts in flight, both stalled
-        Future<?> aborting = pool.submit(writer::abort);
-        Thread.sleep(100);
+        CompletableFuture<Thread> abortThread = new CompletableFuture<>();
+        Future<?> aborting = pool.submit(() -> {
+            abortThread.complete(Thread.currentThread());
+            writer.abort();
+        });
+        awaitParked(abortThread.get(10, TimeUnit.SECONDS)); // abort is waiting for the stalled parts
         assertFalse(aborting.isDone(), "abort returned while parts were still uploading");
         assertEquals(0, target.aborts.get());
         target.gate.countDown();

@@ -147,7 +147,7 @@ final class AzureBlockWriter extends ObjectWriter {
         rethrowStageFailure();
         if (blockIds.size() == MAX_BLOCKS) {
             throw new IOException("object '" + key + "' in " + store.location() + " exceeds Azure's " + MAX_BLOCKS
-                    + " blocks of " + blockSize + " bytes; raise blockSize");
+                    + " blocks of " + blockSize + " bytes; raise block-size");
         }
         try {
             inFlight.acquire();

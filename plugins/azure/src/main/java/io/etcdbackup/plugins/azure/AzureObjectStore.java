@@ -13,6 +13,8 @@ import com.azure.storage.blob.models.BlobStorageException;
 import com.azure.storage.blob.models.DeleteSnapshotsOptionType;
 import com.azure.storage.blob.models.ListBlobsOptions;
 import com.azure.storage.blob.options.BlobInputStreamOptions;
+import io.etcdbackup.stores.BackendCall;
+import io.etcdbackup.stores.ByteRange;
 import io.etcdbackup.stores.NoSuchObjectException;
 import io.etcdbackup.stores.ObjectAlreadyExistsException;
 import io.etcdbackup.stores.ObjectInfo;
@@ -20,19 +22,18 @@ import io.etcdbackup.stores.ObjectIterator;
 import io.etcdbackup.stores.ObjectKeys;
 import io.etcdbackup.stores.ObjectStore;
 import io.etcdbackup.stores.ObjectWriter;
+import io.etcdbackup.stores.PagedListing;
 import io.etcdbackup.stores.TransientStoreException;
 import io.etcdbackup.stores.WriteMode;
+import io.etcdbackup.stores.multipart.UploadThreads;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Iterator;
-import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An {@link ObjectStore} in one Azure Blob Storage container, under a prefix. Objects are block
@@ -64,7 +65,7 @@ final class AzureObjectStore implements ObjectStore {
         this.base = prefix.isEmpty() ? "" : prefix + "/";
         this.settings = settings;
         this.location = "azblob://" + container.getBlobContainerName() + (prefix.isEmpty() ? "" : "/" + prefix);
-        this.stagers = Executors.newCachedThreadPool(daemonThreads("azblob-stage-"));
+        this.stagers = UploadThreads.newPool("azblob-stage-");
     }
 
     @Override
@@ -74,65 +75,54 @@ final class AzureObjectStore implements ObjectStore {
     }
 
     @Override
-    public InputStream open(String key) throws IOException {
-        return open(key, 0, Long.MAX_VALUE);
-    }
-
-    @Override
     public InputStream open(String key, long offset, long length) throws IOException {
         BlobClient blob = blob(key);
-        if (offset < 0 || length < 0) {
-            throw new IllegalArgumentException("negative range offset=" + offset + " length=" + length + " for " + key);
-        }
-        try {
+        ByteRange requested = ByteRange.of(key, offset, length);
+        return BackendCall.mapped(() -> {
             // One properties call fixes the size and the version (ETag) the whole read must see.
             BlobProperties properties = blob.getProperties();
-            long size = properties.getBlobSize();
-            long start = Math.min(offset, size);
-            long count = Math.min(length, size - start);
-            if (count == 0) {
+            ByteRange range = requested.clampTo(properties.getBlobSize());
+            if (range.isEmpty()) {
                 return InputStream.nullInputStream();
             }
             return blob.openInputStream(new BlobInputStreamOptions()
-                    .setRange(new BlobRange(start, count))
+                    .setRange(new BlobRange(range.offset(), range.length()))
                     .setBlockSize(READ_CHUNK)
                     .setRequestConditions(new BlobRequestConditions().setIfMatch(properties.getETag())));
-        } catch (RuntimeException e) {
-            throw failure("open", key, e);
-        }
+        }, e -> failure("open", key, e));
     }
 
     @Override
     public ObjectInfo stat(String key) throws IOException {
         BlobClient blob = blob(key);
-        try {
+        return BackendCall.mapped(() -> {
             BlobProperties properties = blob.getProperties();
             return new ObjectInfo(key, properties.getBlobSize(), properties.getLastModified().toInstant());
-        } catch (RuntimeException e) {
-            throw failure("stat", key, e);
-        }
+        }, e -> failure("stat", key, e));
     }
 
     @Override
     public ObjectIterator list(String prefix) throws IOException {
         ListBlobsOptions options = new ListBlobsOptions().setPrefix(base + prefix).setMaxResultsPerPage(settings.pageSize());
-        try {
+        return BackendCall.mapped(() -> {
             Iterator<PagedResponse<BlobItem>> pages = container.listBlobs(options, null).iterableByPage().iterator();
-            return new PagedListing(pages, prefix);
-        } catch (RuntimeException e) {
-            throw failure("list", prefix, e);
-        }
+            return PagedListing.of(() -> {
+                try {
+                    return pages.hasNext() ? Optional.of(pages.next().getValue().stream().map(this::info).toList()) : Optional.empty();
+                } catch (RuntimeException e) {
+                    throw failure("list", prefix, e);
+                }
+            });
+        }, e -> failure("list", prefix, e));
     }
 
     @Override
     public void delete(String key) throws IOException {
         BlobClient blob = blob(key);
-        try {
+        BackendCall.run(() -> {
             // Snapshots would make a plain delete fail; they belong to the object, so they go too.
             blob.deleteIfExistsWithResponse(DeleteSnapshotsOptionType.INCLUDE, null, null, Context.NONE);
-        } catch (RuntimeException e) {
-            throw failure("delete", key, e);
-        }
+        }, e -> failure("delete", key, e));
     }
 
     @Override
@@ -192,47 +182,10 @@ final class AzureObjectStore implements ObjectStore {
         return new IOException("azure " + operation + " of '" + key + "' in " + location + " failed: " + e, e);
     }
 
-    static ThreadFactory daemonThreads(String namePrefix) {
-        AtomicInteger count = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, namePrefix + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
-    }
-
-    /** Walks the service's pages lazily; keys come back relative to the store's prefix. */
-    private final class PagedListing implements ObjectIterator {
-        private final Iterator<PagedResponse<BlobItem>> pages;
-        private final String prefix;
-        private Iterator<BlobItem> page = java.util.Collections.emptyIterator();
-
-        PagedListing(Iterator<PagedResponse<BlobItem>> pages, String prefix) {
-            this.pages = pages;
-            this.prefix = prefix;
-        }
-
-        @Override
-        public boolean hasNext() throws IOException {
-            try {
-                while (!page.hasNext() && pages.hasNext()) {
-                    page = pages.next().getValue().iterator();
-                }
-                return page.hasNext();
-            } catch (RuntimeException e) {
-                throw failure("list", prefix, e);
-            }
-        }
-
-        @Override
-        public ObjectInfo next() throws IOException {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            BlobItem item = page.next();
-            Long size = item.getProperties().getContentLength();
-            Instant modified = item.getProperties().getLastModified().toInstant();
-            return new ObjectInfo(item.getName().substring(base.length()), size == null ? 0 : size, modified);
-        }
+    /** A listed blob as the SPI's object, its key relative to the store's prefix. */
+    private ObjectInfo info(BlobItem item) {
+        Long size = item.getProperties().getContentLength();
+        Instant modified = item.getProperties().getLastModified().toInstant();
+        return new ObjectInfo(item.getName().substring(base.length()), size == null ? 0 : size, modified);
     }
 }

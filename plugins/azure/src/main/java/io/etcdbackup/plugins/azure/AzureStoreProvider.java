@@ -9,23 +9,23 @@ import com.azure.storage.common.StorageSharedKeyCredential;
 import io.etcdbackup.stores.ObjectStore;
 import io.etcdbackup.stores.ObjectStoreProvider;
 import io.etcdbackup.stores.StoreContext;
+import io.etcdbackup.stores.StoreOptions;
 import io.etcdbackup.stores.StoreUrl;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * {@code azblob://CONTAINER/PREFIX}: block blobs in an Azure Blob Storage container.
  *
- * <p>Options: {@code endpoint} (blob service URL, for emulators and sovereign clouds; path-style
- * {@code http://127.0.0.1:10000/devstoreaccount1} for Azurite), {@code blockSize} (bytes per
- * staged block, suffix {@code KiB}/{@code MiB} allowed, default 8 MiB), {@code blocksInFlight}
- * (blocks staged in parallel per upload, default 4), {@code pageSize} (listing page, 1-5000,
- * default 1000). Credentials: see {@link AzureCredentials}; a key from mounted files is re-read after
+ * <p>Options (the grammar of {@link StoreOptions}): {@code endpoint} (blob service URL, for
+ * emulators and sovereign clouds; path-style {@code http://127.0.0.1:10000/devstoreaccount1} for
+ * Azurite), {@code block-size} (bytes per staged block, 1 to 1GiB, default 8MiB),
+ * {@code blocks-in-flight} (blocks staged in parallel per upload, 1 to 64, default 4),
+ * {@code page-size} (listing page, 1 to 5000, default 1000). The camelCase spellings
+ * {@code blockSize}, {@code blocksInFlight}, {@code pageSize} are deprecated aliases. Credentials: see {@link AzureCredentials}; a key from mounted files is re-read after
  * they change. The container must exist.
  */
 public final class AzureStoreProvider implements ObjectStoreProvider {
@@ -35,7 +35,8 @@ public final class AzureStoreProvider implements ObjectStoreProvider {
     static final int MAX_BLOCK_SIZE = 1024 * 1024 * 1024;
     static final int DEFAULT_BLOCKS_IN_FLIGHT = 4;
     static final int DEFAULT_PAGE_SIZE = 1000;
-    private static final Set<String> OPTIONS = Set.of("endpoint", "blockSize", "blocksInFlight", "pageSize");
+    private static final StoreOptions.Grammar GRAMMAR = StoreOptions.Grammar.of("endpoint", "block-size", "blocks-in-flight", "page-size")
+            .alias("blockSize", "block-size").alias("blocksInFlight", "blocks-in-flight").alias("pageSize", "page-size");
     private static final Logger LOG = LoggerFactory.getLogger(AzureStoreProvider.class);
 
     @Override
@@ -45,22 +46,25 @@ public final class AzureStoreProvider implements ObjectStoreProvider {
 
     @Override
     public ObjectStore open(StoreUrl url, StoreContext context) throws IOException {
-        AzureObjectStore.Settings settings = settings(url);
-        Optional<String> endpoint = url.option("endpoint");
+        StoreOptions options = GRAMMAR.read(url);
+        AzureObjectStore.Settings settings = settings(options);
+        Optional<String> endpoint = options.text("endpoint");
         AzureCredentials credentials = AzureCredentials.resolve(context, endpoint);
         BlobContainerClient container = containerClient(credentials, url.container());
-        LOG.info("opened Azure store location={} credentials={} endpoint={} blockSize={} blocksInFlight={}", url.display(),
+        LOG.info("opened Azure store location={} credentials={} endpoint={} block_size={} blocks_in_flight={}", url.display(),
                 credentials.kind(), container.getBlobContainerUrl(), settings.blockSize(), settings.blocksInFlight());
         return new AzureObjectStore(container, url.prefix(), settings);
     }
 
     /** Parses and checks the URL options; unknown ones are rejected by name. */
     static AzureObjectStore.Settings settings(StoreUrl url) {
-        url.requireOnlyOptions(OPTIONS);
-        int blockSize = url.option("blockSize").map(v -> size(url, "blockSize", v)).orElse(DEFAULT_BLOCK_SIZE);
-        int inFlight = url.option("blocksInFlight").map(v -> integer(url, "blocksInFlight", v, 1, 64)).orElse(DEFAULT_BLOCKS_IN_FLIGHT);
-        int pageSize = url.option("pageSize").map(v -> integer(url, "pageSize", v, 1, 5000)).orElse(DEFAULT_PAGE_SIZE);
-        return new AzureObjectStore.Settings(blockSize, inFlight, pageSize);
+        return settings(GRAMMAR.read(url));
+    }
+
+    private static AzureObjectStore.Settings settings(StoreOptions options) {
+        return new AzureObjectStore.Settings(options.intBytes("block-size", DEFAULT_BLOCK_SIZE, 1, MAX_BLOCK_SIZE),
+                options.whole("blocks-in-flight", DEFAULT_BLOCKS_IN_FLIGHT, 1, 64),
+                options.whole("page-size", DEFAULT_PAGE_SIZE, 1, 5000));
     }
 
     static BlobContainerClient containerClient(AzureCredentials credentials, String container) {
@@ -87,39 +91,5 @@ public final class AzureStoreProvider implements ObjectStoreProvider {
                     .credential(new com.azure.identity.DefaultAzureCredentialBuilder().httpClient(http).build());
         }
         return builder.buildClient().getBlobContainerClient(container);
-    }
-
-    private static int size(StoreUrl url, String name, String value) {
-        String v = value.strip().toLowerCase(Locale.ROOT);
-        long unit = 1;
-        if (v.endsWith("kib")) {
-            unit = 1024;
-            v = v.substring(0, v.length() - 3);
-        } else if (v.endsWith("mib")) {
-            unit = 1024 * 1024;
-            v = v.substring(0, v.length() - 3);
-        }
-        long bytes;
-        try {
-            bytes = Long.parseLong(v.strip()) * unit;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("store URL '" + url.display() + "' option " + name + "='" + value + "' is not a size (e.g. 8MiB)");
-        }
-        if (bytes < 1 || bytes > MAX_BLOCK_SIZE) {
-            throw new IllegalArgumentException("store URL '" + url.display() + "' option " + name + "='" + value + "' must be 1 byte to 1024 MiB");
-        }
-        return (int) bytes;
-    }
-
-    private static int integer(StoreUrl url, String name, String value, int min, int max) {
-        try {
-            int n = Integer.parseInt(value.strip());
-            if (n >= min && n <= max) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException("store URL '" + url.display() + "' option " + name + "='" + value + "' must be an integer " + min + "-" + max);
     }
 }

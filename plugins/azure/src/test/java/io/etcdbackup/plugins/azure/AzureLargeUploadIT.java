@@ -2,13 +2,11 @@ package io.etcdbackup.plugins.azure;
 
 import io.etcdbackup.stores.ObjectStore;
 import io.etcdbackup.stores.ObjectStores;
-import io.etcdbackup.stores.ObjectWriter;
 import io.etcdbackup.stores.StoreContext;
 import io.etcdbackup.stores.WriteMode;
 import io.etcdbackup.stores.conformance.GeneratedBytes;
 import org.junit.jupiter.api.Test;
 
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -34,23 +32,8 @@ final class AzureLargeUploadIT {
             StoreContext context = new StoreContext(Map.of("AZURE_STORAGE_CONNECTION_STRING", azurite.connectionString()));
             try (ObjectStore store = ObjectStores.open("azblob://large/it", context)) {
                 GeneratedBytes data = new GeneratedBytes(42, SIZE);
-                ObjectWriter writer = store.create("big.bin", WriteMode.IF_ABSENT);
-                String written;
-                try {
-                    written = data.writeTo(writer);
-                } catch (Throwable t) {
-                    writer.abort();
-                    throw t;
-                }
-                writer.close();
-
-                assertThat(store.stat("big.bin").size()).isEqualTo(SIZE);
-                GeneratedBytes.Digest read;
-                try (InputStream in = store.open("big.bin")) {
-                    read = GeneratedBytes.digest(in);
-                }
-                assertThat(read.length()).isEqualTo(SIZE);
-                assertThat(read.sha256Hex()).isEqualTo(written);
+                String written = data.publish(store, "big.bin", WriteMode.IF_ABSENT);
+                data.assertPublishedAt(store, "big.bin", written);
             }
             // The emulator held the blob on disk, not only in its memory.
             assertThat(directorySize(azurite.dataDirectory())).isGreaterThanOrEqualTo(SIZE);

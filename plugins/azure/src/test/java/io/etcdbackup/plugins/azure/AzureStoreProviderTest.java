@@ -1,5 +1,6 @@
 package io.etcdbackup.plugins.azure;
 
+import io.etcdbackup.stores.StoreOptions;
 import com.azure.core.credential.AzureNamedKeyCredential;
 import io.etcdbackup.stores.ObjectStores;
 import io.etcdbackup.stores.StoreContext;
@@ -163,5 +164,14 @@ final class AzureStoreProviderTest {
 
     private static AzureCredentials resolve(Map<String, String> env, Optional<String> endpoint) throws IOException {
         return AzureCredentials.resolve(new StoreContext(env), endpoint);
+    }
+
+    @Test
+    void kebabCaseOptionsAndTheOldCamelCaseSpellingsWarningOnce() {
+        assertThat(AzureStoreProvider.settings(StoreUrl.parse("azblob://c/p?block-size=2MiB&blocks-in-flight=2&page-size=10")))
+                .isEqualTo(new AzureObjectStore.Settings(2 * 1024 * 1024, 2, 10));
+        assertThat(AzureStoreProvider.settings(StoreUrl.parse("azblob://c/p?blockSize=64Mi")).blockSize()).isEqualTo(64 * 1024 * 1024);
+        assertThat(AzureStoreProvider.settings(StoreUrl.parse("azblob://c/p?blockSize=1MiB")).blockSize()).isEqualTo(1024 * 1024);
+        assertThat(StoreOptions.deprecationWarnings("azblob", "blockSize")).isEqualTo(1);
     }
 }

@@ -8,6 +8,8 @@ import com.google.cloud.storage.BlobId;
 import com.google.cloud.storage.BlobInfo;
 import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.StorageException;
+import io.etcdbackup.stores.BackendCall;
+import io.etcdbackup.stores.ByteRange;
 import io.etcdbackup.stores.NoSuchObjectException;
 import io.etcdbackup.stores.ObjectAlreadyExistsException;
 import io.etcdbackup.stores.ObjectInfo;
@@ -15,6 +17,7 @@ import io.etcdbackup.stores.ObjectIterator;
 import io.etcdbackup.stores.ObjectKeys;
 import io.etcdbackup.stores.ObjectStore;
 import io.etcdbackup.stores.ObjectWriter;
+import io.etcdbackup.stores.PagedListing;
 import io.etcdbackup.stores.TransientStoreException;
 import io.etcdbackup.stores.WriteMode;
 
@@ -23,9 +26,9 @@ import java.io.InputStream;
 import java.nio.channels.Channels;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.util.Collections;
-import java.util.Iterator;
-import java.util.NoSuchElementException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * An {@link ObjectStore} in one Google Cloud Storage bucket, under a prefix. Writes are resumable
@@ -91,64 +94,45 @@ final class GcsObjectStore implements ObjectStore {
     }
 
     @Override
-    public InputStream open(String key) throws IOException {
-        return open(key, 0, Long.MAX_VALUE);
-    }
-
-    @Override
     public InputStream open(String key, long offset, long length) throws IOException {
         BlobId id = blobId(key);
-        if (offset < 0 || length < 0) {
-            throw new IllegalArgumentException("negative range offset=" + offset + " length=" + length + " for " + key);
-        }
-        try {
+        ByteRange requested = ByteRange.of(key, offset, length);
+        return BackendCall.mapped(() -> {
             Blob blob = existing(key, id);
-            long size = blob.getSize();
-            long start = Math.min(offset, size);
-            long count = Math.min(length, size - start);
-            if (count == 0) {
+            ByteRange range = requested.clampTo(blob.getSize());
+            if (range.isEmpty()) {
                 return InputStream.nullInputStream();
             }
             // Pin the generation: the whole read sees one version even if the key is overwritten.
             ReadChannel reader = storage.reader(BlobId.of(bucket, id.getName(), blob.getGeneration()));
-            reader.seek(start);
-            reader.limit(start + count);
+            reader.seek(range.offset());
+            reader.limit(range.offset() + range.length());
             return Channels.newInputStream(reader);
-        } catch (RuntimeException e) {
-            throw failure("open", key, e);
-        }
+        }, e -> failure("open", key, e));
     }
 
     @Override
     public ObjectInfo stat(String key) throws IOException {
         BlobId id = blobId(key);
-        try {
+        return BackendCall.mapped(() -> {
             Blob blob = existing(key, id);
             return new ObjectInfo(key, blob.getSize(), updated(blob));
-        } catch (RuntimeException e) {
-            throw failure("stat", key, e);
-        }
+        }, e -> failure("stat", key, e));
     }
 
     @Override
     public ObjectIterator list(String prefix) throws IOException {
-        try {
+        return BackendCall.mapped(() -> {
             Page<Blob> first = storage.list(bucket, Storage.BlobListOption.prefix(base + prefix),
                     Storage.BlobListOption.pageSize(settings.pageSize()));
-            return new PagedListing(first, prefix);
-        } catch (RuntimeException e) {
-            throw failure("list", prefix, e);
-        }
+            return PagedListing.of(new PageSource(first, prefix));
+        }, e -> failure("list", prefix, e));
     }
 
     @Override
     public void delete(String key) throws IOException {
         BlobId id = blobId(key);
-        try {
-            storage.delete(id);
-        } catch (RuntimeException e) {
-            throw failure("delete", key, e);
-        }
+        BackendCall.run(() -> storage.delete(id), e -> failure("delete", key, e));
     }
 
     @Override
@@ -220,51 +204,39 @@ final class GcsObjectStore implements ObjectStore {
         return null;
     }
 
-    /** Walks the service's pages lazily; keys come back relative to the store's prefix. */
-    private final class PagedListing implements ObjectIterator {
+    /** The service's pages, first to last; keys come back relative to the store's prefix. */
+    private final class PageSource implements PagedListing.PageSource {
         private Page<Blob> page;
-        private Iterator<Blob> values;
         private final String prefix;
-        private Blob next;
+        private boolean started;
 
-        PagedListing(Page<Blob> first, String prefix) {
+        PageSource(Page<Blob> first, String prefix) {
             this.page = first;
-            this.values = first == null ? Collections.emptyIterator() : first.getValues().iterator();
             this.prefix = prefix;
         }
 
         @Override
-        public boolean hasNext() throws IOException {
+        public Optional<List<ObjectInfo>> nextPage() throws IOException {
             try {
-                while (next == null) {
-                    if (values.hasNext()) {
-                        Blob candidate = values.next();
-                        // Folder placeholders ("a/") made by consoles are not objects; no valid key ends in '/'.
-                        if (!candidate.getName().endsWith("/")) {
-                            next = candidate;
-                        }
-                    } else if (page != null && page.hasNextPage()) {
-                        page = page.getNextPage();
-                        values = page.getValues().iterator();
-                    } else {
-                        return false;
+                if (started) {
+                    page = page != null && page.hasNextPage() ? page.getNextPage() : null;
+                }
+                started = true;
+                if (page == null) {
+                    return Optional.empty();
+                }
+                List<ObjectInfo> objects = new ArrayList<>();
+                for (Blob blob : page.getValues()) {
+                    // Folder placeholders ("a/") made by consoles are not objects; no valid key ends in '/'.
+                    if (!blob.getName().endsWith("/")) {
+                        Long size = blob.getSize();
+                        objects.add(new ObjectInfo(blob.getName().substring(base.length()), size == null ? 0 : size, updated(blob)));
                     }
                 }
-                return true;
+                return Optional.of(objects);
             } catch (RuntimeException e) {
                 throw failure("list", prefix, e);
             }
-        }
-
-        @Override
-        public ObjectInfo next() throws IOException {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            Blob blob = next;
-            next = null;
-            Long size = blob.getSize();
-            return new ObjectInfo(blob.getName().substring(base.length()), size == null ? 0 : size, updated(blob));
         }
     }
 }

@@ -7,6 +7,7 @@ import com.google.cloud.storage.StorageOptions;
 import io.etcdbackup.stores.ObjectStore;
 import io.etcdbackup.stores.ObjectStoreProvider;
 import io.etcdbackup.stores.StoreContext;
+import io.etcdbackup.stores.StoreOptions;
 import io.etcdbackup.stores.StoreUrl;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,17 +15,16 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * {@code gs://BUCKET/PREFIX}: objects in a Google Cloud Storage bucket.
  *
- * <p>Options: {@code endpoint} (storage API host, for emulators or private endpoints),
- * {@code chunkSize} (bytes per resumable-upload request, a multiple of 256 KiB, suffix
- * {@code KiB}/{@code MiB} allowed, default 16 MiB; it is also the upload's memory bound),
- * {@code pageSize} (listing page, default 1000).
+ * <p>Options (the grammar of {@link StoreOptions}): {@code endpoint} (storage API host, for
+ * emulators or private endpoints), {@code chunk-size} (bytes per resumable-upload request, a
+ * multiple of 256KiB from 256KiB to 1GiB, default 16MiB; it is also the upload's memory bound),
+ * {@code page-size} (listing page, 1 to 5000, default 1000). The camelCase spellings
+ * {@code chunkSize} and {@code pageSize} are deprecated aliases.
  *
  * <p>Credentials: {@code GOOGLE_APPLICATION_CREDENTIALS} from the context names a service-account
  * JSON file, or a directory holding {@code serviceaccount.json} (the reference's mounted secret),
@@ -38,7 +38,8 @@ public final class GcsStoreProvider implements ObjectStoreProvider {
     static final int CHUNK_GRANULARITY = 256 * 1024;
     static final int DEFAULT_CHUNK_SIZE = 16 * 1024 * 1024;
     static final int DEFAULT_PAGE_SIZE = 1000;
-    private static final Set<String> OPTIONS = Set.of("endpoint", "chunkSize", "pageSize");
+    private static final StoreOptions.Grammar GRAMMAR = StoreOptions.Grammar.of("endpoint", "chunk-size", "page-size")
+            .alias("chunkSize", "chunk-size").alias("pageSize", "page-size");
     private static final Logger LOG = LoggerFactory.getLogger(GcsStoreProvider.class);
 
     @Override
@@ -48,7 +49,8 @@ public final class GcsStoreProvider implements ObjectStoreProvider {
 
     @Override
     public ObjectStore open(StoreUrl url, StoreContext context) throws IOException {
-        GcsObjectStore.Settings settings = settings(url);
+        StoreOptions urlOptions = GRAMMAR.read(url);
+        GcsObjectStore.Settings settings = settings(urlOptions);
         Optional<Path> credentialsFile = credentialsFile(context);
         StorageOptions.Builder options = StorageOptions.newBuilder();
         if (credentialsFile.isPresent()) {
@@ -63,9 +65,9 @@ public final class GcsStoreProvider implements ObjectStoreProvider {
         } else {
             options.setCredentials(applicationDefault());
         }
-        url.option("endpoint").ifPresent(options::setHost);
+        urlOptions.text("endpoint").ifPresent(options::setHost);
         Storage storage = options.build().getService();
-        LOG.info("opened GCS store location={} credentials={} chunkSize={}", url.display(),
+        LOG.info("opened GCS store location={} credentials={} chunk_size={}", url.display(),
                 credentialsFile.map(file -> file + " (re-read when it changes)").orElse("application-default"), settings.chunkSize());
         return open(storage, url, settings);
     }
@@ -77,10 +79,15 @@ public final class GcsStoreProvider implements ObjectStoreProvider {
 
     /** Parses and checks the URL options; unknown ones are rejected by name. */
     static GcsObjectStore.Settings settings(StoreUrl url) {
-        url.requireOnlyOptions(OPTIONS);
-        int chunk = url.option("chunkSize").map(v -> chunkSize(url, v)).orElse(DEFAULT_CHUNK_SIZE);
-        int page = url.option("pageSize").map(v -> pageSize(url, v)).orElse(DEFAULT_PAGE_SIZE);
-        return new GcsObjectStore.Settings(chunk, page);
+        return settings(GRAMMAR.read(url));
+    }
+
+    private static GcsObjectStore.Settings settings(StoreOptions options) {
+        int chunk = options.intBytes("chunk-size", DEFAULT_CHUNK_SIZE, CHUNK_GRANULARITY, 1024 * 1024 * 1024);
+        if (chunk % CHUNK_GRANULARITY != 0) {
+            throw new IllegalArgumentException("store URL option chunk-size=" + chunk + " bytes must be a multiple of 256 KiB");
+        }
+        return new GcsObjectStore.Settings(chunk, options.whole("page-size", DEFAULT_PAGE_SIZE, 1, 5000));
     }
 
     /** The service-account file named by the context: the file itself, or serviceaccount.json in a directory. */
@@ -105,40 +112,5 @@ public final class GcsStoreProvider implements ObjectStoreProvider {
             throw new IOException("no Google credentials: " + CREDENTIALS + " is not set and the application-default chain found none ("
                     + e.getMessage() + ")", e);
         }
-    }
-
-    private static int chunkSize(StoreUrl url, String value) {
-        String v = value.strip().toLowerCase(Locale.ROOT);
-        long unit = 1;
-        if (v.endsWith("kib")) {
-            unit = 1024;
-            v = v.substring(0, v.length() - 3);
-        } else if (v.endsWith("mib")) {
-            unit = 1024 * 1024;
-            v = v.substring(0, v.length() - 3);
-        }
-        long bytes;
-        try {
-            bytes = Long.parseLong(v.strip()) * unit;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("store URL '" + url.display() + "' option chunkSize='" + value + "' is not a size (e.g. 16MiB)");
-        }
-        if (bytes < CHUNK_GRANULARITY || bytes > 1024L * 1024 * 1024 || bytes % CHUNK_GRANULARITY != 0) {
-            throw new IllegalArgumentException("store URL '" + url.display() + "' option chunkSize='" + value
-                    + "' must be a multiple of 256 KiB between 256 KiB and 1024 MiB");
-        }
-        return (int) bytes;
-    }
-
-    private static int pageSize(StoreUrl url, String value) {
-        try {
-            int n = Integer.parseInt(value.strip());
-            if (n >= 1 && n <= 5000) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException("store URL '" + url.display() + "' option pageSize='" + value + "' must be an integer 1-5000");
     }
 }

@@ -2,13 +2,11 @@ package io.etcdbackup.plugins.gcs;
 
 import io.etcdbackup.stores.ObjectStore;
 import io.etcdbackup.stores.ObjectStores;
-import io.etcdbackup.stores.ObjectWriter;
 import io.etcdbackup.stores.StoreContext;
 import io.etcdbackup.stores.WriteMode;
 import io.etcdbackup.stores.conformance.GeneratedBytes;
 import org.junit.jupiter.api.Test;
 
-import java.io.InputStream;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,22 +28,9 @@ final class GcsRealBucketLargeUploadIT {
         String url = "gs://" + System.getenv(GcsRealBucketIT.BUCKET_VAR) + "/etcd-backup-it/large-" + UUID.randomUUID();
         try (ObjectStore store = ObjectStores.open(url, new StoreContext(System.getenv()))) {
             GeneratedBytes data = new GeneratedBytes(42, SIZE);
-            ObjectWriter writer = store.create("big.bin", WriteMode.IF_ABSENT);
-            String written;
+            String written = data.publish(store, "big.bin", WriteMode.IF_ABSENT);
             try {
-                written = data.writeTo(writer);
-            } catch (Throwable t) {
-                writer.abort();
-                throw t;
-            }
-            writer.close();
-            try {
-                assertThat(store.stat("big.bin").size()).isEqualTo(SIZE);
-                try (InputStream in = store.open("big.bin")) {
-                    GeneratedBytes.Digest read = GeneratedBytes.digest(in);
-                    assertThat(read.length()).isEqualTo(SIZE);
-                    assertThat(read.sha256Hex()).isEqualTo(written);
-                }
+                data.assertPublishedAt(store, "big.bin", written);
             } finally {
                 store.delete("big.bin");
             }

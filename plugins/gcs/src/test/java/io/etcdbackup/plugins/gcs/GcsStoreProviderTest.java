@@ -1,5 +1,6 @@
 package io.etcdbackup.plugins.gcs;
 
+import io.etcdbackup.stores.StoreOptions;
 import io.etcdbackup.stores.ObjectStores;
 import io.etcdbackup.stores.StoreContext;
 import io.etcdbackup.stores.StoreUrl;
@@ -62,5 +63,14 @@ final class GcsStoreProviderTest {
 
     private static StoreContext context(String credentials) {
         return new StoreContext(Map.of("GOOGLE_APPLICATION_CREDENTIALS", credentials));
+    }
+
+    @Test
+    void kebabCaseOptionsAndTheOldCamelCaseSpellingsWarningOnce() {
+        assertThat(GcsStoreProvider.settings(StoreUrl.parse("gs://b/p?chunk-size=1MiB&page-size=50")))
+                .isEqualTo(new GcsObjectStore.Settings(1024 * 1024, 50));
+        assertThat(GcsStoreProvider.settings(StoreUrl.parse("gs://b/p?chunkSize=2Mi")).chunkSize()).isEqualTo(2 * 1024 * 1024);
+        assertThat(GcsStoreProvider.settings(StoreUrl.parse("gs://b/p?chunkSize=512KiB")).chunkSize()).isEqualTo(512 * 1024);
+        assertThat(StoreOptions.deprecationWarnings("gs", "chunkSize")).isEqualTo(1);
     }
 }

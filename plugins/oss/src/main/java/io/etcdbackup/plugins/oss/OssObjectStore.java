@@ -9,6 +9,7 @@ import com.aliyun.oss.model.OSSObject;
 import com.aliyun.oss.model.OSSObjectSummary;
 import com.aliyun.oss.model.ObjectListing;
 import com.aliyun.oss.model.ObjectMetadata;
+import io.etcdbackup.stores.ByteRange;
 import io.etcdbackup.stores.NoSuchObjectException;
 import io.etcdbackup.stores.ObjectAlreadyExistsException;
 import io.etcdbackup.stores.ObjectInfo;
@@ -16,6 +17,7 @@ import io.etcdbackup.stores.ObjectIterator;
 import io.etcdbackup.stores.ObjectKeys;
 import io.etcdbackup.stores.ObjectStore;
 import io.etcdbackup.stores.ObjectWriter;
+import io.etcdbackup.stores.PagedListing;
 import io.etcdbackup.stores.TransientStoreException;
 import io.etcdbackup.stores.WriteMode;
 
@@ -25,9 +27,8 @@ import java.io.InputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.NoSuchElementException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 
@@ -71,16 +72,13 @@ final class OssObjectStore implements ObjectStore {
 
     @Override
     public InputStream open(String key, long offset, long length) throws IOException {
-        if (offset < 0 || length < 0) {
-            throw new IllegalArgumentException("negative range offset=" + offset + " length=" + length + " for " + key);
-        }
-        if (length == 0) {
+        ByteRange range = ByteRange.of(key, offset, length);
+        if (range.isEmpty()) {
             stat(key);
             return InputStream.nullInputStream();
         }
         GetObjectRequest request = new GetObjectRequest(bucket, name(key));
-        long last = length > Long.MAX_VALUE - offset ? -1 : offset + length - 1;
-        request.setRange(offset, last);
+        request.setRange(offset, range.toTheEnd() ? -1 : range.last());
         request.addHeader("x-oss-range-behavior", "standard");
         try {
             return get(key, request);
@@ -120,7 +118,7 @@ final class OssObjectStore implements ObjectStore {
 
     @Override
     public ObjectIterator list(String listPrefix) {
-        return new Listing(prefix + listPrefix);
+        return PagedListing.byToken(marker -> page(prefix + listPrefix, marker));
     }
 
     @Override
@@ -187,56 +185,32 @@ final class OssObjectStore implements ObjectStore {
         return URLDecoder.decode(value.replace("+", "%2B"), StandardCharsets.UTF_8);
     }
 
-    /** ListObjects (V1) pages with marker and max-keys; OSS lists in UTF-8 byte order. */
-    private final class Listing implements ObjectIterator {
-        private final String fullPrefix;
-        private final Deque<ObjectInfo> page = new ArrayDeque<>();
-        private String marker;
-        private boolean exhausted;
-
-        Listing(String fullPrefix) {
-            this.fullPrefix = fullPrefix;
+    /** One ListObjects (V1) page after {@code marker}; OSS lists in UTF-8 byte order. */
+    private PagedListing.Page page(String fullPrefix, String marker) throws IOException {
+        ListObjectsRequest request = new ListObjectsRequest(bucket, fullPrefix, marker, null, LIST_PAGE);
+        request.setEncodingType("url"); // keys may hold characters XML 1.0 cannot carry raw
+        ObjectListing listing;
+        try {
+            listing = client.listObjects(request);
+        } catch (OSSException | ClientException e) {
+            throw translate("ListObjects", fullPrefix, e);
         }
-
-        @Override
-        public boolean hasNext() throws IOException {
-            while (page.isEmpty() && !exhausted) {
-                fetch();
-            }
-            return !page.isEmpty();
+        // SDK 3.18.5 does not decode ListObjects (V1) answers asked for with encoding-type=url.
+        boolean encoded = "url".equals(listing.getEncodingType());
+        List<ObjectInfo> objects = new ArrayList<>();
+        for (OSSObjectSummary summary : listing.getObjectSummaries()) {
+            String name = encoded ? urlDecode(summary.getKey()) : summary.getKey();
+            objects.add(new ObjectInfo(name.substring(prefix.length()), summary.getSize(),
+                    summary.getLastModified() == null ? Instant.EPOCH : summary.getLastModified().toInstant()));
         }
-
-        @Override
-        public ObjectInfo next() throws IOException {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            return page.removeFirst();
+        String next = listing.getNextMarker() == null ? null : encoded ? urlDecode(listing.getNextMarker()) : listing.getNextMarker();
+        if (!listing.isTruncated()) {
+            return new PagedListing.Page(objects, null);
         }
-
-        private void fetch() throws IOException {
-            ListObjectsRequest request = new ListObjectsRequest(bucket, fullPrefix, marker, null, LIST_PAGE);
-            request.setEncodingType("url"); // keys may hold characters XML 1.0 cannot carry raw
-            ObjectListing listing;
-            try {
-                listing = client.listObjects(request);
-            } catch (OSSException | ClientException e) {
-                throw translate("ListObjects", fullPrefix, e);
-            }
-            // SDK 3.18.5 does not decode ListObjects (V1) answers asked for with encoding-type=url.
-            boolean encoded = "url".equals(listing.getEncodingType());
-            for (OSSObjectSummary summary : listing.getObjectSummaries()) {
-                String name = encoded ? urlDecode(summary.getKey()) : summary.getKey();
-                page.addLast(new ObjectInfo(name.substring(prefix.length()), summary.getSize(),
-                        summary.getLastModified() == null ? Instant.EPOCH : summary.getLastModified().toInstant()));
-            }
-            String next = listing.getNextMarker() == null ? null : encoded ? urlDecode(listing.getNextMarker()) : listing.getNextMarker();
-            exhausted = !listing.isTruncated() || next == null || next.isEmpty();
-            if (!exhausted && marker != null && ObjectKeys.compareUtf8(next, marker) <= 0) {
-                throw new IOException("ListObjects of '" + fullPrefix + "' in " + location() + " did not advance: next marker '"
-                        + next + "' after '" + marker + "'");
-            }
-            marker = next;
+        if (next != null && !next.isEmpty() && marker != null && ObjectKeys.compareUtf8(next, marker) <= 0) {
+            throw new IOException("ListObjects of '" + fullPrefix + "' in " + location() + " did not advance: next marker '"
+                    + next + "' after '" + marker + "'");
         }
+        return new PagedListing.Page(objects, next);
     }
 }

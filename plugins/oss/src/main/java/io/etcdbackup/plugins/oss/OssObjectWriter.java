@@ -9,6 +9,7 @@ import com.aliyun.oss.model.ObjectMetadata;
 import com.aliyun.oss.model.PartETag;
 import com.aliyun.oss.model.PutObjectRequest;
 import com.aliyun.oss.model.UploadPartRequest;
+import io.etcdbackup.stores.multipart.PartDigests;
 import io.etcdbackup.stores.ObjectWriter;
 import io.etcdbackup.stores.WriteMode;
 import io.etcdbackup.stores.multipart.MultipartObjectWriter;
@@ -18,8 +19,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -107,17 +106,11 @@ final class OssObjectWriter implements MultipartTarget<PartETag> {
         try {
             store.client().abortMultipartUpload(new AbortMultipartUploadRequest(store.bucket(), name, id));
         } catch (OSSException | ClientException e) {
-            LOG.warn("multipart upload left behind location={} key={} uploadId={} error={}", store.location(), key, id, e.getMessage());
+            LOG.warn("multipart upload left behind location={} key={} uploadId={}", store.location(), key, id, e);
         }
     }
 
     private static String md5(byte[] data, int length) {
-        try {
-            MessageDigest md5 = MessageDigest.getInstance("MD5");
-            md5.update(data, 0, length);
-            return Base64.getEncoder().encodeToString(md5.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK always has MD5", e);
-        }
+        return Base64.getEncoder().encodeToString(PartDigests.md5(data, length));
     }
 }

@@ -17,10 +17,10 @@ record OssUploadSettings(int partSize, int partsInFlight) {
 
     OssUploadSettings {
         if (partSize < MIN_PART_SIZE) {
-            throw new IllegalArgumentException("part_size must be at least " + MIN_PART_SIZE + " bytes (the OSS minimum), got " + partSize);
+            throw new IllegalArgumentException("part-size must be at least " + MIN_PART_SIZE + " bytes (the OSS minimum), got " + partSize);
         }
         if (partsInFlight < 1) {
-            throw new IllegalArgumentException("parallel_uploads must be at least 1, got " + partsInFlight);
+            throw new IllegalArgumentException("parallel-uploads must be at least 1, got " + partsInFlight);
         }
     }
 }

@@ -3,12 +3,9 @@ package io.etcdbackup.plugins.oss;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -19,12 +16,9 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -42,7 +36,7 @@ import java.util.regex.Pattern;
  * (Initiate, UploadPart, Complete with {@code x-oss-forbid-overwrite}, Abort) and ListObjects
  * (prefix, marker, max-keys, encoding-type=url). Errors are OSS's error XML. Objects live in memory.
  */
-final class FakeOssServer implements AutoCloseable {
+public final class FakeOssServer implements AutoCloseable {
 
     record StoredObject(byte[] data, String etag, Instant modified) {
     }
@@ -50,14 +44,6 @@ final class FakeOssServer implements AutoCloseable {
     private record AccessKey(String id, String secret) {
     }
 
-    /** Sub-resources that take part in the V1 canonicalized resource (OSS API reference, "signature in header"). */
-    private static final Set<String> SUB_RESOURCES = Set.of("acl", "uploads", "location", "cors", "logging", "website",
-            "referer", "lifecycle", "delete", "append", "tagging", "objectMeta", "uploadId", "partNumber", "security-token",
-            "position", "img", "style", "styleName", "replication", "replicationProgress", "replicationLocation", "cname",
-            "bucketInfo", "comp", "qos", "live", "status", "vod", "startTime", "endTime", "symlink", "x-oss-process",
-            "response-content-type", "response-content-language", "response-expires", "response-cache-control",
-            "response-content-disposition", "response-content-encoding", "restore", "callback", "callback-var",
-            "versionId", "versioning", "versions", "continuation-token");
     private static final Pattern PART = Pattern.compile("<Part>\\s*<PartNumber>(\\d+)</PartNumber>\\s*<ETag>\"?([^<\"]+)\"?</ETag>\\s*</Part>");
     private static final Pattern RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
     private static final DateTimeFormatter ISO_MILLIS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
@@ -70,7 +56,7 @@ final class FakeOssServer implements AutoCloseable {
     private final ConcurrentSkipListMap<String, StoredObject> objects = new ConcurrentSkipListMap<>(FakeOssServer::compareUtf8);
     private final Map<String, Map<Integer, StoredObject>> uploads = new ConcurrentHashMap<>();
 
-    FakeOssServer(String bucket, String accessKeyId, String accessKeySecret) throws IOException {
+    public FakeOssServer(String bucket, String accessKeyId, String accessKeySecret) throws IOException {
         this.bucket = bucket;
         this.acceptedKey = new AccessKey(accessKeyId, accessKeySecret);
         this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
@@ -79,7 +65,7 @@ final class FakeOssServer implements AutoCloseable {
         server.start();
     }
 
-    String endpoint() {
+    public String endpoint() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
@@ -109,12 +95,12 @@ final class FakeOssServer implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             String path = exchange.getRequestURI().getPath();
-            Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+            Map<String, String> query = OssV1Signature.query(exchange.getRequestURI().getRawQuery());
             String[] parts = path.substring(1).split("/", 2);
             String key = parts.length > 1 ? parts[1] : "";
             byte[] body = exchange.getRequestBody().readAllBytes();
             AccessKey accepted = acceptedKey;
-            String expected = signature(exchange, parts[0], key, query, accepted.secret());
+            String expected = OssV1Signature.expected(exchange, parts[0], key, query, accepted.secret());
             String authorization = exchange.getRequestHeaders().getFirst("Authorization");
             if (authorization == null || !authorization.startsWith("OSS ")) {
                 error(exchange, 403, "AccessDenied", "no OSS V1 Authorization header");
@@ -361,46 +347,6 @@ final class FakeOssServer implements AutoCloseable {
                 + (truncated ? "<NextMarker>" + encode(last, url) + "</NextMarker>" : "") + contents + "</ListBucketResult>");
     }
 
-    /** The V1 signature the client should have sent (OSS API reference: "Include a V1 signature in the header"). */
-    private String signature(HttpExchange exchange, String bucketName, String key, Map<String, String> query, String accessKeySecret) {
-        var headers = exchange.getRequestHeaders();
-        StringBuilder toSign = new StringBuilder();
-        toSign.append(exchange.getRequestMethod()).append('\n')
-                .append(nullToEmpty(headers.getFirst("Content-MD5"))).append('\n')
-                .append(nullToEmpty(headers.getFirst("Content-Type"))).append('\n')
-                .append(nullToEmpty(headers.getFirst("Date"))).append('\n');
-        TreeMap<String, String> ossHeaders = new TreeMap<>();
-        headers.forEach((name, values) -> {
-            String lower = name.toLowerCase(Locale.ROOT);
-            if (lower.startsWith("x-oss-")) {
-                ossHeaders.put(lower, String.join(",", values).trim());
-            }
-        });
-        ossHeaders.forEach((name, value) -> toSign.append(name).append(':').append(value).append('\n'));
-        toSign.append('/').append(bucketName).append('/').append(key);
-        TreeMap<String, String> subResources = new TreeMap<>();
-        query.forEach((name, value) -> {
-            if (SUB_RESOURCES.contains(name)) {
-                subResources.put(name, value);
-            }
-        });
-        String separator = "?";
-        for (Map.Entry<String, String> sub : subResources.entrySet()) {
-            toSign.append(separator).append(sub.getKey());
-            if (!sub.getValue().isEmpty()) {
-                toSign.append('=').append(sub.getValue());
-            }
-            separator = "&";
-        }
-        try {
-            Mac mac = Mac.getInstance("HmacSHA1");
-            mac.init(new SecretKeySpec(accessKeySecret.getBytes(StandardCharsets.UTF_8), "HmacSHA1"));
-            return Base64.getEncoder().encodeToString(mac.doFinal(toSign.toString().getBytes(StandardCharsets.UTF_8)));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private void error(HttpExchange exchange, int status, String code, String message) throws IOException {
         xml(exchange, status, "<Error><Code>" + code + "</Code><Message>" + escape(message) + "</Message><RequestId>"
                 + UUID.randomUUID().toString().replace("-", "").toUpperCase(Locale.ROOT) + "</RequestId><HostId>" + bucket
@@ -417,29 +363,12 @@ final class FakeOssServer implements AutoCloseable {
         }
     }
 
-    private static Map<String, String> query(String raw) {
-        Map<String, String> result = new LinkedHashMap<>();
-        if (raw == null || raw.isEmpty()) {
-            return result;
-        }
-        for (String pair : raw.split("&")) {
-            int eq = pair.indexOf('=');
-            String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            result.put(name, eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-        }
-        return result;
-    }
-
     private static String encode(String value, boolean url) {
         return url ? URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20") : escape(value);
     }
 
     private static String escape(String value) {
         return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;").replace("'", "&apos;");
-    }
-
-    private static String nullToEmpty(String value) {
-        return value == null ? "" : value;
     }
 
     private static byte[] md5(byte[] data) {

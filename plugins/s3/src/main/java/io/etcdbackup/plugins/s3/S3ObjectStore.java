@@ -1,10 +1,13 @@
 package io.etcdbackup.plugins.s3;
 
+import io.etcdbackup.stores.multipart.UploadThreads;
+import io.etcdbackup.stores.ByteRange;
 import io.etcdbackup.stores.ObjectInfo;
 import io.etcdbackup.stores.ObjectIterator;
 import io.etcdbackup.stores.ObjectKeys;
 import io.etcdbackup.stores.ObjectStore;
 import io.etcdbackup.stores.ObjectWriter;
+import io.etcdbackup.stores.PagedListing;
 import io.etcdbackup.stores.WriteMode;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -15,11 +18,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
-import java.util.Iterator;
-import java.util.NoSuchElementException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An {@link ObjectStore} in an S3 bucket under a key prefix. Objects are published by a single
@@ -37,12 +38,7 @@ final class S3ObjectStore implements ObjectStore {
         this.client = client;
         this.settings = settings;
         this.base = settings.prefix().isEmpty() ? "" : settings.prefix() + "/";
-        AtomicInteger threads = new AtomicInteger();
-        this.uploads = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "s3-upload-" + settings.bucket() + "-" + threads.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.uploads = UploadThreads.newPool("s3-upload-" + settings.bucket() + "-");
     }
 
     S3Client client() {
@@ -83,17 +79,13 @@ final class S3ObjectStore implements ObjectStore {
     @Override
     public InputStream open(String key, long offset, long length) throws IOException {
         String full = fullKey(key);
-        if (offset < 0 || length < 0) {
-            throw new IllegalArgumentException("negative range offset=" + offset + " length=" + length + " for " + key);
-        }
-        if (length == 0) {
+        ByteRange range = ByteRange.of(key, offset, length);
+        if (range.isEmpty()) {
             stat(key); // S3 has no empty range; still say "not found" for a missing key
             return InputStream.nullInputStream();
         }
-        long last = offset + length - 1;
-        String range = last < offset ? "bytes=" + offset + "-" : "bytes=" + offset + "-" + last; // overflow: to the end
         try {
-            return client.getObject(b -> b.bucket(bucket()).key(full).range(range));
+            return client.getObject(b -> b.bucket(bucket()).key(full).range(range.httpHeader()));
         } catch (SdkException e) {
             if (S3Errors.isInvalidRange(e)) {
                 return InputStream.nullInputStream(); // offset at or past the end (or an empty object)
@@ -115,7 +107,24 @@ final class S3ObjectStore implements ObjectStore {
 
     @Override
     public ObjectIterator list(String prefix) throws IOException {
-        return new Listing(prefix);
+        // ListObjectsV2, one page (up to 1,000 keys) at a time, fetched as iteration reaches it.
+        return PagedListing.byToken(token -> {
+            ListObjectsV2Response response;
+            try {
+                response = client.listObjectsV2(b -> b.bucket(bucket()).prefix(base + prefix).continuationToken(token));
+            } catch (SdkException e) {
+                throw S3Errors.map(e, "ListObjectsV2", location(), prefix);
+            }
+            List<ObjectInfo> objects = new ArrayList<>();
+            for (S3Object object : response.contents()) {
+                String key = object.key().substring(base.length());
+                if (!key.isEmpty() && !key.endsWith("/")) { // folder markers made by consoles are not objects
+                    objects.add(new ObjectInfo(key, object.size() == null ? 0 : object.size(),
+                            object.lastModified() == null ? Instant.EPOCH : object.lastModified()));
+                }
+            }
+            return new PagedListing.Page(objects, Boolean.TRUE.equals(response.isTruncated()) ? response.nextContinuationToken() : null);
+        });
     }
 
     @Override
@@ -140,59 +149,5 @@ final class S3ObjectStore implements ObjectStore {
     public void close() {
         uploads.shutdown();
         client.close();
-    }
-
-    /** ListObjectsV2, one page (up to 1,000 keys) at a time, fetched as iteration reaches it. */
-    private final class Listing implements ObjectIterator {
-        private final String prefix;
-        private Iterator<S3Object> page = java.util.Collections.emptyIterator();
-        private String continuation;
-        private boolean last;
-        private ObjectInfo pending;
-
-        Listing(String prefix) {
-            this.prefix = prefix;
-        }
-
-        @Override
-        public boolean hasNext() throws IOException {
-            while (pending == null) {
-                if (page.hasNext()) {
-                    S3Object object = page.next();
-                    String key = object.key().substring(base.length());
-                    if (!key.isEmpty() && !key.endsWith("/")) { // folder markers made by consoles are not objects
-                        pending = new ObjectInfo(key, object.size() == null ? 0 : object.size(),
-                                object.lastModified() == null ? Instant.EPOCH : object.lastModified());
-                    }
-                } else if (last) {
-                    return false;
-                } else {
-                    fetch();
-                }
-            }
-            return true;
-        }
-
-        private void fetch() throws IOException {
-            ListObjectsV2Response response;
-            try {
-                response = client.listObjectsV2(b -> b.bucket(bucket()).prefix(base + prefix).continuationToken(continuation));
-            } catch (SdkException e) {
-                throw S3Errors.map(e, "ListObjectsV2", location(), prefix);
-            }
-            page = response.contents().iterator();
-            continuation = response.nextContinuationToken();
-            last = !Boolean.TRUE.equals(response.isTruncated()) || continuation == null;
-        }
-
-        @Override
-        public ObjectInfo next() throws IOException {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            ObjectInfo info = pending;
-            pending = null;
-            return info;
-        }
     }
 }

@@ -1,12 +1,11 @@
 package io.etcdbackup.plugins.s3;
 
+import io.etcdbackup.stores.StoreOptions;
 import io.etcdbackup.stores.StoreUrl;
 
 import java.net.URI;
-import java.util.Locale;
-import java.util.Map;
+import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The options of an {@code s3://BUCKET/PREFIX?...} URL, validated.
@@ -29,40 +28,34 @@ record S3Settings(String bucket, String prefix, Optional<URI> endpoint, Optional
                   boolean checksumsWhenRequired, boolean chunkedEncoding) {
 
     static final int MIN_PART_SIZE = 5 * 1024 * 1024;
-    static final int DEFAULT_PART_SIZE_MIB = 16;
+    /** A part is one Java array, so the largest part an int holds, in whole MiB. */
+    static final int MAX_PART_SIZE = 2047 * 1024 * 1024;
+    static final int DEFAULT_PART_SIZE = 16 * 1024 * 1024;
     static final int DEFAULT_PARALLELISM = 4;
-    static final Set<String> OPTIONS = Set.of("endpoint", "region", "path-style", "sse", "sse-kms-key-id",
-            "part-size-mib", "upload-parallelism", "checksums", "chunked-encoding");
+    /** {@code part-size-mib} counted whole MiB; {@code part-size} takes a size ({@code 16MiB}). */
+    static final StoreOptions.Grammar GRAMMAR = StoreOptions.Grammar.of("endpoint", "region", "path-style", "sse", "sse-kms-key-id",
+            "part-size", "upload-parallelism", "checksums", "chunked-encoding")
+            .alias(new StoreOptions.Alias("part-size-mib", "part-size", 1024 * 1024));
 
     static S3Settings from(StoreUrl url) {
-        url.requireOnlyOptions(OPTIONS);
-        Map<String, String> o = url.options();
-        Optional<URI> endpoint = Optional.ofNullable(o.get("endpoint")).map(e -> {
+        StoreOptions o = GRAMMAR.read(url);
+        Optional<URI> endpoint = o.text("endpoint").map(e -> {
             URI uri = URI.create(e);
             if (uri.getScheme() == null || uri.getHost() == null) {
                 throw new IllegalArgumentException("store URL option endpoint='" + e + "' must be an absolute URL such as https://minio.example:9000");
             }
             return uri;
         });
-        Optional<String> sse = Optional.ofNullable(o.get("sse"));
-        sse.ifPresent(s -> {
-            if (!s.equals("AES256") && !s.equals("aws:kms")) {
-                throw new IllegalArgumentException("store URL option sse='" + s + "' must be AES256 or aws:kms");
-            }
-        });
-        Optional<String> kmsKey = Optional.ofNullable(o.get("sse-kms-key-id"));
+        Optional<String> sse = o.text("sse").map(s -> o.oneOf("sse", s, List.of("AES256", "aws:kms")));
+        Optional<String> kmsKey = o.text("sse-kms-key-id");
         if (kmsKey.isPresent() && !sse.equals(Optional.of("aws:kms"))) {
             throw new IllegalArgumentException("store URL option sse-kms-key-id needs sse=aws:kms");
         }
-        int partMib = intOption(o, "part-size-mib", DEFAULT_PART_SIZE_MIB, 5, 2048);
-        int parallelism = intOption(o, "upload-parallelism", DEFAULT_PARALLELISM, 1, 64);
-        String checksums = o.getOrDefault("checksums", "when-supported").toLowerCase(Locale.ROOT);
-        if (!checksums.equals("when-supported") && !checksums.equals("when-required")) {
-            throw new IllegalArgumentException("store URL option checksums='" + checksums + "' must be when-supported or when-required");
-        }
-        return new S3Settings(url.container(), url.prefix(), endpoint, Optional.ofNullable(o.get("region")),
-                booleanOption(o, "path-style", false), sse, kmsKey, partMib * 1024 * 1024, parallelism,
-                checksums.equals("when-required"), booleanOption(o, "chunked-encoding", true));
+        int partSize = o.intBytes("part-size", DEFAULT_PART_SIZE, MIN_PART_SIZE, MAX_PART_SIZE);
+        int parallelism = o.whole("upload-parallelism", DEFAULT_PARALLELISM, 1, 64);
+        String checksums = o.oneOf("checksums", "when-supported", List.of("when-supported", "when-required"));
+        return new S3Settings(url.container(), url.prefix(), endpoint, o.text("region"), o.bool("path-style", false),
+                sse, kmsKey, partSize, parallelism, checksums.equals("when-required"), o.bool("chunked-encoding", true));
     }
 
     /** The same settings with another part size (tests use the 5 MiB minimum). */
@@ -72,33 +65,5 @@ record S3Settings(String bucket, String prefix, Optional<URI> endpoint, Optional
         }
         return new S3Settings(bucket, prefix, endpoint, region, pathStyle, sse, sseKmsKeyId, bytes, uploadParallelism,
                 checksumsWhenRequired, chunkedEncoding);
-    }
-
-    static boolean booleanOption(Map<String, String> o, String name, boolean fallback) {
-        String v = o.get(name);
-        if (v == null) {
-            return fallback;
-        }
-        return switch (v.toLowerCase(Locale.ROOT)) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw new IllegalArgumentException("store URL option " + name + "='" + v + "' must be true or false");
-        };
-    }
-
-    private static int intOption(Map<String, String> o, String name, int fallback, int min, int max) {
-        String v = o.get(name);
-        if (v == null) {
-            return fallback;
-        }
-        try {
-            int n = Integer.parseInt(v);
-            if (n < min || n > max) {
-                throw new NumberFormatException();
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("store URL option " + name + "='" + v + "' must be a whole number from " + min + " to " + max);
-        }
     }
 }

@@ -28,8 +28,9 @@ import java.util.Optional;
 /**
  * {@code s3://BUCKET/PREFIX?option=value}: Amazon S3 and S3-compatible stores. Options:
  * {@code endpoint}, {@code region}, {@code path-style}, {@code sse} ({@code AES256} or
- * {@code aws:kms}), {@code sse-kms-key-id}, {@code part-size-mib} (default 16),
- * {@code upload-parallelism} (default 4), {@code checksums} ({@code when-supported} or
+ * {@code aws:kms}), {@code sse-kms-key-id}, {@code part-size} (a size, 5MiB to 2047MiB, default 16MiB;
+ * deprecated alias {@code part-size-mib}, whole MiB),
+ * {@code upload-parallelism} (1 to 64, default 4), {@code checksums} ({@code when-supported} or
  * {@code when-required}), {@code chunked-encoding} (default true). See {@code docs/stores/s3.md}.
  *
  * <p>Credentials, first match wins: the directory named by {@code AWS_APPLICATION_CREDENTIALS},

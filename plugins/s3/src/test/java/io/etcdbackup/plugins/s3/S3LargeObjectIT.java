@@ -1,14 +1,12 @@
 package io.etcdbackup.plugins.s3;
 
 import io.etcdbackup.stores.ObjectStore;
-import io.etcdbackup.stores.ObjectWriter;
 import io.etcdbackup.stores.WriteMode;
 import io.etcdbackup.stores.conformance.GeneratedBytes;
 import org.gaul.s3proxy.S3Proxy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.InputStream;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,22 +32,8 @@ final class S3LargeObjectIT {
         try (ObjectStore store = TestServers.open(TestServers.s3ProxyEndpoint(proxy), "large", "&part-size-mib=16&upload-parallelism=4")) {
             // The test helper pins the 5 MiB minimum part; 1 GiB at 5 MiB is ~205 parts, well under 10,000.
             GeneratedBytes data = new GeneratedBytes(1234, GIB);
-            String written;
-            ObjectWriter writer = store.create("one-gib.bin", WriteMode.IF_ABSENT);
-            try {
-                written = data.writeTo(writer);
-            } catch (Throwable t) {
-                writer.abort();
-                throw t;
-            }
-            writer.close();
-
-            assertThat(store.stat("one-gib.bin").size()).isEqualTo(GIB);
-            try (InputStream in = store.open("one-gib.bin")) {
-                GeneratedBytes.Digest read = GeneratedBytes.digest(in);
-                assertThat(read.length()).isEqualTo(GIB);
-                assertThat(read.sha256Hex()).isEqualTo(written);
-            }
+            String written = data.publish(store, "one-gib.bin", WriteMode.IF_ABSENT);
+            data.assertPublishedAt(store, "one-gib.bin", written);
         } finally {
             proxy.stop();
         }

@@ -1,5 +1,6 @@
 package io.etcdbackup.plugins.s3;
 
+import io.etcdbackup.stores.StoreOptions;
 import io.etcdbackup.stores.ObjectStoreProvider;
 import io.etcdbackup.stores.ObjectStores;
 import io.etcdbackup.stores.StoreUrl;
@@ -65,5 +66,15 @@ final class S3SettingsTest {
     void registeredForTheS3Scheme() {
         ObjectStoreProvider provider = ObjectStores.providers().get("s3");
         assertThat(provider).isInstanceOf(S3StoreProvider.class);
+    }
+
+    @Test
+    void partSizeTakesASizeAndTheOldWholeMibSpellingStillWorksWarningOnce() {
+        assertThat(S3Settings.from(StoreUrl.parse("s3://b/p?part-size=32MiB")).partSize()).isEqualTo(32 * 1024 * 1024);
+        assertThat(S3Settings.from(StoreUrl.parse("s3://b/p?part-size-mib=32")).partSize()).isEqualTo(32 * 1024 * 1024);
+        assertThat(S3Settings.from(StoreUrl.parse("s3://b/p?part-size-mib=8")).partSize()).isEqualTo(8 * 1024 * 1024);
+        assertThat(StoreOptions.deprecationWarnings("s3", "part-size-mib")).isEqualTo(1);
+        assertThatThrownBy(() -> S3Settings.from(StoreUrl.parse("s3://b/p?part-size=4MiB")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("part-size='4MiB'").hasMessageContaining("5MiB");
     }
 }

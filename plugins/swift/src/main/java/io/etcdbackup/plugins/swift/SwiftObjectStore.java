@@ -2,12 +2,14 @@ package io.etcdbackup.plugins.swift;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.etcdbackup.stores.ByteRange;
 import io.etcdbackup.stores.NoSuchObjectException;
 import io.etcdbackup.stores.ObjectInfo;
 import io.etcdbackup.stores.ObjectIterator;
 import io.etcdbackup.stores.ObjectKeys;
 import io.etcdbackup.stores.ObjectStore;
 import io.etcdbackup.stores.ObjectWriter;
+import io.etcdbackup.stores.PagedListing;
 import io.etcdbackup.stores.TransientStoreException;
 import io.etcdbackup.stores.WriteMode;
 import org.slf4j.Logger;
@@ -25,11 +27,8 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.concurrent.ExecutorService;
 
 /**
@@ -91,17 +90,13 @@ final class SwiftObjectStore implements ObjectStore {
 
     @Override
     public InputStream open(String key, long offset, long length) throws IOException {
-        if (offset < 0 || length < 0) {
-            throw new IllegalArgumentException("negative range offset=" + offset + " length=" + length + " for " + key);
-        }
+        ByteRange range = ByteRange.of(key, offset, length);
         String name = objectName(checked(key));
-        if (length == 0) {
+        if (range.isEmpty()) {
             stat(key);
             return InputStream.nullInputStream();
         }
-        long last = length > Long.MAX_VALUE - offset ? Long.MAX_VALUE : offset + length - 1;
-        String range = "bytes=" + offset + "-" + (last == Long.MAX_VALUE ? "" : Long.toString(last));
-        HttpResponse<InputStream> response = send(request(name, "").header("Range", range).GET(),
+        HttpResponse<InputStream> response = send(request(name, "").header("Range", range.httpHeader()).GET(),
                 HttpResponse.BodyHandlers.ofInputStream(), key);
         switch (response.statusCode()) {
             case 404 -> {
@@ -134,7 +129,7 @@ final class SwiftObjectStore implements ObjectStore {
 
     @Override
     public ObjectIterator list(String listPrefix) {
-        return new Listing(prefix + listPrefix);
+        return PagedListing.byToken(marker -> page(prefix + listPrefix, marker == null ? "" : marker));
     }
 
     @Override
@@ -235,6 +230,7 @@ final class SwiftObjectStore implements ObjectStore {
     /** Deletes objects by name (segments), best effort; returns how many could not be deleted. */
     int deleteNames(List<String> names) {
         int failed = 0;
+        Exception lastFailure = null;
         for (String name : names) {
             try {
                 HttpResponse<Void> response = send(request(name, "").DELETE(), HttpResponse.BodyHandlers.discarding(), name);
@@ -243,10 +239,12 @@ final class SwiftObjectStore implements ObjectStore {
                 }
             } catch (IOException | RuntimeException e) {
                 failed++;
+                lastFailure = e;
             }
         }
         if (failed > 0) {
-            LOG.warn("segments left behind location={} failed={} of={}", location(), failed, names.size());
+            // The last exception, if any; a refused DELETE has only its status.
+            LOG.warn("segments left behind location={} failed={} of={}", location(), failed, names.size(), lastFailure);
         }
         return failed;
     }
@@ -333,53 +331,28 @@ final class SwiftObjectStore implements ObjectStore {
         return out.toString();
     }
 
-    /** Container listing pages (JSON, marker + limit), in Swift's UTF-8 byte order. */
-    private final class Listing implements ObjectIterator {
-        private final String fullPrefix;
-        private final Deque<ObjectInfo> page = new ArrayDeque<>();
-        private String marker = "";
-        private boolean exhausted;
-
-        Listing(String fullPrefix) {
-            this.fullPrefix = fullPrefix;
-        }
-
-        @Override
-        public boolean hasNext() throws IOException {
-            while (page.isEmpty() && !exhausted) {
-                fetch();
+    /** One container listing page (JSON, marker + limit) after {@code marker}, in Swift's UTF-8 byte order. */
+    private PagedListing.Page page(String fullPrefix, String marker) throws IOException {
+        KeystoneSession.Token token = session.token();
+        String url = token.storageUrl() + "/" + encode(container) + "?format=json&limit=" + LIST_PAGE
+                + "&prefix=" + encode(fullPrefix) + (marker.isEmpty() ? "" : "&marker=" + encode(marker));
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(2))
+                .header("X-Auth-Token", token.id()).GET();
+        HttpResponse<String> response = send(builder, HttpResponse.BodyHandlers.ofString(), "listing of '" + fullPrefix + "'");
+        String body = expect(response, "listing of '" + fullPrefix + "'", 200, 204);
+        JsonNode entries = body.isEmpty() ? JSON.createArrayNode() : JSON.readTree(body);
+        List<ObjectInfo> objects = new ArrayList<>();
+        String last = marker;
+        for (JsonNode entry : entries) {
+            String name = entry.path("name").asText();
+            last = name;
+            if (prefix.isEmpty() && name.startsWith(SEGMENTS)) {
+                continue; // the segment area of a store at the container root
             }
-            return !page.isEmpty();
+            Instant modified = LocalDateTime.parse(entry.path("last_modified").asText(), DateTimeFormatter.ISO_LOCAL_DATE_TIME)
+                    .toInstant(ZoneOffset.UTC);
+            objects.add(new ObjectInfo(name.substring(prefix.length()), entry.path("bytes").asLong(), modified));
         }
-
-        @Override
-        public ObjectInfo next() throws IOException {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            return page.removeFirst();
-        }
-
-        private void fetch() throws IOException {
-            KeystoneSession.Token token = session.token();
-            String url = token.storageUrl() + "/" + encode(container) + "?format=json&limit=" + LIST_PAGE
-                    + "&prefix=" + encode(fullPrefix) + (marker.isEmpty() ? "" : "&marker=" + encode(marker));
-            HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(2))
-                    .header("X-Auth-Token", token.id()).GET();
-            HttpResponse<String> response = send(builder, HttpResponse.BodyHandlers.ofString(), "listing of '" + fullPrefix + "'");
-            String body = expect(response, "listing of '" + fullPrefix + "'", 200, 204);
-            JsonNode entries = body.isEmpty() ? JSON.createArrayNode() : JSON.readTree(body);
-            for (JsonNode entry : entries) {
-                String name = entry.path("name").asText();
-                marker = name;
-                if (prefix.isEmpty() && name.startsWith(SEGMENTS)) {
-                    continue; // the segment area of a store at the container root
-                }
-                Instant modified = LocalDateTime.parse(entry.path("last_modified").asText(), DateTimeFormatter.ISO_LOCAL_DATE_TIME)
-                        .toInstant(ZoneOffset.UTC);
-                page.addLast(new ObjectInfo(name.substring(prefix.length()), entry.path("bytes").asLong(), modified));
-            }
-            exhausted = entries.size() < LIST_PAGE;
-        }
+        return new PagedListing.Page(objects, entries.size() < LIST_PAGE ? null : last);
     }
 }

@@ -2,6 +2,7 @@ package io.etcdbackup.plugins.swift;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.etcdbackup.stores.multipart.PartDigests;
 import io.etcdbackup.stores.ObjectAlreadyExistsException;
 import io.etcdbackup.stores.ObjectWriter;
 import io.etcdbackup.stores.WriteMode;
@@ -11,8 +12,6 @@ import io.etcdbackup.stores.multipart.MultipartTarget;
 import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -121,12 +120,6 @@ final class SwiftObjectWriter implements MultipartTarget<SwiftObjectWriter.Segme
     }
 
     private static String md5(byte[] data, int length) {
-        try {
-            MessageDigest md5 = MessageDigest.getInstance("MD5");
-            md5.update(data, 0, length);
-            return HexFormat.of().formatHex(md5.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK always has MD5", e);
-        }
+        return HexFormat.of().formatHex(PartDigests.md5(data, length));
     }
 }

@@ -16,13 +16,13 @@ record SwiftUploadSettings(int segmentSize, int segmentsInFlight, int maxSegment
 
     SwiftUploadSettings {
         if (segmentSize < 1) {
-            throw new IllegalArgumentException("segment_size must be at least 1 byte, got " + segmentSize);
+            throw new IllegalArgumentException("segment-size must be at least 1 byte, got " + segmentSize);
         }
         if (segmentsInFlight < 1) {
-            throw new IllegalArgumentException("parallel_uploads must be at least 1, got " + segmentsInFlight);
+            throw new IllegalArgumentException("parallel-uploads must be at least 1, got " + segmentsInFlight);
         }
         if (maxSegments < 2) {
-            throw new IllegalArgumentException("max_segments must be at least 2, got " + maxSegments);
+            throw new IllegalArgumentException("max-segments must be at least 2, got " + maxSegments);
         }
     }
 }
