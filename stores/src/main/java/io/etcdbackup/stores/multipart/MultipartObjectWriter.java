@@ -264,7 +264,7 @@ public final class MultipartObjectWriter<P> extends ObjectWriter {
         try {
             target.abort();
         } catch (RuntimeException e) {
-            LOG.warn("could not abort upload location={} key={} error={}", location, key, e.toString());
+            LOG.warn("could not abort upload location={} key={} error=\"{}\"", location, key, e.toString(), e);
         }
     }
 

@@ -117,7 +117,7 @@ final class S3Writer implements MultipartTarget<CompletedPart> {
             store.client().abortMultipartUpload(b -> b.bucket(store.bucket()).key(fullKey).uploadId(id));
         } catch (SdkException e) {
             // Never throws (contract); a bucket lifecycle rule for incomplete uploads cleans up.
-            LOG.warn("could not abort multipart upload: store={} key={} upload_id={} cause={}", store.location(), key, id, e.toString());
+            LOG.warn("could not abort multipart upload store={} key={} upload_id={} cause=\"{}\"", store.location(), key, id, e.toString(), e);
         }
     }
 
