@@ -16,6 +16,14 @@ public final class ObjectKeys {
     }
 
     /**
+     * The folder a store's objects live in, as a string to put before each key: empty for no
+     * prefix, else the prefix (a URL's path, without slashes at either end) and one {@code /}.
+     */
+    public static String folder(String prefix) {
+        return prefix.isEmpty() ? "" : prefix + "/";
+    }
+
+    /**
      * Checks a key: non-empty, at most {@link #MAX_KEY_BYTES} UTF-8 bytes, segments separated by
      * {@code /}, no empty segment (so no leading, trailing or doubled slash), no {@code .} or
      * {@code ..} segment, no control characters. These rules hold on every backend, including a

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * Credentials mounted as files (a Kubernetes secret volume), re-read after they change, so a
@@ -98,6 +99,18 @@ public final class MountedSecret {
             return jsonFile(what, location, fields, required);
         }
         throw new IOException(what + ": '" + location + "' is neither a directory nor a file");
+    }
+
+    /**
+     * {@link #read()} for a cloud SDK's credentials callback, which may not throw
+     * {@link IOException}: a failure to read becomes the SDK's exception, made by {@code unreadable}.
+     */
+    public <X extends RuntimeException> Fields readOrThrow(Function<IOException, X> unreadable) {
+        try {
+            return read();
+        } catch (IOException e) {
+            throw unreadable.apply(e);
+        }
     }
 
     /**

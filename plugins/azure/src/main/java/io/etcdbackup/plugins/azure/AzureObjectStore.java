@@ -62,7 +62,7 @@ final class AzureObjectStore implements ObjectStore {
 
     AzureObjectStore(BlobContainerClient container, String prefix, Settings settings) {
         this.container = container;
-        this.base = prefix.isEmpty() ? "" : prefix + "/";
+        this.base = ObjectKeys.folder(prefix);
         this.settings = settings;
         this.location = "azblob://" + container.getBlobContainerName() + (prefix.isEmpty() ? "" : "/" + prefix);
         this.stagers = UploadThreads.newPool("azblob-stage-");

@@ -49,9 +49,7 @@ final class AzureStoreProviderTest {
 
     @Test
     void credentialsDirectoryWithSovereignDomain() throws IOException {
-        Files.writeString(dir.resolve("storageAccount"), "myacct\n");
-        Files.writeString(dir.resolve("storageKey"), "c2VjcmV0\n");
-        Files.writeString(dir.resolve("domain"), "blob.core.chinacloudapi.cn");
+        mount("storageAccount", "myacct\n", "storageKey", "c2VjcmV0\n", "domain", "blob.core.chinacloudapi.cn");
         AzureCredentials c = resolve(Map.of("AZURE_APPLICATION_CREDENTIALS", dir.toString()), Optional.empty());
         assertThat(c.kind()).isEqualTo(AzureCredentials.Kind.CREDENTIALS_FILES);
         assertThat(c.account()).isEqualTo("myacct");
@@ -61,9 +59,7 @@ final class AzureStoreProviderTest {
 
     @Test
     void credentialsDirectoryWithEmulatorEnabledAndEndpointOption() throws IOException {
-        Files.writeString(dir.resolve("storageAccount"), "devstoreaccount1");
-        Files.writeString(dir.resolve("storageKey"), "a2V5");
-        Files.writeString(dir.resolve("emulatorEnabled"), "true");
+        mount("storageAccount", "devstoreaccount1", "storageKey", "a2V5", "emulatorEnabled", "true");
         Map<String, String> env = Map.of("AZURE_APPLICATION_CREDENTIALS", dir.toString());
         assertThat(resolve(env, Optional.empty()).endpoint()).isEqualTo("http://127.0.0.1:10000/devstoreaccount1");
         assertThat(resolve(env, Optional.of("http://127.0.0.1:4242/devstoreaccount1")).endpoint())
@@ -174,4 +170,12 @@ final class AzureStoreProviderTest {
         assertThat(AzureStoreProvider.settings(StoreUrl.parse("azblob://c/p?blockSize=1MiB")).blockSize()).isEqualTo(1024 * 1024);
         assertThat(StoreOptions.deprecationWarnings("azblob", "blockSize")).isEqualTo(1);
     }
+
+    /** Writes the credentials directory's files: name, content, name, content, ... */
+    private void mount(String... namesAndContents) throws IOException {
+        for (int i = 0; i < namesAndContents.length; i += 2) {
+            Files.writeString(dir.resolve(namesAndContents[i]), namesAndContents[i + 1]);
+        }
+    }
+
 }

@@ -66,7 +66,7 @@ final class GcsObjectStore implements ObjectStore {
     GcsObjectStore(Storage storage, String bucket, String prefix, Settings settings, ChannelOpener opener) {
         this.storage = storage;
         this.bucket = bucket;
-        this.base = prefix.isEmpty() ? "" : prefix + "/";
+        this.base = ObjectKeys.folder(prefix);
         this.settings = settings;
         this.opener = opener;
         this.location = "gs://" + bucket + (prefix.isEmpty() ? "" : "/" + prefix);

@@ -31,14 +31,8 @@ final class GcsWriterStreamingTest {
 
     @Test
     void writerPassesEveryByteThroughAndSetsTheChunkSize() throws Exception {
-        Storage fake = LocalStorageHelper.getOptions().getService();
         List<CountingChannel> channels = new ArrayList<>();
-        GcsObjectStore store = new GcsObjectStore(fake, "bucket", "stream", new GcsObjectStore.Settings(CHUNK, 1000),
-                (info, options) -> {
-                    CountingChannel channel = new CountingChannel(fake.writer(info, options));
-                    channels.add(channel);
-                    return channel;
-                });
+        GcsObjectStore store = storeRecording(channels, "stream");
         GeneratedBytes data = new GeneratedBytes(7, 5L * CHUNK + 333);
         ObjectWriter writer = store.create("obj", WriteMode.OVERWRITE);
         long written = 0;
@@ -65,14 +59,8 @@ final class GcsWriterStreamingTest {
 
     @Test
     void abortNeverClosesTheChannel() throws Exception {
-        Storage fake = LocalStorageHelper.getOptions().getService();
         List<CountingChannel> channels = new ArrayList<>();
-        GcsObjectStore store = new GcsObjectStore(fake, "bucket", "abort", new GcsObjectStore.Settings(CHUNK, 1000),
-                (info, options) -> {
-                    CountingChannel channel = new CountingChannel(fake.writer(info, options));
-                    channels.add(channel);
-                    return channel;
-                });
+        GcsObjectStore store = storeRecording(channels, "abort");
         ObjectWriter writer = store.create("obj", WriteMode.OVERWRITE);
         writer.write(new byte[1000]);
         writer.abort();
@@ -122,4 +110,16 @@ final class GcsWriterStreamingTest {
             delegate.close();
         }
     }
+
+    /** A store on the in-memory fake under {@code prefix} that adds every upload channel it opens to {@code channels}. */
+    private static GcsObjectStore storeRecording(List<CountingChannel> channels, String prefix) {
+        Storage fake = LocalStorageHelper.getOptions().getService();
+        return new GcsObjectStore(fake, "bucket", prefix, new GcsObjectStore.Settings(CHUNK, 1000),
+                (info, options) -> {
+                    CountingChannel channel = new CountingChannel(fake.writer(info, options));
+                    channels.add(channel);
+                    return channel;
+                });
+    }
+
 }

@@ -72,12 +72,7 @@ record OssCredentials(CredentialsProvider provider, String endpoint, String sour
 
         @Override
         public Credentials getCredentials() {
-            MountedSecret.Fields fields;
-            try {
-                fields = secret.read();
-            } catch (IOException e) {
-                throw new UnreadableCredentialsException(e);
-            }
+            MountedSecret.Fields fields = secret.readOrThrow(UnreadableCredentialsException::new);
             return new DefaultCredentials(fields.orEmpty("accessKeyID"), fields.orEmpty("accessKeySecret"));
         }
 

@@ -55,7 +55,7 @@ final class OssObjectStore implements ObjectStore {
     OssObjectStore(OSS client, String bucket, String prefix, OssUploadSettings upload, ExecutorService uploads) {
         this.client = client;
         this.bucket = bucket;
-        this.prefix = prefix.isEmpty() ? "" : prefix + "/";
+        this.prefix = ObjectKeys.folder(prefix);
         this.upload = upload;
         this.uploads = uploads;
     }

@@ -46,12 +46,7 @@ final class MountedCredentials implements AwsCredentialsProvider {
 
     @Override
     public AwsCredentials resolveCredentials() {
-        MountedSecret.Fields f;
-        try {
-            f = secret.read();
-        } catch (IOException e) {
-            throw SdkClientException.create("cannot read S3 credentials: " + e.getMessage(), e);
-        }
+        MountedSecret.Fields f = secret.readOrThrow(e -> SdkClientException.create("cannot read S3 credentials: " + e.getMessage(), e));
         String id = f.orEmpty("accessKeyID");
         String key = f.orEmpty("secretAccessKey");
         return f.get("sessionToken")

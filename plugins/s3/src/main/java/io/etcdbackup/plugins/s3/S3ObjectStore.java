@@ -37,7 +37,7 @@ final class S3ObjectStore implements ObjectStore {
     S3ObjectStore(S3Client client, S3Settings settings) {
         this.client = client;
         this.settings = settings;
-        this.base = settings.prefix().isEmpty() ? "" : settings.prefix() + "/";
+        this.base = ObjectKeys.folder(settings.prefix());
         this.uploads = UploadThreads.newPool("s3-upload-" + settings.bucket() + "-");
     }
 

@@ -65,7 +65,7 @@ final class SwiftObjectStore implements ObjectStore {
     SwiftObjectStore(String container, String prefix, KeystoneSession session, HttpClient http,
                      SwiftUploadSettings upload, ExecutorService uploads) {
         this.container = container;
-        this.prefix = prefix.isEmpty() ? "" : prefix + "/";
+        this.prefix = ObjectKeys.folder(prefix);
         this.session = session;
         this.http = http;
         this.upload = upload;
