@@ -4,7 +4,9 @@ import io.etcd.jetcd.api.Event;
 import io.etcdbackup.snapshot.format.ObjectHeader;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,12 +26,16 @@ import java.util.function.LongFunction;
  * and never blocks; {@link #recordsOf} collects the results when a segment is published, waiting
  * only for lookups still in flight and for at most a bounded time in total. A lookup that failed or
  * did not answer in time counts as TTL 0 ("unknown": restore falls back to its default TTL); a
- * failed one is asked again the next time the lease is seen or collected. Thread-safe.
+ * failed one is asked again the next time the lease is seen or collected. At most
+ * {@link #MAX_IN_FLIGHT} lookups are asked of etcd at once; a burst of new leases waits its turn
+ * (and its lookup timeout starts when it is asked). Thread-safe.
  */
 final class LeaseTtls {
 
     /** Leases remembered; the least recently used are forgotten (and asked again if seen again). */
     private static final int CAPACITY = 100_000;
+    /** The most lookups etcd is asked at once. */
+    static final int MAX_IN_FLIGHT = 16;
 
     private final LongFunction<CompletableFuture<Long>> lookup;
     private final Duration lookupTimeout;
@@ -40,6 +46,15 @@ final class LeaseTtls {
             return size() > CAPACITY;
         }
     };
+    /** Lookups waiting for one in flight to finish; guarded by {@link #ttls}. */
+    private final Deque<Pending> waiting = new ArrayDeque<>();
+    /** Guarded by {@link #ttls}. */
+    private int inFlight;
+    /** Guarded by {@link #ttls}: {@link #released} is asking waiting lookups. */
+    private boolean draining;
+
+    private record Pending(long lease, CompletableFuture<Long> answer) {
+    }
 
     /**
      * @param lookup         asks etcd for a lease's granted TTL in seconds (0 or less: expired);
@@ -103,14 +118,52 @@ final class LeaseTtls {
             if (known != null && !known.isCompletedExceptionally()) {
                 return known;
             }
-            CompletableFuture<Long> asked;
-            try {
-                asked = lookup.apply(lease).orTimeout(lookupTimeout.toNanos(), TimeUnit.NANOSECONDS);
-            } catch (RuntimeException e) {
-                asked = CompletableFuture.failedFuture(e);
+            CompletableFuture<Long> answer;
+            if (inFlight < MAX_IN_FLIGHT) {
+                answer = ask(lease);
+            } else {
+                answer = new CompletableFuture<>();
+                waiting.add(new Pending(lease, answer));
             }
-            ttls.put(lease, asked);
-            return asked;
+            ttls.put(lease, answer);
+            return answer;
+        }
+    }
+
+    /** Asks etcd now; when it answers, waiting lookups take the free place. Called holding {@link #ttls}. */
+    private CompletableFuture<Long> ask(long lease) {
+        inFlight++;
+        CompletableFuture<Long> asked;
+        try {
+            asked = lookup.apply(lease).orTimeout(lookupTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RuntimeException e) {
+            asked = CompletableFuture.failedFuture(e);
+        }
+        asked.whenComplete((ttl, error) -> released());
+        return asked;
+    }
+
+    private void released() {
+        synchronized (ttls) {
+            inFlight--;
+            if (draining) {
+                return; // an answer that came at once, inside the loop below: the loop goes on
+            }
+            draining = true;
+            try {
+                while (inFlight < MAX_IN_FLIGHT && !waiting.isEmpty()) {
+                    Pending next = waiting.poll();
+                    ask(next.lease()).whenComplete((ttl, error) -> {
+                        if (error != null) {
+                            next.answer().completeExceptionally(error);
+                        } else {
+                            next.answer().complete(ttl);
+                        }
+                    });
+                }
+            } finally {
+                draining = false;
+            }
         }
     }
 }

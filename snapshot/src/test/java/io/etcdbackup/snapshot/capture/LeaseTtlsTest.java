@@ -3,6 +3,7 @@ package io.etcdbackup.snapshot.capture;
 import io.etcd.jetcd.api.Event;
 import io.etcdbackup.snapshot.format.ObjectHeader.LeaseRecord;
 import io.etcdbackup.snapshot.testing.DeltaSegments;
+import io.etcdbackup.stores.testing.Await;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -32,6 +33,10 @@ class LeaseTtlsTest {
 
         synchronized CompletableFuture<Long> answer(long lease) {
             return pending.get(lease);
+        }
+
+        synchronized List<Long> asked() {
+            return List.copyOf(asked);
         }
     }
 
@@ -116,5 +121,29 @@ class LeaseTtlsTest {
         Event event = withLease(1, 7);
         ttls.observe(event);
         assertThat(ttls.recordsOf(List.of(event))).containsExactly(new LeaseRecord(7, 0));
+    }
+
+    @Test
+    void aBurstOfNewLeasesAsksEtcdAtMostSixteenAtOnceAndTheRestAsAnswersCome() throws Exception {
+        Lookups etcd = new Lookups();
+        LeaseTtls ttls = new LeaseTtls(etcd::ask, Duration.ofSeconds(30), Duration.ofSeconds(30));
+        List<Event> events = new ArrayList<>();
+        for (long lease = 1; lease <= 40; lease++) {
+            events.add(withLease(lease, lease));
+        }
+        events.forEach(ttls::observe);
+        assertThat(etcd.asked()).as("asked at once").hasSize(LeaseTtls.MAX_IN_FLIGHT);
+
+        for (long lease = 1; lease <= 40; lease++) {
+            long answered = lease;
+            Await.await("lease " + lease + " asked", Duration.ofSeconds(10), () -> etcd.answer(answered) != null);
+            assertThat((long) etcd.asked().size()).as("in flight after %d answers", lease - 1).isLessThanOrEqualTo(LeaseTtls.MAX_IN_FLIGHT + lease - 1);
+            etcd.answer(lease).complete(lease * 10);
+        }
+        List<LeaseRecord> expected = new ArrayList<>();
+        for (long lease = 1; lease <= 40; lease++) {
+            expected.add(new LeaseRecord(lease, lease * 10));
+        }
+        assertThat(ttls.recordsOf(events)).containsExactlyElementsOf(expected);
     }
 }
