@@ -87,7 +87,7 @@ class StoreFaultsIT {
             backup.start();
             for (int round = 0; round < 10; round++) {
                 new Workload(etcd.client(), 32 + round).run(100, false);
-                Thread.sleep(150); // let each round reach the store in its own segments
+                awaitCaptured(local, Keyspace.read(etcd.client(), 0).revision()); // each round in its own segments
             }
             awaitCaptured(local, Keyspace.read(etcd.client(), 0).revision());
         }
@@ -112,8 +112,11 @@ class StoreFaultsIT {
 
             faults.down();
             long before = lastRevision(local);
+            int refusedBefore = faults.injectedCount();
             new Workload(etcd.client(), 42).run(300, false);
-            Thread.sleep(1500); // many delta periods with every store call failing
+            // Many delta periods with every store call failing: the capture tried and was refused.
+            await("ten store calls refused while the store is down", Duration.ofSeconds(60),
+                    () -> faults.injectedCount() >= refusedBefore + 10);
             assertThat(lastRevision(local)).as("nothing published while the store is down").isEqualTo(before);
             faults.up();
 

@@ -1,16 +1,19 @@
 package io.etcdbackup.stores.multipart;
 
 import io.etcdbackup.stores.TransientStoreException;
+import io.etcdbackup.stores.testing.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,12 +49,8 @@ class MultipartObjectWriterTest {
      * parts in flight). A condition, not a time: once parked with every part gated, nothing can
      * move until the test opens the gate.
      */
-    private static void awaitParked(Thread thread) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (thread.getState() != Thread.State.WAITING) {
-            assertTrue(System.nanoTime() < deadline, "thread never blocked; state " + thread.getState());
-            Thread.onSpinWait();
-        }
+    private static void awaitParked(Thread thread) throws Exception {
+        Await.await("the writing thread blocked", Duration.ofSeconds(30), thread::getState, state -> state == Thread.State.WAITING);
     }
 
     /** The receipt the fake hands out: which part, and a copy of its bytes. */
@@ -297,15 +296,14 @@ class MultipartObjectWriterTest {
         MultipartObjectWriter<Receipt> writer = writer(target, 2);
         writer.write(bytes(PART + 1));
         // Part 1 fails on an upload thread; some later write (not close) reports it.
-        IOException thrown = null;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (thrown == null && System.nanoTime() < deadline) {
+        IOException thrown = Await.await("a write that reports part 1's failure", Duration.ofSeconds(30), () -> {
             try {
                 writer.write(bytes(PART));
+                return null;
             } catch (IOException e) {
-                thrown = e;
+                return e;
             }
-        }
+        }, Objects::nonNull);
         assertSame(failure, thrown);
         assertEquals(1, target.aborts.get());
         assertThrows(IOException.class, () -> writer.write(1));

@@ -1,5 +1,8 @@
 package io.etcdbackup.stores.testing;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Predicate;
@@ -70,6 +73,16 @@ public final class Await {
             }
             Thread.sleep(pause);
             pause = Math.min(MAX_PAUSE_MILLIS, pause * 2);
+        }
+    }
+
+    /** Whether something accepts TCP connections on {@code 127.0.0.1:port} now (a refusal is {@code false}). */
+    public static boolean listening(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (IOException notYet) {
+            return false;
         }
     }
 

@@ -1,11 +1,10 @@
 package io.etcdbackup.plugins.azure;
 
 import com.azure.storage.blob.BlobServiceClientBuilder;
+import io.etcdbackup.stores.testing.Await;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -116,19 +115,20 @@ public final class Azurite implements AutoCloseable {
     }
 
     private void awaitPort() throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("Azurite exited with " + process.exitValue() + " before listening:\n" + readLog());
-            }
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(100);
-            }
+        try {
+            Await.await("Azurite listening on 127.0.0.1:" + port, START_TIMEOUT, () -> {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("Azurite exited with " + process.exitValue() + " before listening:\n" + readLog());
+                }
+                return Await.listening(port);
+            });
+        } catch (Await.TimedOut e) {
+            throw new IllegalStateException(e.getMessage() + ":\n" + readLog(), e);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e);
         }
-        throw new IllegalStateException("Azurite did not listen on 127.0.0.1:" + port + " within " + START_TIMEOUT + ":\n" + readLog());
     }
 
     public String endpoint() {

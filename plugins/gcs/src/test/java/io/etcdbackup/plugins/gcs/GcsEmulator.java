@@ -3,15 +3,14 @@ package io.etcdbackup.plugins.gcs;
 import com.google.cloud.NoCredentials;
 import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.StorageOptions;
-
 import com.sun.net.httpserver.HttpServer;
+import io.etcdbackup.stores.testing.Await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -128,19 +127,20 @@ public final class GcsEmulator implements AutoCloseable {
     }
 
     private void awaitPort(Path log) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("the GCS emulator exited with " + process.exitValue() + ":\n" + Files.readString(log));
-            }
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(100);
-            }
+        try {
+            Await.await("the GCS emulator listening on " + endpoint(), START_TIMEOUT, () -> {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("the GCS emulator exited with " + process.exitValue() + ":\n" + Files.readString(log));
+                }
+                return Await.listening(port);
+            });
+        } catch (Await.TimedOut e) {
+            throw new IllegalStateException(e.getMessage() + ":\n" + Files.readString(log), e);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e);
         }
-        throw new IllegalStateException("the GCS emulator did not listen on " + endpoint() + " within " + START_TIMEOUT + ":\n" + Files.readString(log));
     }
 
     /** The project root: the {@code project.root} property the build sets, else the nearest folder up with the scripts. */

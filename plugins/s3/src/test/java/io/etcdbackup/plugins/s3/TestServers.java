@@ -2,6 +2,7 @@ package io.etcdbackup.plugins.s3;
 
 import io.etcdbackup.stores.StoreContext;
 import io.etcdbackup.stores.StoreUrl;
+import io.etcdbackup.stores.testing.Await;
 import org.gaul.s3proxy.BlobStores;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
@@ -16,7 +17,6 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.Properties;
 
@@ -64,13 +64,7 @@ final class TestServers {
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
                 .build();
         proxy.start();
-        Instant deadline = Instant.now().plusSeconds(30);
-        while (!"STARTED".equals(proxy.getState())) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new IllegalStateException("S3Proxy did not start within 30 s; state " + proxy.getState());
-            }
-            Thread.sleep(10);
-        }
+        Await.await("S3Proxy started", Duration.ofSeconds(30), proxy::getState, "STARTED"::equals);
         createBucket(s3ProxyEndpoint(proxy));
         return proxy;
     }
@@ -104,22 +98,18 @@ final class TestServers {
 
     /** Waits until an HTTP server answers on {@code endpoint} (any status). */
     static void awaitHttp(URI endpoint, Duration timeout, Process process) throws Exception {
-        Instant deadline = Instant.now().plus(timeout);
-        while (true) {
+        Await.await("an HTTP server answering on " + endpoint, timeout, () -> {
             try {
                 HttpURLConnection connection = (HttpURLConnection) endpoint.toURL().openConnection();
                 connection.setConnectTimeout(500);
                 connection.getResponseCode();
-                return;
+                return true;
             } catch (IOException notYet) {
                 if (!process.isAlive()) {
                     throw new IllegalStateException("server process exited with " + process.exitValue() + " before answering on " + endpoint);
                 }
-                if (Instant.now().isAfter(deadline)) {
-                    throw new IllegalStateException("no server answered on " + endpoint + " within " + timeout);
-                }
-                Thread.sleep(100);
+                return false;
             }
-        }
+        });
     }
 }
