@@ -16,13 +16,10 @@ import io.etcdbackup.snapshot.catalog.GenerationInfo;
 import io.etcdbackup.snapshot.format.Codec;
 import io.etcdbackup.snapshot.format.DeltaEventCodec;
 import io.etcdbackup.snapshot.format.ObjectHeader;
-import io.etcdbackup.snapshot.format.ObjectKind;
-import io.etcdbackup.snapshot.format.SnapshotObjectFormat;
-import io.etcdbackup.snapshot.format.SnapshotObjectWriter;
+import io.etcdbackup.snapshot.format.ObjectPublisher;
 import io.etcdbackup.stores.ObjectStore;
 import io.etcdbackup.stores.ObjectStores;
 import io.etcdbackup.stores.StoreContext;
-import io.etcdbackup.stores.WriteMode;
 import io.etcdbackup.stores.metrics.MeteredObjectStore;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -68,8 +65,7 @@ final class CatalogScenario {
         index.recordGeneration(new GenerationInfo(generation, "bench", now, 1, 1, null));
         long t = System.nanoTime();
         writeObject(store, BackupLayout.fullKey(generation, 1, now),
-                new ObjectHeader(SnapshotObjectFormat.FORMAT_VERSION, ObjectKind.FULL, generation, 1, 1, 1, 1, Codec.ZSTD, now, binaries.version(),
-                        0, List.of()), new byte[64]);
+                ObjectHeader.fullSnapshot(generation, 1, 1, 1, binaries.version(), Codec.ZSTD, now), new byte[64]);
         ExecutorService writers = Executors.newFixedThreadPool(8);
         List<Future<?>> writes = new ArrayList<>();
         for (int seg = 0; seg < segments; seg++) {
@@ -83,8 +79,8 @@ final class CatalogScenario {
                 ByteArrayOutputStream content = new ByteArrayOutputStream();
                 DeltaEventCodec.write(List.of(event), content);
                 writeObject(store, BackupLayout.deltaKey(generation, revision, revision),
-                        new ObjectHeader(SnapshotObjectFormat.FORMAT_VERSION, ObjectKind.DELTA, generation, revision, revision, 1, 1, Codec.ZSTD,
-                                now, binaries.version(), 1, List.of()), content.toByteArray());
+                        ObjectHeader.deltaSegment(generation, revision, revision, 1, 1, binaries.version(), Codec.ZSTD, now, 1,
+                                List.of(), List.of()), content.toByteArray());
                 return null;
             }));
         }
@@ -124,8 +120,6 @@ final class CatalogScenario {
     }
 
     private static void writeObject(ObjectStore store, String key, ObjectHeader header, byte[] content) throws IOException {
-        SnapshotObjectWriter writer = SnapshotObjectWriter.start(store.create(key, WriteMode.IF_ABSENT), header, 1);
-        writer.write(content);
-        writer.finish();
+        new ObjectPublisher(store).publish(key, header, 1, ObjectPublisher.IfExists.FAIL, out -> out.write(content));
     }
 }

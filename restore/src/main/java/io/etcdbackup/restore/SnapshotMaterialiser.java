@@ -17,7 +17,8 @@ import java.util.UUID;
  * reads them ({@link BackupFormat}), replayed into a scratch etcd on loopback (one transaction per
  * source revision), whose history is then compacted at the final revision and defragmented, and
  * saved with {@code snapshot save}. The scratch server takes no other writes, so the file holds
- * exactly the plan's last revision. Scratch files go under the work root given to each call (or a
+ * exactly the revision the replay ended at: the plan's last revision, or the base's own when the
+ * base database already holds more (see {@link #materialise}). Scratch files go under the work root given to each call (or a
  * roomy tmpfs on etcd 3.4, see {@link ScratchPlacement}) and are removed afterwards, whatever
  * happened. Calls may run one after the other, not at the same time.
  *

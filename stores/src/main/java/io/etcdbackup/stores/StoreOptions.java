@@ -74,7 +74,10 @@ public final class StoreOptions {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(StoreOptions.class);
-    private static final Map<String, Integer> WARNINGS = new ConcurrentHashMap<>();
+    /** The deprecated spellings warned about in this process, {@code scheme:old}. */
+    private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
+    /** How many deprecation warnings were logged per {@code scheme:old}: the log calls, counted. */
+    private static final Map<String, Integer> WARNINGS_LOGGED = new ConcurrentHashMap<>();
 
     private record Given(String spelledAs, String value, long bareUnit) {
     }
@@ -112,9 +115,12 @@ public final class StoreOptions {
         return options;
     }
 
-    /** How many deprecation warnings this process logged for {@code old} under {@code scheme}: 0 or 1. */
+    /**
+     * How many deprecation warnings this process logged for {@code old} under {@code scheme}: the
+     * number of log calls made, which the once-per-process rule keeps at 0 or 1.
+     */
     public static int deprecationWarnings(String scheme, String old) {
-        return WARNINGS.getOrDefault(scheme + ":" + old, 0);
+        return WARNINGS_LOGGED.getOrDefault(scheme + ":" + old, 0);
     }
 
     /** A text option, if given. */
@@ -185,9 +191,10 @@ public final class StoreOptions {
 
     private static void warnOnce(String scheme, Alias alias) {
         String key = scheme + ":" + alias.old();
-        if (WARNINGS.putIfAbsent(key, 1) == null) {
+        if (WARNED.add(key)) {
             LOG.warn("deprecated store URL option, accepted for now: scheme={} option={} replacement={} bare_number_unit={}",
                     scheme, alias.old(), alias.current(), Quantities.human(alias.bareUnit()));
+            WARNINGS_LOGGED.merge(key, 1, Integer::sum);
         }
     }
 }

@@ -97,10 +97,11 @@ public final class ContinuousBackup implements AutoCloseable {
     public BackupState state() {
         DeltaCapture current = capture;
         Throwable failed = failure;
+        long published = current == null ? 0 : current.lastPublishedRevision(); // read once: one consistent record
         return new BackupState(Optional.ofNullable(generation), current != null && failed == null && !closed,
-                Optional.ofNullable(failed), current == null ? 0 : current.lastReceivedRevision(), lastPublishedRevision(),
+                Optional.ofNullable(failed), current == null ? 0 : current.lastReceivedRevision(), published,
                 chain.latestFull(), chain.lastDelta(), current == null ? Optional.empty() : chain.lastDeltaAt(),
-                chain.chain(lastPublishedRevision()), maintenance.lastCompaction(), recoveryPoint.instant(), clock.instant());
+                chain.chain(published), maintenance.lastCompaction(), recoveryPoint.instant(), clock.instant());
     }
 
     private long lastPublishedRevision() {

@@ -89,7 +89,7 @@ final class MaintenanceSchedule implements AutoCloseable {
         if (passed.isEmpty() || !compacting.compareAndSet(false, true)) {
             return;
         }
-        LOG.info("compaction triggered reason=\"{}\"", passed.get()); // CompactionIT reads this line
+        LOG.info("compaction triggered: reason=\"{}\"", passed.get()); // CompactionIT reads this line
         try {
             compactionThread.execute(() -> runCompaction(plan.compaction().get().compactor(), passed.get()));
         } catch (RejectedExecutionException closing) {
