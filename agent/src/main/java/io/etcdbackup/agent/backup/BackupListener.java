@@ -1,8 +1,11 @@
 package io.etcdbackup.agent.backup;
 
+import io.etcdbackup.snapshot.catalog.DeltaSegmentRef;
+import io.etcdbackup.snapshot.catalog.FullSnapshotRef;
 import io.etcdbackup.snapshot.retention.RetentionRunner;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * What a {@link ContinuousBackup} reports as it works, for whoever keeps account (the metrics).
@@ -15,16 +18,24 @@ public interface BackupListener {
     BackupListener NONE = new BackupListener() {
     };
 
-    /** A full snapshot of {@code bytes} stored bytes was published and indexed after {@code took}. */
-    default void fullTaken(Duration took, long bytes) {
+    /**
+     * Every one of {@code listeners}, called in this order. Each must keep the contract (return
+     * quickly, never throw): one that throws would keep the event from the ones after it.
+     */
+    static BackupListener all(List<BackupListener> listeners) {
+        return new AllListeners(List.copyOf(listeners));
+    }
+
+    /** The full snapshot {@code full} was published and indexed after {@code took}. */
+    default void fullTaken(Duration took, FullSnapshotRef full) {
     }
 
     /** A full snapshot failed after {@code took}. */
     default void fullFailed(Duration took) {
     }
 
-    /** A delta segment of {@code bytes} stored bytes was published and indexed after {@code took}. */
-    default void deltaPublished(Duration took, long bytes) {
+    /** The delta segment {@code segment} was published and indexed after {@code took}. */
+    default void deltaPublished(Duration took, DeltaSegmentRef segment) {
     }
 
     /** Publishing a delta segment failed (its events stay buffered and are retried). */

@@ -212,7 +212,7 @@ public final class ContinuousBackup implements AutoCloseable {
             throw e;
         }
         recoveryPoint.durableUpTo(full.revision());
-        listener.fullTaken(Duration.ofNanos(System.nanoTime() - started), full.size());
+        listener.fullTaken(Duration.ofNanos(System.nanoTime() - started), full);
         chain.fullTaken(full);
         return full;
     }
@@ -302,7 +302,7 @@ public final class ContinuousBackup implements AutoCloseable {
         DeltaCapture next = service.newCapture(generationId, status, new DeltaCapture.Listener() {
             @Override
             public void onPublished(DeltaSegmentRef segment, int events, Duration took) {
-                listener.deltaPublished(took, segment.size());
+                listener.deltaPublished(took, segment);
                 recoveryPoint.durableUpTo(segment.lastRevision());
                 chain.deltaPublished(segment, events, clock.instant());
                 maintenance.segmentPublished();

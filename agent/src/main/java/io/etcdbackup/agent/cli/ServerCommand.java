@@ -1,5 +1,6 @@
 package io.etcdbackup.agent.cli;
 
+import io.etcdbackup.agent.backup.BackupListener;
 import io.etcdbackup.agent.backup.BackupService;
 import io.etcdbackup.agent.backup.BackupState;
 import io.etcdbackup.agent.backup.ContinuousBackup;
@@ -10,6 +11,7 @@ import io.etcdbackup.agent.config.EffectiveConfig;
 import io.etcdbackup.agent.config.ProcessEnvironment;
 import io.etcdbackup.agent.drill.DrillRunner;
 import io.etcdbackup.agent.http.HttpApi;
+import io.etcdbackup.agent.lease.LeaseRenewal;
 import io.etcdbackup.agent.member.EtcdConfigService;
 import io.etcdbackup.agent.member.InitializationService;
 import io.etcdbackup.agent.metrics.BackupMetrics;
@@ -119,7 +121,9 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
              BackupService service = new BackupService(options.etcd.clients(), objects, config.capture(), env.writerId(), clock);
              TaskScheduler control = new ExecutorTaskScheduler(clock, "backup-control");
              TaskScheduler checks = new ExecutorTaskScheduler(clock, "leader-check");
-             LeaderGatedBackup gate = new LeaderGatedBackup(service, () -> startBackup(config.backup(), service, control, metrics, clock),
+             LeaseRenewal leases = config.leases().map(l -> LeaseRenewal.start(l, options.etcd.clients(), clock)).orElse(null);
+             LeaderGatedBackup gate = new LeaderGatedBackup(service,
+                     () -> startBackup(config.backup(), service, control, listener(metrics, leases), clock),
                      new AgentDirectory(objects), config.leadership().advertiseUrl(), http.scheme(), checks,
                      config.leadership().checkPeriod());
              InitializationService initialization = initialization(config.member(), objects, metrics, clock);
@@ -150,7 +154,7 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
 
     /** The leader's continuous backup, configured from {@code backup}; the gate starts one each time this member leads. */
     private ContinuousBackup startBackup(ServerConfig.Backup backup, BackupService service, TaskScheduler control,
-                                         BackupMetrics metrics, Clock clock) {
+                                         BackupListener listener, Clock clock) {
         Maintenance maintenance = Maintenance.none();
         Optional<ServerConfig.Retention> retention = backup.retention();
         if (retention.isPresent()) {
@@ -174,7 +178,12 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
                     new MergeRunner(service.catalog(), merge.get().policy(), codec, service.settings().delta().level(), clock),
                     merge.get().period()));
         }
-        return new ContinuousBackup(service, backup.fullSchedule(), maintenance, control, metrics);
+        return new ContinuousBackup(service, backup.fullSchedule(), maintenance, control, listener);
+    }
+
+    /** Who hears of the backup's snapshots: the metrics, and the snapshot Leases when they are renewed. */
+    private static BackupListener listener(BackupMetrics metrics, LeaseRenewal leases) {
+        return leases == null ? metrics : BackupListener.all(List.of(metrics, leases.backupListener()));
     }
 
     /** The in-process compactor, unless etcd's binaries (needed to replay) are missing. */

@@ -3,6 +3,7 @@ package io.etcdbackup.agent.cli;
 import io.etcdbackup.agent.backup.CaptureSettings;
 import io.etcdbackup.agent.backup.CompactionThresholds;
 import io.etcdbackup.agent.http.HttpApi;
+import io.etcdbackup.agent.lease.LeaseSettings;
 import io.etcdbackup.agent.member.EtcdConfigTemplate;
 import io.etcdbackup.agent.schedule.CronSchedule;
 import io.etcdbackup.restore.RestoreTarget;
@@ -26,8 +27,10 @@ import java.util.Optional;
  * @param http       the HTTP API
  * @param member     the member endpoints: {@code /initialization} and {@code /config}
  * @param drill      scheduled restore drills
+ * @param leases     the Kubernetes Leases renewed for etcd-druid
  */
-record ServerConfig(CaptureSettings capture, Backup backup, Leadership leadership, Http http, Member member, Optional<Drill> drill) {
+record ServerConfig(CaptureSettings capture, Backup backup, Leadership leadership, Http http, Member member, Optional<Drill> drill,
+                    Optional<LeaseSettings> leases) {
 
     /**
      * @param fullSchedule      when full snapshots are taken

@@ -7,6 +7,7 @@ import io.etcdbackup.agent.config.EffectiveConfig;
 import io.etcdbackup.agent.config.ProcessEnvironment;
 import io.etcdbackup.agent.http.HttpApi;
 import io.etcdbackup.agent.http.ServerTls;
+import io.etcdbackup.agent.lease.LeaseSettings;
 import io.etcdbackup.agent.member.EtcdConfigTemplate;
 import io.etcdbackup.agent.schedule.CronSchedule;
 import io.etcdbackup.restore.Restorer;
@@ -36,6 +37,9 @@ final class ServerOptions {
 
     @Mixin
     RetentionOptions retention;
+
+    @Mixin
+    LeaseOptions leases;
 
     @Option(names = "--gc-period", defaultValue = "1m", paramLabel = "DURATION",
             description = "Apply the retention policy this often; 0s disables it (default: ${DEFAULT-VALUE}).")
@@ -137,7 +141,7 @@ final class ServerOptions {
      * Parses and checks every option once. Each bad value is recorded in {@code checks}, naming the
      * option, the value, its origin and why; then the result is empty.
      *
-     * @param env the process's environment: {@code POD_NAMESPACE} and the temporary folder
+     * @param env the process's environment: {@code POD_NAMESPACE}, {@code POD_NAME} and the temporary folder
      */
     Optional<ServerConfig> parse(EffectiveConfig checks, ProcessEnvironment env) {
         etcd.validate(checks);
@@ -162,6 +166,7 @@ final class ServerOptions {
         Optional<Restorer.Settings> drillRestore = drillRestore(checks);
         Optional<EtcdConfigTemplate> template = checks.parse("--etcd-config-template",
                 etcdConfigTemplate == null ? null : etcdConfigTemplate.toString(), f -> EtcdConfigTemplate.load(Path.of(f)));
+        Optional<LeaseSettings> leaseSettings = leases.parse(checks, env, restore.name);
         // Only whether they can be read: secret contents are read when used, never for checking or printing.
         checks.check("--api-token-file", apiTokenFile == null ? null : apiTokenFile.toString(), EtcdOptions::readable);
         if (!checks.problems().isEmpty()) {
@@ -184,7 +189,7 @@ final class ServerOptions {
         Optional<ServerConfig.Drill> drill = drills.map(schedule -> new ServerConfig.Drill(schedule,
                 new RestoreDrill.Settings(drillRestore.orElseThrow(), scratch(restoreSetup, env, "etcd-backup-agent-drill"))));
         return Optional.of(new ServerConfig(capture.settings(), backup, new ServerConfig.Leadership(leaderCheck.orElseThrow(), advertise),
-                new ServerConfig.Http(port.orElseThrow(), Optional.ofNullable(apiTokenFile), tls), member, drill));
+                new ServerConfig.Http(port.orElseThrow(), Optional.ofNullable(apiTokenFile), tls), member, drill, leaseSettings));
     }
 
     private Optional<HttpApi.Tls> tls(EffectiveConfig checks) {

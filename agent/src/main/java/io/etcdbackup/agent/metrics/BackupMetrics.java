@@ -2,6 +2,8 @@ package io.etcdbackup.agent.metrics;
 
 import io.etcdbackup.agent.backup.BackupListener;
 import io.etcdbackup.snapshot.catalog.BackupLayout;
+import io.etcdbackup.snapshot.catalog.DeltaSegmentRef;
+import io.etcdbackup.snapshot.catalog.FullSnapshotRef;
 import io.etcdbackup.snapshot.retention.RetentionRunner;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -74,8 +76,8 @@ public final class BackupMetrics implements BackupListener {
     }
 
     @Override
-    public void fullTaken(Duration took, long bytes) {
-        snapshotTaken(Kind.FULL, took, bytes);
+    public void fullTaken(Duration took, FullSnapshotRef full) {
+        snapshotTaken(Kind.FULL, took, full.size());
     }
 
     @Override
@@ -84,8 +86,8 @@ public final class BackupMetrics implements BackupListener {
     }
 
     @Override
-    public void deltaPublished(Duration took, long bytes) {
-        snapshotTaken(Kind.DELTA, took, bytes);
+    public void deltaPublished(Duration took, DeltaSegmentRef segment) {
+        snapshotTaken(Kind.DELTA, took, segment.size());
     }
 
     @Override
