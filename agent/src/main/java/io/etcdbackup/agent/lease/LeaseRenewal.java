@@ -10,7 +10,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The Kubernetes Leases the sidecar renews for etcd-druid: the member Lease on its own heartbeat,
@@ -20,6 +23,8 @@ import java.util.Optional;
 public final class LeaseRenewal implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LeaseRenewal.class);
+    /** How long closing waits for the queued Lease writes. */
+    private static final Duration DRAIN = Duration.ofSeconds(10);
 
     private final LeaseStore store;
     private final TaskScheduler scheduler;
@@ -69,10 +74,22 @@ public final class LeaseRenewal implements AutoCloseable {
         return snapshots.<BackupListener>map(s -> s).orElse(BackupListener.NONE);
     }
 
-    /** Stops the heartbeat and the writes not yet started, and closes the connections. */
+    /**
+     * Stops the heartbeat, waits (up to {@link #DRAIN}) for the snapshot Lease writes already queued,
+     * such as the one for the deltas published at shutdown, and closes the connections.
+     */
     @Override
     public void close() {
         heartbeat.ifPresent(MemberHeartbeat::close);
+        CountDownLatch drained = new CountDownLatch(1);
+        scheduler.now(drained::countDown); // runs after the writes queued before it
+        try {
+            if (!drained.await(DRAIN.toSeconds(), TimeUnit.SECONDS)) {
+                LOG.warn("lease writes still queued at shutdown are dropped waited_seconds={}", DRAIN.toSeconds());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         scheduler.close();
         probe.ifPresent(MemberProbe::close);
         store.close();
