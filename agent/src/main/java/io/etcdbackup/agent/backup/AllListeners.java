@@ -5,6 +5,7 @@ import io.etcdbackup.snapshot.catalog.FullSnapshotRef;
 import io.etcdbackup.snapshot.retention.RetentionRunner;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 /** {@link BackupListener#all}: each event handed to every listener, in order. */
@@ -34,6 +35,11 @@ final class AllListeners implements BackupListener {
     @Override
     public void deltaFailed() {
         listeners.forEach(BackupListener::deltaFailed);
+    }
+
+    @Override
+    public void deltaUpToDate(long lastPublishedRevision, Instant at) {
+        listeners.forEach(l -> l.deltaUpToDate(lastPublishedRevision, at));
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.etcdbackup.snapshot.catalog.FullSnapshotRef;
 import io.etcdbackup.snapshot.retention.RetentionRunner;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -40,6 +41,13 @@ public interface BackupListener {
 
     /** Publishing a delta segment failed (its events stay buffered and are retried). */
     default void deltaFailed() {
+    }
+
+    /**
+     * A delta flush at {@code at} found nothing new: everything up to {@code lastPublishedRevision}
+     * is in the store (a quiet delta period, which still counts as a delta snapshot for etcd-druid).
+     */
+    default void deltaUpToDate(long lastPublishedRevision, Instant at) {
     }
 
     /** A retention run finished with {@code result}. */

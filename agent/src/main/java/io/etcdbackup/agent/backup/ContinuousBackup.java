@@ -314,6 +314,11 @@ public final class ContinuousBackup implements AutoCloseable {
             }
 
             @Override
+            public void onUpToDate(long lastPublishedRevision) {
+                listener.deltaUpToDate(lastPublishedRevision, clock.instant());
+            }
+
+            @Override
             public void onCompacted(long compactRevision) {
                 scheduler.now(() -> restartAfterCompaction(compactRevision));
             }

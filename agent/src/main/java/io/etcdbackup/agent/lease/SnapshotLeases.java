@@ -15,7 +15,9 @@ import java.util.Optional;
 /**
  * The full and delta snapshot Leases as etcd-druid reads them: {@code holderIdentity} is the last
  * revision the newest snapshot holds, in decimal, and {@code renewTime} the snapshot's time. A
- * revision is never lowered: a Lease that holds a higher one is left as it is. The Lease is written
+ * revision is never lowered: a Lease that holds a higher one is left as it is. A quiet delta period
+ * (a flush with nothing new) renews the delta Lease too, with the revision already published, as
+ * the reference does each delta period: druid's BackupReady wants it renewed within two periods. The Lease is written
  * on {@code scheduler}'s thread, so the backup's threads never wait for the API server; a failed
  * write is logged and the backup goes on.
  */
@@ -43,6 +45,11 @@ final class SnapshotLeases implements BackupListener {
         scheduler.now(() -> renew(names.delta(), segment.lastRevision(), segment.publishedAt()));
     }
 
+    @Override
+    public void deltaUpToDate(long lastPublishedRevision, Instant at) {
+        scheduler.now(() -> renew(names.delta(), lastPublishedRevision, at));
+    }
+
     /** Writes {@code revision} and {@code at} into the Lease {@code name} unless it holds a higher revision; never throws. */
     LeaseStore.Outcome renew(String name, long revision, Instant at) {
         try {
@@ -56,7 +63,7 @@ final class SnapshotLeases implements BackupListener {
     private static Optional<Lease> raise(Lease lease, long revision, Instant at) {
         Optional<Long> held = heldRevision(lease.getSpec().getHolderIdentity());
         if (held.isPresent() && held.get() > revision) {
-            return Optional.empty();
+            return Optional.empty(); // never lowered, and not renewed by an older snapshot
         }
         lease.getSpec().setHolderIdentity(Long.toString(revision));
         lease.getSpec().setRenewTime(LeaseStore.microTime(at));

@@ -93,6 +93,13 @@ class LeaseRenewalIT {
             Await.await("the delta lease to hold revision " + last, Duration.ofSeconds(30),
                     () -> Long.toString(last).equals(holder("etcd-main-delta-snap")));
 
+            // A quiet delta period: nothing new to publish, and still a renewal, as the reference does.
+            String renewedAt = renewTime("etcd-main-delta-snap");
+            assertThat(backup.flushDeltas()).isEqualTo(last);
+            Await.await("a quiet flush to renew the delta lease", Duration.ofSeconds(30),
+                    () -> !renewedAt.equals(renewTime("etcd-main-delta-snap")));
+            assertThat(holder("etcd-main-delta-snap")).as("the revision it holds").isEqualTo(Long.toString(last));
+
             long afterDelta = put("after-delta");
             FullSnapshotRef full = backup.takeFullNow();
             assertThat(full.revision()).isEqualTo(afterDelta);
@@ -107,6 +114,10 @@ class LeaseRenewalIT {
             assertThat(member.getMetadata().getAnnotations()).containsEntry(MemberHeartbeat.TLS_ANNOTATION, "false");
             assertThat(member.getSpec().getRenewTime()).isNotNull();
         }
+    }
+
+    private String renewTime(String lease) {
+        return String.valueOf(client.resources(Lease.class).inNamespace(NAMESPACE).withName(lease).get().getSpec().getRenewTime());
     }
 
     private String holder(String lease) {

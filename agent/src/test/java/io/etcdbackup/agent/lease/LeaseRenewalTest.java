@@ -110,6 +110,21 @@ class LeaseRenewalTest {
     }
 
     @Test
+    void aQuietDeltaPeriodRenewsTheDeltaLeaseWithTheRevisionAlreadyPublished() {
+        druidCreates("etcd-main-delta-snap");
+        SnapshotLeases leases = snapshotLeases();
+        leases.deltaUpToDate(200, T0);
+        scheduler.runDue();
+        assertThat(json("etcd-main-delta-snap")).contains("\"holderIdentity\":\"200\"")
+                .contains("\"renewTime\":\"2026-12-06T10:15:30.123456Z\"");
+
+        leases.deltaUpToDate(200, T0.plusSeconds(20)); // the next quiet period
+        scheduler.runDue();
+        assertThat(json("etcd-main-delta-snap")).contains("\"holderIdentity\":\"200\"")
+                .contains("\"renewTime\":\"2026-12-06T10:15:50.123456Z\"");
+    }
+
+    @Test
     void aHolderThatIsNoRevisionIsReplaced() {
         client.resources(Lease.class).inNamespace(namespace).resource(new LeaseBuilder().withNewMetadata().withName("etcd-main-full-snap")
                 .endMetadata().withNewSpec().withHolderIdentity("someone").endSpec().build()).create();

@@ -87,6 +87,13 @@ public final class DeltaCapture implements AutoCloseable {
         default void onPublishFailed(Exception error) {
         }
 
+        /**
+         * A flush found nothing new to publish: everything received up to
+         * {@code lastPublishedRevision} is in the store (a quiet delta period).
+         */
+        default void onUpToDate(long lastPublishedRevision) {
+        }
+
         /** The watch fell behind etcd's compaction: revisions after the last published are lost. */
         default void onCompacted(long compactRevision) {
         }
@@ -167,11 +174,14 @@ public final class DeltaCapture implements AutoCloseable {
         flushLock.lock();
         try {
             RevisionBuffer.Batch batch;
+            long upToDate;
             synchronized (lock) {
                 batch = buffer.take();
-                if (batch == null) {
-                    return buffer.lastPublished();
-                }
+                upToDate = buffer.lastPublished();
+            }
+            if (batch == null) {
+                listener.onUpToDate(upToDate);
+                return upToDate;
             }
             long started = System.nanoTime();
             try {
