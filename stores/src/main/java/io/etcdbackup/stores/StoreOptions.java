@@ -76,8 +76,6 @@ public final class StoreOptions {
     private static final Logger LOG = LoggerFactory.getLogger(StoreOptions.class);
     /** The deprecated spellings warned about in this process, {@code scheme:old}. */
     private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
-    /** How many deprecation warnings were logged per {@code scheme:old}: the log calls, counted. */
-    private static final Map<String, Integer> WARNINGS_LOGGED = new ConcurrentHashMap<>();
 
     private record Given(String spelledAs, String value, long bareUnit) {
     }
@@ -116,11 +114,11 @@ public final class StoreOptions {
     }
 
     /**
-     * How many deprecation warnings this process logged for {@code old} under {@code scheme}: the
-     * number of log calls made, which the once-per-process rule keeps at 0 or 1.
+     * How many deprecation warnings this process logged for {@code old} under {@code scheme}: 0 or
+     * 1, since the warning is logged once per process.
      */
     public static int deprecationWarnings(String scheme, String old) {
-        return WARNINGS_LOGGED.getOrDefault(scheme + ":" + old, 0);
+        return WARNED.contains(scheme + ":" + old) ? 1 : 0;
     }
 
     /** A text option, if given. */
@@ -194,7 +192,6 @@ public final class StoreOptions {
         if (WARNED.add(key)) {
             LOG.warn("deprecated store URL option, accepted for now: scheme={} option={} replacement={} bare_number_unit={}",
                     scheme, alias.old(), alias.current(), Quantities.human(alias.bareUnit()));
-            WARNINGS_LOGGED.merge(key, 1, Integer::sum);
         }
     }
 }

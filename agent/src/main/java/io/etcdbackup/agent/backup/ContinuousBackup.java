@@ -73,7 +73,7 @@ public final class ContinuousBackup implements AutoCloseable {
         this.maintenance = new MaintenanceSchedule(maintenance, service.catalog(), scheduler, listener, new MaintenanceSchedule.Host() {
             @Override
             public ChainStats chain() {
-                return chain.chain(lastPublishedRevision());
+                return state().chain();
             }
 
             @Override
@@ -102,11 +102,6 @@ public final class ContinuousBackup implements AutoCloseable {
                 Optional.ofNullable(failed), current == null ? 0 : current.lastReceivedRevision(), published,
                 chain.latestFull(), chain.lastDelta(), current == null ? Optional.empty() : chain.lastDeltaAt(),
                 chain.chain(published), maintenance.lastCompaction(), recoveryPoint.instant(), clock.instant());
-    }
-
-    private long lastPublishedRevision() {
-        DeltaCapture current = capture;
-        return current == null ? 0 : current.lastPublishedRevision();
     }
 
     /**

@@ -4,13 +4,16 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,6 +27,10 @@ class LogLinesTest {
     private static final Pattern LOG_CALL = Pattern.compile("\\bLOG\\.(trace|debug|info|warn|error)\\(");
     private static final Pattern CATCH = Pattern.compile("catch\\s*\\(\\s*(?:final\\s+)?[\\w.|\\s]+?\\s+(\\w+)\\s*\\)\\s*\\{");
     private static final Pattern LITERAL = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"");
+    /** Build output, caches (etcd, npm packages) and git's own folder: no sources of ours. */
+    private static final Set<String> SKIPPED_FOLDERS = Set.of("target", ".cache", ".git", "node_modules");
+    private static List<Path> sources;
+
     /** The word a placeholder stands in: what follows the last blank before it. */
     private static final Pattern LAST_WORD = Pattern.compile("\\S*$");
 
@@ -85,18 +92,35 @@ class LogLinesTest {
         return word.find() && word.group().contains("=");
     }
 
+    /** Every module's production sources, read once for both rules, skipping build output and caches. */
     private static List<Path> productionSources() {
-        Path root = Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
-        try (Stream<Path> files = Files.walk(root)) {
-            List<Path> sources = files.filter(p -> p.toString().endsWith(".java"))
-                    .filter(p -> p.toString().contains("/src/main/java/"))
-                    .filter(p -> !p.toString().contains("/.cache/") && !p.toString().contains("/target/"))
-                    .toList();
-            assertThat(sources).as("production sources under " + root).isNotEmpty();
+        if (sources != null) {
             return sources;
+        }
+        Path root = Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
+        List<Path> found = new ArrayList<>();
+        try {
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
+                    String name = dir.getFileName() == null ? "" : dir.getFileName().toString();
+                    return SKIPPED_FOLDERS.contains(name) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                    if (file.toString().endsWith(".java") && file.toString().contains("/src/main/java/")) {
+                        found.add(file);
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+            });
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        assertThat(found).as("production sources under " + root).isNotEmpty();
+        sources = List.copyOf(found);
+        return sources;
     }
 
     /** The text between a call's opening parenthesis (at {@code from}) and its closing one. */
