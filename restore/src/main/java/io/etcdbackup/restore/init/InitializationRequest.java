@@ -19,8 +19,15 @@ import java.util.Objects;
  * @param joining  whether etcd will start with {@code --initial-cluster-state=existing}: the member
  *                 was added to a running cluster and takes its data from its peers, so an empty
  *                 directory is what it needs and backups are not its source
+ * @param clusterDown whether the member reconciler found that no member of the multi-member
+ *                    cluster answers (a whole-cluster outage or loss): a missing, empty or invalid
+ *                    directory is then restored from the latest backup with the whole membership,
+ *                    as every other member whose data is gone restores the same revision (they
+ *                    read the catalog while no member runs, so no agent writes it), instead of
+ *                    being refused as ambiguous
  */
-public record InitializationRequest(RestoreTarget target, ValidationMode mode, String identity, boolean joining) {
+public record InitializationRequest(RestoreTarget target, ValidationMode mode, String identity, boolean joining,
+                                    boolean clusterDown) {
 
     public InitializationRequest {
         Objects.requireNonNull(target, "target");
@@ -29,11 +36,19 @@ public record InitializationRequest(RestoreTarget target, ValidationMode mode, S
         if (identity.isBlank() || identity.contains("\n")) {
             throw new IllegalArgumentException("the safeguard identity must be one non-blank line, got '" + identity + "'");
         }
+        if (joining && clusterDown) {
+            throw new IllegalArgumentException("a member cannot join a cluster that no member of answers");
+        }
+    }
+
+    /** A request without the reconciler's knowledge of the cluster ({@code clusterDown} false). */
+    public InitializationRequest(RestoreTarget target, ValidationMode mode, String identity, boolean joining) {
+        this(target, mode, identity, joining, false);
     }
 
     /** A request for a member that starts a cluster ({@code --initial-cluster-state=new}, etcd's default). */
     public InitializationRequest(RestoreTarget target, ValidationMode mode, String identity) {
-        this(target, mode, identity, false);
+        this(target, mode, identity, false, false);
     }
 
     /** Whether the initial cluster names more than one member. */

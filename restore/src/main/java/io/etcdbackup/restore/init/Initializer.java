@@ -41,7 +41,11 @@ import java.util.OptionalLong;
  * peers, and only an operator can tell a lost member from a lost cluster. A member that joins a
  * running cluster ({@link InitializationRequest#joining()}) takes its data from its peers: a valid
  * directory is kept, a missing or empty one left empty (FRESH) whatever the store holds, an
- * invalid one refused (it must be removed from the cluster and added back).
+ * invalid one refused (it must be removed from the cluster and added back). When the member
+ * reconciler found that no member answers ({@link InitializationRequest#clusterDown()}), the
+ * whole cluster is down: a valid directory is kept, and a missing, empty or invalid one is
+ * restored with the whole membership, as in a single member, so every member that lost its data
+ * restores the same revision and they form one cluster.
  *
  * <p>A restore works in {@code <data-dir>.part} and swaps it in; the old directory is moved
  * aside and deleted only after the new one is in place, so a failed restore leaves it as it was.
@@ -80,10 +84,18 @@ public final class Initializer {
         /** One of several members bootstrapping together ({@code initial-cluster-state=new}). */
         MULTI,
         /** Added to a running cluster ({@code initial-cluster-state=existing}): its peers have the data. */
-        JOINING;
+        JOINING,
+        /** One of several members, and no member answers (the reconciler checked): the whole cluster is down or lost. */
+        CLUSTER_DOWN;
 
         static Membership of(InitializationRequest request) {
-            return request.joining() ? JOINING : request.multiMember() ? MULTI : SINGLE;
+            if (request.joining()) {
+                return JOINING;
+            }
+            if (!request.multiMember()) {
+                return SINGLE;
+            }
+            return request.clusterDown() ? CLUSTER_DOWN : MULTI;
         }
     }
 
@@ -245,6 +257,10 @@ public final class Initializer {
         switch (verdict.status()) {
             case VALID -> {
                 long revision = verdict.revision().getAsLong();
+                if (membership == Membership.CLUSTER_DOWN) {
+                    return new Choice(Decision.KEEP, found + "; no member answers: kept without comparing with the backups, the"
+                            + " members that kept their data elect a leader and bring the others up to date");
+                }
                 if (multiMember) {
                     return new Choice(Decision.KEEP, found + "; not compared with the backups: a member of a multi-member cluster may"
                             + " trail them and catches up from its peers");
@@ -260,7 +276,8 @@ public final class Initializer {
             case MISSING, EMPTY -> {
                 return switch (catalog.backups()) {
                     case AVAILABLE -> multiMember ? ambiguousMember(found)
-                            : new Choice(Decision.RESTORE, found + ": restoring the backups (" + catalog.description() + ")");
+                            : new Choice(Decision.RESTORE, found + ": restoring the backups (" + catalog.description() + ")"
+                                    + wholeCluster(membership));
                     case NONE -> new Choice(Decision.FRESH, found + " and " + catalog.description() + ": etcd starts a new cluster");
                     case UNAVAILABLE -> new Choice(Decision.REFUSE, found + " and " + catalog.description()
                             + ": starting a new, empty cluster could hide existing backups; retry when the store is back");
@@ -270,7 +287,7 @@ public final class Initializer {
                 return switch (catalog.backups()) {
                     case AVAILABLE -> multiMember ? ambiguousMember(found)
                             : new Choice(Decision.RESTORE, found + ": restoring the backups (" + catalog.description()
-                                    + "); the old data dir is deleted once the restored one is in place");
+                                    + "); the old data dir is deleted once the restored one is in place" + wholeCluster(membership));
                     case NONE -> new Choice(Decision.REFUSE, found + ", and " + catalog.description()
                             + " to restore from: the data dir is left for repair; move it away to start a new cluster");
                     case UNAVAILABLE -> new Choice(Decision.REFUSE, found + ", and " + catalog.description()
@@ -278,6 +295,12 @@ public final class Initializer {
                 };
             }
         }
+    }
+
+    private static String wholeCluster(Membership membership) {
+        return membership == Membership.CLUSTER_DOWN
+                ? "; no member of the cluster answers: every member without data restores this same revision with the whole"
+                + " membership and token, so they form one cluster" : "";
     }
 
     private static Choice ambiguousMember(String found) {

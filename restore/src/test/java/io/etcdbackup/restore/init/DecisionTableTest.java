@@ -123,4 +123,21 @@ class DecisionTableTest {
         assertThat(Membership.of(new InitializationRequest(three, ValidationMode.FULL, "id"))).isEqualTo(Membership.MULTI);
         assertThat(Membership.of(new InitializationRequest(three, ValidationMode.FULL, "id", true))).isEqualTo(Membership.JOINING);
     }
+
+    @Test
+    void whenNoMemberAnswersEveryMemberWithoutDataRestoresTheLatestBackupAndAValidOneIsKept() {
+        for (DataDirVerdict lost : List.of(MISSING, EMPTY, INVALID)) {
+            Initializer.Choice choice = Initializer.decide(lost, backupsUpTo(10), Membership.CLUSTER_DOWN);
+            assertThat(choice.decision()).isEqualTo(Decision.RESTORE);
+            assertThat(choice.reason()).contains("same revision", "whole membership");
+            assertThat(Initializer.decide(lost, UNREACHABLE, Membership.CLUSTER_DOWN).decision()).isEqualTo(Decision.REFUSE);
+        }
+        assertThat(Initializer.decide(validAt(5), backupsUpTo(10), Membership.CLUSTER_DOWN).decision()).isEqualTo(Decision.KEEP);
+    }
+
+    @Test
+    void whenNoMemberAnswersAndNoBackupsExistTheMembersBootstrapANewCluster() {
+        assertThat(Initializer.decide(MISSING, NO_BACKUPS, Membership.CLUSTER_DOWN).decision()).isEqualTo(Decision.FRESH);
+        assertThat(Initializer.decide(INVALID, NO_BACKUPS, Membership.CLUSTER_DOWN).decision()).isEqualTo(Decision.REFUSE);
+    }
 }
