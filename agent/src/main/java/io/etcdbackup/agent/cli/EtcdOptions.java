@@ -22,6 +22,11 @@ final class EtcdOptions {
             config.reject("--endpoints", "", "required: the etcd client URLs, e.g. http://127.0.0.1:2379");
         }
         config.check("--endpoints", endpoints, EtcdConnection::parseEndpoints);
+        validateCredentials(config);
+    }
+
+    /** Adds a problem for each TLS or credential file that cannot be read (for commands where {@code --endpoints} is optional). */
+    void validateCredentials(EffectiveConfig config) {
         // Only whether they can be read: secret contents are read when used, never for checking or printing.
         for (var file : new Object[][] {{"--password-file", passwordFile}, {"--cacert", caCert}, {"--cert", cert}, {"--key", key}}) {
             config.check((String) file[0], file[1] == null ? null : file[1].toString(), EtcdOptions::readable);
@@ -56,6 +61,11 @@ final class EtcdOptions {
     Path passwordFile;
 
     EtcdClients clients() {
+        return clientsFor(EtcdConnection.parseEndpoints(endpoints));
+    }
+
+    /** Clients for {@code urls} with these options' TLS and credentials. */
+    EtcdClients clientsFor(java.util.List<java.net.URI> urls) {
         Optional<String> password = Optional.ofNullable(passwordFile).map(f -> {
             try {
                 return Files.readString(f, StandardCharsets.UTF_8).strip();
@@ -63,7 +73,7 @@ final class EtcdOptions {
                 throw new UncheckedIOException("cannot read --password-file " + f, e);
             }
         });
-        return new EtcdClients(new EtcdConnection(EtcdConnection.parseEndpoints(endpoints), Optional.ofNullable(caCert),
+        return new EtcdClients(new EtcdConnection(urls, Optional.ofNullable(caCert),
                 Optional.ofNullable(cert), Optional.ofNullable(key), Optional.ofNullable(user), password));
     }
 }

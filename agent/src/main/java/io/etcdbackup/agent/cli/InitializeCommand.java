@@ -1,12 +1,18 @@
 package io.etcdbackup.agent.cli;
 
+import io.etcdbackup.agent.config.Durations;
 import io.etcdbackup.agent.config.EffectiveConfig;
+import io.etcdbackup.agent.lifecycle.JetcdMembership;
+import io.etcdbackup.agent.lifecycle.MemberStartup;
+import io.etcdbackup.agent.lifecycle.StartResult;
 import io.etcdbackup.agent.restore.BackupSources;
 import io.etcdbackup.restore.Restorer;
+import io.etcdbackup.restore.init.DataDirValidator;
 import io.etcdbackup.restore.init.InitializationOutcome;
 import io.etcdbackup.restore.init.InitializationRequest;
 import io.etcdbackup.restore.init.Initializer;
 import io.etcdbackup.restore.init.ValidationMode;
+import io.etcdbackup.snapshot.etcd.EtcdConnection;
 import io.etcdbackup.stores.ObjectStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -15,9 +21,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** The init container: validate the data dir, then keep it, restore it, start fresh, or refuse. */
@@ -28,8 +36,13 @@ import java.util.concurrent.Callable;
                 + "and the directory is doubtful; one member of a multi-member cluster lost its data).",
                 "A member joining a running cluster (--initial-cluster-state existing) takes its data from its peers: "
                 + "a valid data dir is kept, an empty one left empty, a damaged one refused.",
-                "Exit codes: 0 kept, restored or fresh; 1 the chosen action failed (a failed restore leaves the directory as "
-                + "it was); 2 bad usage; 3 refused. The outcome goes to stdout, the reason of a failure or refusal to stderr."})
+                "With --service-endpoints the member reconciler decides from the cluster's state: no member answers (a new "
+                + "cluster, or the whole cluster down or lost: keep, restore with the whole membership, or fresh); this member "
+                + "missing from a running cluster (join as a learner), added but never started, or listed with its data lost "
+                + "(remove, move the data aside, add back as a learner); it waits while another learner catches up or the "
+                + "cluster has no quorum. It prints the initial-cluster-state and initial-cluster etcd must start with.",
+                "Exit codes: 0 kept, restored, fresh or joined; 1 the chosen action failed (a failed restore leaves the directory "
+                + "as it was); 2 bad usage; 3 refused. The outcome goes to stdout, the reason of a failure or refusal to stderr."})
 final class InitializeCommand implements Callable<Integer>, Main.Validated {
 
     /** Exit code of a refusal: distinct from 1 (something failed) so that scripts and operators can tell them apart. */
@@ -57,6 +70,18 @@ final class InitializeCommand implements Callable<Integer>, Main.Validated {
     @Mixin
     RestoreOptions restore;
 
+    @Mixin
+    ServiceEndpointsOption service;
+
+    @Mixin
+    EtcdOptions etcd;
+
+    @Option(names = "--wait-timeout", defaultValue = "10m", paramLabel = "DURATION",
+            description = "With --service-endpoints: how long to keep asking while the member must wait (another learner is "
+                    + "catching up, or the cluster has no quorum); then initialize refuses (exit 3) and the pod restarts "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String waitTimeout;
+
     @Spec
     CommandSpec spec;
 
@@ -70,6 +95,11 @@ final class InitializeCommand implements Callable<Integer>, Main.Validated {
         }
         store.validate(config);
         restore.validate(config);
+        service.validate(config);
+        etcd.validateCredentials(config);
+        config.check("--endpoints", etcd.endpoints, EtcdConnection::parseEndpoints);
+        config.check("--wait-timeout", waitTimeout, Durations::parse);
+        config.check("--initial-advertise-peer-urls", restore.peerUrls, urls -> restore.memberSpec());
         return config.problems();
     }
 
@@ -78,7 +108,12 @@ final class InitializeCommand implements Callable<Integer>, Main.Validated {
         Restorer.Settings settings = restore.settings();
         try (ObjectStore objects = store.open()) {
             String identity = safeguard.identity(objects);
-            InitializationOutcome outcome = new Initializer(objects, BackupSources.planner(objects), settings, Clock.systemUTC())
+            Initializer initializer = new Initializer(objects, BackupSources.planner(objects), settings, Clock.systemUTC());
+            Optional<List<URI>> cluster = service.endpoints().or(() -> Optional.ofNullable(etcd.endpoints).map(EtcdConnection::parseEndpoints));
+            if (cluster.isPresent()) {
+                return reconcile(initializer, settings, cluster.get(), identity);
+            }
+            InitializationOutcome outcome = initializer
                     .initialize(new InitializationRequest(restore.target(dataDir, false), ValidationMode.parse(mode), identity,
                             initialClusterState.equals("existing")));
             PrintWriter out = spec.commandLine().getOut();
@@ -95,5 +130,30 @@ final class InitializeCommand implements Callable<Integer>, Main.Validated {
             err.flush();
             return refused ? REFUSED : 1;
         }
+    }
+
+    /** The member reconciler's start: decide from the cluster's state, act, and print what etcd must start with. */
+    private int reconcile(Initializer initializer, Restorer.Settings settings, List<URI> cluster, String identity)
+            throws InterruptedException {
+        StartResult result;
+        try (JetcdMembership membership = new JetcdMembership(etcd.clientsFor(cluster), cluster, cluster)) {
+            MemberStartup startup = new MemberStartup(membership, initializer, new DataDirValidator(settings.binaries()), Clock.systemUTC(),
+                    duration -> Thread.sleep(duration.toMillis()), Durations.parse(waitTimeout));
+            result = startup.start(restore.memberSpec(), new InitializationRequest(restore.target(dataDir, false),
+                    ValidationMode.parse(mode), identity));
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("decision=" + result.decision() + " successful=" + result.successful() + " initial_cluster_state="
+                + result.clusterState().label() + " initial_cluster=" + result.initialCluster() + " data_dir=" + dataDir.toAbsolutePath()
+                + " revision=" + (result.revision().isPresent() ? result.revision().getAsLong() : "none") + " reason=\"" + result.reason()
+                + "\"");
+        out.flush();
+        if (result.successful()) {
+            return 0;
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("error: " + (result.refused() ? "refused: " : "") + result.reason());
+        err.flush();
+        return result.refused() ? REFUSED : 1;
     }
 }

@@ -2,11 +2,13 @@ package io.etcdbackup.agent.cli;
 
 import io.etcdbackup.agent.config.EffectiveConfig;
 import io.etcdbackup.agent.config.ProcessEnvironment;
+import io.etcdbackup.agent.lifecycle.MemberSpec;
+import io.etcdbackup.etcdprocess.EtcdBinaries;
 import io.etcdbackup.restore.RestoreTarget;
 import io.etcdbackup.restore.Restorer;
-import io.etcdbackup.etcdprocess.EtcdBinaries;
 import picocli.CommandLine.Option;
 
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -65,6 +67,12 @@ final class RestoreOptions {
     RestoreTarget target(Path dataDir, boolean replaceExisting) {
         return new RestoreTarget(dataDir, name, initialCluster != null ? initialCluster : name + "=" + peerUrls, peerUrls, token,
                 replaceExisting);
+    }
+
+    /** The member these options describe, as the member reconciler matches it in etcd's member list. */
+    MemberSpec memberSpec() {
+        return new MemberSpec(name, Arrays.stream(peerUrls.split(",")).map(String::strip).filter(u -> !u.isEmpty())
+                .map(URI::create).toList());
     }
 
     /** Locates the etcd binaries (the PATH unless {@code --etcd-bin-dir}) and bundles the restore settings. */

@@ -12,6 +12,10 @@ import io.etcdbackup.agent.config.ProcessEnvironment;
 import io.etcdbackup.agent.drill.DrillRunner;
 import io.etcdbackup.agent.http.HttpApi;
 import io.etcdbackup.agent.lease.LeaseRenewal;
+import io.etcdbackup.agent.lifecycle.AsideData;
+import io.etcdbackup.agent.lifecycle.JetcdMembership;
+import io.etcdbackup.agent.lifecycle.LifecycleSettings;
+import io.etcdbackup.agent.lifecycle.MemberReconciler;
 import io.etcdbackup.agent.member.EtcdConfigService;
 import io.etcdbackup.agent.member.InitializationService;
 import io.etcdbackup.agent.metrics.BackupMetrics;
@@ -23,6 +27,7 @@ import io.etcdbackup.restore.Restorer;
 import io.etcdbackup.restore.drill.RestoreDrill;
 import io.etcdbackup.restore.init.InitializationRequest;
 import io.etcdbackup.restore.init.Initializer;
+import io.etcdbackup.snapshot.etcd.EtcdClients;
 import io.etcdbackup.snapshot.format.Codec;
 import io.etcdbackup.snapshot.maintenance.ClusterDefragmenter;
 import io.etcdbackup.snapshot.merge.MergeRunner;
@@ -40,14 +45,18 @@ import picocli.CommandLine.Spec;
 import sun.misc.Signal;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
 
 /** The sidecar: leader-gated continuous capture and the HTTP API until SIGTERM. */
 @Command(name = "server", mixinStandardHelpOptions = true,
@@ -127,10 +136,14 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
                      new AgentDirectory(objects), config.leadership().advertiseUrl(), http.scheme(), checks,
                      config.leadership().checkPeriod());
              InitializationService initialization = initialization(config.member(), objects, metrics, clock);
+             MemberReconciler reconciler = config.lifecycle().map(l -> reconciler(l, membership(l), service, clock)).orElse(null);
+             // Closed before the reconciler: no round runs on a closed client.
+             TaskScheduler reconcilerThread = config.lifecycle().isEmpty() ? null : new ExecutorTaskScheduler(clock, "member-reconciler");
              TaskScheduler drillThread = config.drill().isPresent() ? new ExecutorTaskScheduler(clock, "restore-drill") : null;
              DrillRunner drillRunner = drillThread == null ? null : drillRunner(objects, config.drill().get(), drillThread, gate);
              HttpApi api = new HttpApi(gate, service.catalog(), objects::health,
-                     new HttpApi.MemberEndpoints(Optional.ofNullable(initialization), configService(config.member())),
+                     new HttpApi.MemberEndpoints(Optional.ofNullable(initialization), configService(config.member()),
+                             Optional.ofNullable(reconciler)),
                      Optional.ofNullable(drillRunner), registry, http, clock)) {
             LOG.info("server started store={} endpoints={} full_schedule=\"{}\" gc_policy={} gc_period={}", objects.location(),
                     options.etcd.endpoints, options.fullSchedule, options.retention.policy, options.gcPeriod);
@@ -138,6 +151,9 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
             int port = api.start();
             LOG.info("http api listening http_port={} authenticated={}", port, http.token().isPresent());
             gate.start(port);
+            if (reconciler != null) {
+                reconciler.runEvery(reconcilerThread, config.leadership().checkPeriod());
+            }
             if (drillRunner != null) {
                 drillRunner.start();
             }
@@ -179,6 +195,32 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
                     merge.get().period()));
         }
         return new ContinuousBackup(service, backup.fullSchedule(), maintenance, control, listener);
+    }
+
+    /** The member list seen through the local member (else the service endpoints); changes sent to the service endpoints. */
+    private JetcdMembership membership(LifecycleSettings lifecycle) {
+        EtcdClients clients = options.etcd.clients();
+        List<URI> observe = new ArrayList<>(List.of(clients.connection().localEndpoint()));
+        observe.addAll(lifecycle.serviceEndpoints()); // a learner lists no members: its peers are asked then
+        return new JetcdMembership(clients, observe, lifecycle.serviceEndpoints());
+    }
+
+    /** The member reconciler; the newest backed-up revision for its quorum-loss runbook is read from the catalog when asked. */
+    private static MemberReconciler reconciler(LifecycleSettings lifecycle, JetcdMembership membership, BackupService service,
+                                               Clock clock) {
+        LOG.info("member reconciler on member={} service_endpoints={} cluster_size={} removal_grace_s={}", lifecycle.self().name(),
+                lifecycle.serviceEndpoints(), lifecycle.clusterSize().isPresent() ? lifecycle.clusterSize().getAsInt() : "unset",
+                lifecycle.removalGrace().toSeconds());
+        Supplier<OptionalLong> newest = () -> {
+            try {
+                return service.catalog().latest().map(g -> OptionalLong.of(g.lastRevision())).orElse(OptionalLong.empty());
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("newest backed-up revision unknown", e);
+                return OptionalLong.empty();
+            }
+        };
+        return new MemberReconciler(membership, lifecycle.self(), lifecycle::clusterSize, lifecycle.dataDir().map(AsideData::new),
+                lifecycle.removalGrace(), newest, clock);
     }
 
     /** Who hears of the backup's snapshots: the metrics, and the snapshot Leases when they are renewed. */

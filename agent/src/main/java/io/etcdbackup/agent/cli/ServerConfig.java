@@ -4,6 +4,7 @@ import io.etcdbackup.agent.backup.CaptureSettings;
 import io.etcdbackup.agent.backup.CompactionThresholds;
 import io.etcdbackup.agent.http.HttpApi;
 import io.etcdbackup.agent.lease.LeaseSettings;
+import io.etcdbackup.agent.lifecycle.LifecycleSettings;
 import io.etcdbackup.agent.member.EtcdConfigTemplate;
 import io.etcdbackup.agent.schedule.CronSchedule;
 import io.etcdbackup.restore.RestoreTarget;
@@ -28,9 +29,10 @@ import java.util.Optional;
  * @param member     the member endpoints: {@code /initialization} and {@code /config}
  * @param drill      scheduled restore drills
  * @param leases     the Kubernetes Leases renewed for etcd-druid
+ * @param lifecycle  the member reconciler (promotion, scale-down, peer URLs, quorum reports)
  */
 record ServerConfig(CaptureSettings capture, Backup backup, Leadership leadership, Http http, Member member, Optional<Drill> drill,
-                    Optional<LeaseSettings> leases) {
+                    Optional<LeaseSettings> leases, Optional<LifecycleSettings> lifecycle) {
 
     /**
      * @param fullSchedule      when full snapshots are taken

@@ -8,6 +8,7 @@ import io.etcdbackup.agent.config.ProcessEnvironment;
 import io.etcdbackup.agent.http.HttpApi;
 import io.etcdbackup.agent.http.ServerTls;
 import io.etcdbackup.agent.lease.LeaseSettings;
+import io.etcdbackup.agent.lifecycle.LifecycleSettings;
 import io.etcdbackup.agent.member.EtcdConfigTemplate;
 import io.etcdbackup.agent.schedule.CronSchedule;
 import io.etcdbackup.restore.Restorer;
@@ -40,6 +41,9 @@ final class ServerOptions {
 
     @Mixin
     LeaseOptions leases;
+
+    @Mixin
+    LifecycleOptions lifecycle;
 
     @Option(names = "--gc-period", defaultValue = "1m", paramLabel = "DURATION",
             description = "Apply the retention policy this often; 0s disables it (default: ${DEFAULT-VALUE}).")
@@ -167,6 +171,7 @@ final class ServerOptions {
         Optional<EtcdConfigTemplate> template = checks.parse("--etcd-config-template",
                 etcdConfigTemplate == null ? null : etcdConfigTemplate.toString(), f -> EtcdConfigTemplate.load(Path.of(f)));
         Optional<LeaseSettings> leaseSettings = leases.parse(checks, env, restore.name);
+        Optional<LifecycleSettings> lifecycleSettings = lifecycle.parse(checks, restore, dataDir);
         // Only whether they can be read: secret contents are read when used, never for checking or printing.
         checks.check("--api-token-file", apiTokenFile == null ? null : apiTokenFile.toString(), EtcdOptions::readable);
         if (!checks.problems().isEmpty()) {
@@ -189,7 +194,8 @@ final class ServerOptions {
         Optional<ServerConfig.Drill> drill = drills.map(schedule -> new ServerConfig.Drill(schedule,
                 new RestoreDrill.Settings(drillRestore.orElseThrow(), scratch(restoreSetup, env, "etcd-backup-agent-drill"))));
         return Optional.of(new ServerConfig(capture.settings(), backup, new ServerConfig.Leadership(leaderCheck.orElseThrow(), advertise),
-                new ServerConfig.Http(port.orElseThrow(), Optional.ofNullable(apiTokenFile), tls), member, drill, leaseSettings));
+                new ServerConfig.Http(port.orElseThrow(), Optional.ofNullable(apiTokenFile), tls), member, drill, leaseSettings,
+                lifecycleSettings));
     }
 
     private Optional<HttpApi.Tls> tls(EffectiveConfig checks) {

@@ -2,9 +2,11 @@ package io.etcdbackup.agent.http;
 
 import io.etcdbackup.agent.cluster.LeaderGatedBackup;
 import io.etcdbackup.agent.drill.DrillRunner;
+import io.etcdbackup.agent.lifecycle.MemberReconciler;
 import io.etcdbackup.agent.member.EtcdConfigService;
 import io.etcdbackup.agent.member.InitializationService;
 import io.etcdbackup.agent.metrics.DrillGauges;
+import io.etcdbackup.agent.metrics.LifecycleGauges;
 import io.etcdbackup.agent.metrics.StateGauges;
 import io.etcdbackup.snapshot.catalog.Catalog;
 import io.etcdbackup.snapshot.catalog.CatalogWriter;
@@ -79,10 +81,12 @@ public final class HttpApi implements AutoCloseable {
      *
      * @param initialization {@code /initialization/*} (needs the server's data dir)
      * @param config         {@code /config} (needs the etcd configuration template)
+     * @param reconciler     the member reconciler, reported in {@code /v1/status} and the metrics (needs {@code --service-endpoints})
      */
-    public record MemberEndpoints(Optional<InitializationService> initialization, Optional<EtcdConfigService> config) {
+    public record MemberEndpoints(Optional<InitializationService> initialization, Optional<EtcdConfigService> config,
+                                  Optional<MemberReconciler> reconciler) {
         public static MemberEndpoints none() {
-            return new MemberEndpoints(Optional.empty(), Optional.empty());
+            return new MemberEndpoints(Optional.empty(), Optional.empty(), Optional.empty());
         }
     }
 
@@ -112,10 +116,11 @@ public final class HttpApi implements AutoCloseable {
         this.reference = new ReferenceRoutes(gate, catalog, registry);
         this.member = new MemberRoutes(member);
         this.v1 = new V1Routes(gate, catalog,
-                () -> StatusBody.of(gate, storeHealth.get(), writer.epoch(), member.initialization(), drills, clock),
+                () -> StatusBody.of(gate, storeHealth.get(), writer.epoch(), member.initialization(), drills, member.reconciler(), clock),
                 resource("openapi.json"));
         StateGauges.register(registry, gate, writer);
         drills.ifPresent(d -> DrillGauges.register(registry, d, clock));
+        member.reconciler().ifPresent(r -> LifecycleGauges.register(registry, r));
     }
 
     /** Starts listening; returns the bound port. */

@@ -7,6 +7,7 @@ import io.etcdbackup.agent.backup.ChainStats;
 import io.etcdbackup.agent.backup.CompactionOutcome;
 import io.etcdbackup.agent.cluster.LeaderGatedBackup;
 import io.etcdbackup.agent.drill.DrillRunner;
+import io.etcdbackup.agent.lifecycle.MemberReconciler;
 import io.etcdbackup.agent.member.InitializationService;
 import io.etcdbackup.compaction.Compactor;
 import io.etcdbackup.restore.RestoreProgress;
@@ -20,7 +21,7 @@ import java.util.Optional;
 
 /**
  * {@code /v1/status}: this agent's role, its backup's state, the store's health, and, when
- * present, the chain, the last compaction, initialization and drills. Fields without a value are
+ * present, the chain, the last compaction, initialization, drills and the member reconciler. Fields without a value are
  * {@code null}; the objects of parts this agent does not have are left out.
  */
 record StatusBody(String role, boolean healthy, String memberId, String leaderId, int clusterSize, String etcdError,
@@ -30,7 +31,8 @@ record StatusBody(String role, boolean healthy, String memberId, String leaderId
                   @JsonInclude(JsonInclude.Include.NON_NULL) Chain chain,
                   @JsonInclude(JsonInclude.Include.NON_NULL) LastCompaction lastCompaction,
                   @JsonInclude(JsonInclude.Include.NON_NULL) Initialization initialization,
-                  @JsonInclude(JsonInclude.Include.NON_NULL) DrillStatus drill) {
+                  @JsonInclude(JsonInclude.Include.NON_NULL) DrillStatus drill,
+                  @JsonInclude(JsonInclude.Include.NON_NULL) MemberBody member) {
 
     /**
      * The status now: {@code gate}'s view and its backup's state (if one runs), the store's
@@ -38,7 +40,8 @@ record StatusBody(String role, boolean healthy, String memberId, String leaderId
      * on {@code clock}.
      */
     static StatusBody of(LeaderGatedBackup gate, MeteredObjectStore.Health store, long epoch,
-                         Optional<InitializationService> initialization, Optional<DrillRunner> drills, Clock clock) {
+                         Optional<InitializationService> initialization, Optional<DrillRunner> drills,
+                         Optional<MemberReconciler> reconciler, Clock clock) {
         LeaderGatedBackup.View view = gate.view();
         Optional<BackupState> backup = gate.backupState();
         return new StatusBody(view.role().name(), gate.isHealthy(),
@@ -59,7 +62,8 @@ record StatusBody(String role, boolean healthy, String memberId, String leaderId
                 backup.map(b -> Chain.of(b.chain())).orElse(null),
                 backup.flatMap(BackupState::lastCompaction).map(LastCompaction::of).orElse(null),
                 initialization.map(Initialization::of).orElse(null),
-                drills.map(d -> DrillStatus.of(d, clock)).orElse(null));
+                drills.map(d -> DrillStatus.of(d, clock)).orElse(null),
+                reconciler.map(r -> MemberBody.of(r.report())).orElse(null));
     }
 
     /** The chain a restore of the latest state replays. */

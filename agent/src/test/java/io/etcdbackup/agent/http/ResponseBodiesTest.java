@@ -1,5 +1,7 @@
 package io.etcdbackup.agent.http;
 
+import io.etcdbackup.agent.lifecycle.MemberReport;
+import io.etcdbackup.agent.lifecycle.RunningPlan;
 import io.etcdbackup.snapshot.catalog.DeltaSegmentRef;
 import io.etcdbackup.snapshot.catalog.FullSnapshotRef;
 import org.junit.jupiter.api.Test;
@@ -7,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -61,7 +64,7 @@ class ResponseBodiesTest {
     @Test
     void statusWritesAbsentValuesAsNullAndLeavesOutPartsItDoesNotHave() {
         StatusBody status = new StatusBody("FOLLOWER", true, "a1", "b2", 3, null, null, false, null, 0, null, null, null, null,
-                null, 4, true, null, null, null, null, null, null);
+                null, 4, true, null, null, null, null, null, null, null);
         assertThat(Responses.json(status)).isEqualTo("{\"role\":\"FOLLOWER\",\"healthy\":true,\"memberId\":\"a1\",\"leaderId\":\"b2\","
                 + "\"clusterSize\":3,\"etcdError\":null,\"advertisedUrl\":null,\"capturing\":false,\"generation\":null,"
                 + "\"lastPublishedRevision\":0,\"latestFullRevision\":null,\"latestFullCreatedAt\":null,\"lastDeltaRevision\":null,"
@@ -74,7 +77,7 @@ class ResponseBodiesTest {
         StatusBody status = new StatusBody("LEADER", true, "a1", "a1", 1, null, "http://x:8080", true, "g1", 110, 100L,
                 "2026-11-22T10:00:00Z", 110L, 1.5, 0.25, 4, true, null, null, new StatusBody.Chain(1, 9, 56, 10, 5),
                 new StatusBody.LastCompaction("2026-11-22T10:01:00Z", "events", false, null, null, null, "java.io.IOException: x"),
-                null, null);
+                null, null, null);
         assertThat(Responses.json(status)).endsWith("\"failure\":null,"
                 + "\"chain\":{\"segments\":1,\"events\":9,\"bytes\":56,\"revisions\":10,\"predictedRestoreSeconds\":5},"
                 + "\"lastCompaction\":{\"finishedAt\":\"2026-11-22T10:01:00Z\",\"trigger\":\"events\",\"succeeded\":false,"
@@ -100,5 +103,15 @@ class ResponseBodiesTest {
         assertThat(Responses.json(new DrillStatus.Report("passed", "2026-11-22T10:00:00Z", "g1", 110L, 42L, null, null, 2.5)))
                 .isEqualTo("{\"outcome\":\"passed\",\"finishedAt\":\"2026-11-22T10:00:00Z\",\"generation\":\"g1\",\"revision\":110,"
                         + "\"hash\":42,\"compactRevision\":null,\"detail\":null,\"seconds\":2.5}");
+    }
+
+    @Test
+    void theMemberReconcilersReportWhileQuorumIsLost() {
+        MemberReport report = new MemberReport(Optional.of("etcd-0"), new RunningPlan.Quorum(RunningPlan.Quorum.State.LOST, 3, 1,
+                List.of("etcd-0")), Optional.empty(), Optional.empty(), Optional.empty(), Optional.of("quorum lost: 1 of 3 voters answer"),
+                Instant.parse("2026-12-06T10:00:00Z"));
+        assertThat(Responses.json(MemberBody.of(report))).isEqualTo("{\"member\":\"etcd-0\",\"quorum\":\"LOST\",\"voters\":3,"
+                + "\"reachable\":1,\"survivors\":[\"etcd-0\"],\"promotion\":null,\"lastChange\":null,\"lastError\":null,"
+                + "\"runbook\":\"quorum lost: 1 of 3 voters answer\",\"observedAt\":\"2026-12-06T10:00:00Z\"}");
     }
 }

@@ -1,0 +1,69 @@
+package io.etcdbackup.agent.cli;
+
+import io.etcdbackup.agent.config.Durations;
+import io.etcdbackup.agent.config.EffectiveConfig;
+import io.etcdbackup.agent.lifecycle.LifecycleSettings;
+import io.etcdbackup.agent.lifecycle.MemberSpec;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/** The server's member reconciler: on with {@code --service-endpoints}. */
+final class LifecycleOptions {
+
+    @Mixin
+    ServiceEndpointsOption service;
+
+    @Option(names = "--cluster-size", paramLabel = "N",
+            description = "The desired number of voting members (the StatefulSet's replicas). With --service-endpoints, the "
+                    + "leader's agent removes a member whose name ends in an ordinal >= N once it has not answered for "
+                    + "--member-removal-grace, one at a time and never when that would cost quorum. Without it, no member is "
+                    + "removed.")
+    String clusterSize;
+
+    @Option(names = "--member-removal-grace", defaultValue = "1m", paramLabel = "DURATION",
+            description = "How long a member beyond --cluster-size must not have answered before it is removed "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String removalGrace;
+
+    /**
+     * The reconciler's settings; empty without {@code --service-endpoints}. Bad values are recorded in {@code checks}.
+     *
+     * @param self    the member beside the agent ({@code --name}, {@code --initial-advertise-peer-urls})
+     * @param dataDir {@code --data-dir}, if given
+     */
+    Optional<LifecycleSettings> parse(EffectiveConfig checks, RestoreOptions self, Path dataDir) {
+        service.validate(checks);
+        Optional<Integer> size = checks.parse("--cluster-size", clusterSize, LifecycleOptions::size);
+        Optional<Duration> grace = checks.parse("--member-removal-grace", removalGrace, LifecycleOptions::positive);
+        Optional<MemberSpec> member = checks.parse("--initial-advertise-peer-urls", self.peerUrls, urls -> self.memberSpec());
+        if (clusterSize != null && service.serviceEndpoints == null) {
+            checks.reject("--cluster-size", clusterSize, "needs --service-endpoints (the member reconciler)");
+        }
+        if (service.serviceEndpoints == null || !checks.problems().isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new LifecycleSettings(service.endpoints().orElseThrow(), member.orElseThrow(),
+                size.map(OptionalInt::of).orElse(OptionalInt.empty()), grace.orElseThrow(), Optional.ofNullable(dataDir)));
+    }
+
+    private static int size(String text) {
+        int n = Integer.parseInt(text.strip());
+        if (n < 1) {
+            throw new IllegalArgumentException("must be at least 1");
+        }
+        return n;
+    }
+
+    private static Duration positive(String text) {
+        Duration d = Durations.parse(text);
+        if (d.isZero() || d.isNegative()) {
+            throw new IllegalArgumentException("must be positive");
+        }
+        return d;
+    }
+}

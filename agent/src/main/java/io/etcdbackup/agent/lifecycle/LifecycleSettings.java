@@ -1,0 +1,33 @@
+package io.etcdbackup.agent.lifecycle;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * How the sidecar's member reconciler runs ({@code server --service-endpoints ...}).
+ *
+ * @param serviceEndpoints the cluster's client URLs: membership changes are sent there
+ * @param self             the member beside this agent
+ * @param clusterSize      the desired number of voters; empty: members are never removed for scale-down
+ * @param removalGrace     how long a member beyond the desired size must be gone before the leader's agent removes it
+ * @param dataDir          the member's data dir, next to which data moved aside for a rejoin is kept; empty when unknown
+ */
+public record LifecycleSettings(List<URI> serviceEndpoints, MemberSpec self, OptionalInt clusterSize, Duration removalGrace,
+                                Optional<Path> dataDir) {
+
+    public LifecycleSettings {
+        serviceEndpoints = List.copyOf(serviceEndpoints);
+        if (serviceEndpoints.isEmpty()) {
+            throw new IllegalArgumentException("the member reconciler needs the cluster's client URLs");
+        }
+        Objects.requireNonNull(self, "self");
+        Objects.requireNonNull(clusterSize, "clusterSize");
+        Objects.requireNonNull(removalGrace, "removalGrace");
+        Objects.requireNonNull(dataDir, "dataDir");
+    }
+}
