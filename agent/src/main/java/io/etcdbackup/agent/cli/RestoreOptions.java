@@ -5,6 +5,7 @@ import io.etcdbackup.agent.config.ProcessEnvironment;
 import io.etcdbackup.restore.RestoreTarget;
 import io.etcdbackup.restore.Restorer;
 import io.etcdbackup.etcdprocess.EtcdBinaries;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
@@ -61,6 +62,9 @@ final class RestoreOptions {
             description = "TTL for replayed leases whose granted TTL was not recorded (default: ${DEFAULT-VALUE}).")
     long defaultLeaseTtl;
 
+    @Mixin
+    ReferenceRestoreOptions reference;
+
     /** The member a restore into {@code dataDir} produces. */
     RestoreTarget target(Path dataDir, boolean replaceExisting) {
         return new RestoreTarget(dataDir, name, initialCluster != null ? initialCluster : name + "=" + peerUrls, peerUrls, token,
@@ -97,8 +101,14 @@ final class RestoreOptions {
         }
     }
 
-    /** Records bad values in {@code config}. */
+    /** Applies the reference's restore flags ({@code --restoration-temp-snapshots-dir} sets {@code --scratch-dir}). */
+    void applyReference(EffectiveConfig config) {
+        reference.apply(config);
+    }
+
+    /** Records bad values in {@code config}, after applying the reference's restore flags. */
     void validate(EffectiveConfig config) {
+        applyReference(config);
         if (maxFetchers < 1) {
             config.reject("--max-fetchers", maxFetchers, "must be at least 1");
         }
