@@ -8,9 +8,13 @@ import io.etcdbackup.agent.schedule.CronSchedule;
 import picocli.CommandLine.Option;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * The reference's snapshotter, garbage-collection, defragmentation and leader-election flags of
@@ -23,6 +27,10 @@ final class ReferenceServerOptions {
     private static final Duration DELTA_THRESHOLD = Duration.ofSeconds(1);
     private static final Map<String, String> CRON_SHORTHANDS = Map.of("@yearly", "0 0 1 1 *", "@annually", "0 0 1 1 *",
             "@monthly", "0 0 1 * *", "@weekly", "0 0 * * 0", "@daily", "0 0 * * *", "@midnight", "0 0 * * *", "@hourly", "0 * * * *");
+
+    /** Minute, hour, day of month, month, day of week. */
+    private static final int[][] CRON_RANGES = {{0, 59}, {0, 23}, {1, 31}, {1, 12}, {0, 6}};
+    private static final Pattern STEP = Pattern.compile("(\\*|(\\d+)(?:-(\\d+))?)/(\\d+)");
 
     @Option(names = "--schedule", paramLabel = "CRON", description = "The reference's --full-schedule.")
     String schedule;
@@ -157,15 +165,39 @@ final class ReferenceServerOptions {
         return v -> parser.apply(String.valueOf(v));
     }
 
-    /** A standard cron expression (or a shorthand), checked and with its blanks normalised. */
+    /**
+     * A standard cron expression (or a shorthand) in the form our schedules take: blanks normalised,
+     * and a step longer than its range (a step of 24 in the hour field, which the reference reads as
+     * hour 0 only) written as the one value it matches.
+     */
     static String cron(String text) {
         String expression = CRON_SHORTHANDS.getOrDefault(text.strip(), text.strip().replaceAll("\\s+", " "));
         if (expression.startsWith("@")) {
             throw new IllegalArgumentException("'" + text + "': only the fixed shorthands (@hourly, @daily, @weekly, @monthly, "
                     + "@yearly) are taken, not @every");
         }
+        String[] fields = expression.split(" ");
+        if (fields.length == CRON_RANGES.length) {
+            for (int i = 0; i < fields.length; i++) {
+                int[] range = CRON_RANGES[i];
+                fields[i] = Arrays.stream(fields[i].split(",", -1)).map(e -> singleStep(e, range[0], range[1]))
+                        .collect(Collectors.joining(","));
+            }
+            expression = String.join(" ", fields);
+        }
         CronSchedule.parse(expression);
         return expression;
+    }
+
+    /** An element {@code START/STEP} (START is a star, a value or a range) whose step passes the end of its range matches START only. */
+    private static String singleStep(String element, int min, int max) {
+        Matcher m = STEP.matcher(element);
+        if (!m.matches()) {
+            return element;
+        }
+        int start = m.group(1).equals("*") ? min : Integer.parseInt(m.group(2));
+        int end = m.group(3) != null ? Integer.parseInt(m.group(3)) : max;
+        return Integer.parseInt(m.group(4)) > end - start ? String.valueOf(start) : element;
     }
 
     private static String oursCron(Object value) {
