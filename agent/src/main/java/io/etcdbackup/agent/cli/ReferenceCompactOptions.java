@@ -13,21 +13,23 @@ import java.nio.file.Path;
  */
 final class ReferenceCompactOptions {
 
-    @Option(names = "--data-dir", paramLabel = "DIR",
+    @Option(names = "--data-dir", hidden = true, paramLabel = "DIR",
             description = "Accepted for the reference; no effect (the scratch etcd runs under --scratch-dir).")
     Path dataDir;
 
-    @Option(names = "--metrics-scrape-wait-duration", paramLabel = "DURATION",
+    @Option(names = "--metrics-scrape-wait-duration", hidden = true, paramLabel = "DURATION",
             description = "Accepted for the reference; no effect (compact serves no metrics).")
     String metricsScrapeWait;
 
-    @Option(names = "--etcd-snapshot-timeout", paramLabel = "DURATION", description = "Accepted for the reference; no effect.")
+    @Option(names = "--etcd-snapshot-timeout", hidden = true, paramLabel = "DURATION",
+            description = "Accepted for the reference; no effect.")
     String snapshotTimeout;
 
-    @Option(names = "--etcd-defrag-timeout", paramLabel = "DURATION", description = "Accepted for the reference; no effect.")
+    @Option(names = "--etcd-defrag-timeout", hidden = true, paramLabel = "DURATION",
+            description = "Accepted for the reference; no effect.")
     String defragTimeout;
 
-    @Option(names = "--defragment", paramLabel = "BOOLEAN", arity = "0..1", fallbackValue = "true",
+    @Option(names = "--defragment", hidden = true, paramLabel = "BOOLEAN", arity = "0..1", fallbackValue = "true",
             description = "Accepted for the reference; no effect (the compacted snapshot is always defragmented).")
     Boolean defragment;
 

@@ -17,12 +17,12 @@ final class ReferenceCompressionOptions {
 
     private static final List<String> POLICIES = List.of("gzip", "lzw", "zlib");
 
-    @Option(names = "--compress-snapshots", paramLabel = "BOOLEAN", arity = "0..1", fallbackValue = "true",
+    @Option(names = "--compress-snapshots", hidden = true, paramLabel = "BOOLEAN", arity = "0..1", fallbackValue = "true",
             description = "The reference's form of --compression: false is none; true (the reference's default) is "
                     + "--compression-policy's codec.")
     Boolean compress;
 
-    @Option(names = "--compression-policy", paramLabel = "gzip|lzw|zlib",
+    @Option(names = "--compression-policy", hidden = true, paramLabel = "gzip|lzw|zlib",
             description = "The reference's form of --compression: gzip writes gzip; lzw and zlib, which this agent does not "
                     + "write, write gzip too.")
     String policy;

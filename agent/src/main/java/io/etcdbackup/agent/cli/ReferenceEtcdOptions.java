@@ -14,16 +14,16 @@ import java.util.Locale;
  */
 final class ReferenceEtcdOptions {
 
-    @Option(names = "--insecure-transport", paramLabel = "BOOLEAN", arity = "0..1", fallbackValue = "true",
+    @Option(names = "--insecure-transport", hidden = true, paramLabel = "BOOLEAN", arity = "0..1", fallbackValue = "true",
             description = "Accepted for the reference: true with an https:// endpoint is refused (the URL's scheme decides).")
     Boolean insecureTransport;
 
-    @Option(names = "--insecure-skip-tls-verify", paramLabel = "BOOLEAN", arity = "0..1", fallbackValue = "true",
+    @Option(names = "--insecure-skip-tls-verify", hidden = true, paramLabel = "BOOLEAN", arity = "0..1", fallbackValue = "true",
             description = "Accepted for the reference: true with an https:// endpoint is refused (etcd's certificate is always "
                     + "verified; give its CA with --cacert).")
     Boolean skipTlsVerify;
 
-    @Option(names = "--etcd-connection-timeout", paramLabel = "DURATION",
+    @Option(names = "--etcd-connection-timeout", hidden = true, paramLabel = "DURATION",
             description = "Accepted for the reference; no effect (calls to etcd are retried with backoff instead).")
     String connectionTimeout;
 

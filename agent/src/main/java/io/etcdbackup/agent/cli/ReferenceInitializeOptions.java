@@ -9,7 +9,7 @@ import java.util.Locale;
 /** The reference's {@code initialize} flag {@code --validation-mode}: our {@code --mode}. */
 final class ReferenceInitializeOptions {
 
-    @Option(names = "--validation-mode", paramLabel = "full|sanity", description = "The reference's --mode.")
+    @Option(names = "--validation-mode", hidden = true, paramLabel = "full|sanity", description = "The reference's --mode.")
     String validationMode;
 
     private boolean logged;

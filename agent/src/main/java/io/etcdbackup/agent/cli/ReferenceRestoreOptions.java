@@ -14,18 +14,19 @@ import java.util.List;
  */
 final class ReferenceRestoreOptions {
 
-    @Option(names = "--restoration-temp-snapshots-dir", paramLabel = "DIR", description = "The reference's --scratch-dir.")
+    @Option(names = "--restoration-temp-snapshots-dir", hidden = true, paramLabel = "DIR",
+            description = "The reference's --scratch-dir.")
     Path tempSnapshotsDir;
 
-    @Option(names = "--embedded-etcd-quota-bytes", paramLabel = "BYTES",
+    @Option(names = "--embedded-etcd-quota-bytes", hidden = true, paramLabel = "BYTES",
             description = "Accepted for the reference; no effect (the scratch etcd of a replay has an 8 GiB quota).")
     String quotaBytes;
 
-    @Option(names = "--auto-compaction-mode", paramLabel = "periodic|revision",
+    @Option(names = "--auto-compaction-mode", hidden = true, paramLabel = "periodic|revision",
             description = "Accepted for the reference; no effect (a replay compacts once, at its end).")
     String autoCompactionMode;
 
-    @Option(names = "--auto-compaction-retention", paramLabel = "VALUE",
+    @Option(names = "--auto-compaction-retention", hidden = true, paramLabel = "VALUE",
             description = "Accepted for the reference; no effect (a replay compacts once, at its end).")
     String autoCompactionRetention;
 

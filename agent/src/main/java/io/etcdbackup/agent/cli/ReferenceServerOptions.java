@@ -32,54 +32,61 @@ final class ReferenceServerOptions {
     private static final int[][] CRON_RANGES = {{0, 59}, {0, 23}, {1, 31}, {1, 12}, {0, 6}};
     private static final Pattern STEP = Pattern.compile("(\\*|(\\d+)(?:-(\\d+))?)/(\\d+)");
 
-    @Option(names = "--schedule", paramLabel = "CRON", description = "The reference's --full-schedule.")
+    @Option(names = "--schedule", hidden = true, paramLabel = "CRON", description = "The reference's --full-schedule.")
     String schedule;
 
-    @Option(names = "--delta-snapshot-period", paramLabel = "DURATION",
+    @Option(names = "--delta-snapshot-period", hidden = true, paramLabel = "DURATION",
             description = "The reference's --delta-period; below 1s the reference takes no deltas: here deltas are still captured "
                     + "and published at --delta-flush-size.")
     String deltaPeriod;
 
-    @Option(names = "--delta-snapshot-memory-limit", paramLabel = "BYTES",
+    @Option(names = "--delta-snapshot-memory-limit", hidden = true, paramLabel = "BYTES",
             description = "The reference's --delta-flush-size (publish when this much is buffered); --delta-memory-limit is raised "
                     + "to it when lower and not given.")
     String deltaMemoryLimit;
 
-    @Option(names = "--delta-snapshot-retention-period", paramLabel = "DURATION", description = "The reference's --delta-retention.")
+    @Option(names = "--delta-snapshot-retention-period", hidden = true, paramLabel = "DURATION",
+            description = "The reference's --delta-retention.")
     String deltaRetention;
 
-    @Option(names = "--garbage-collection-policy", paramLabel = "LimitBased|Exponential", description = "The reference's --gc-policy.")
+    @Option(names = "--garbage-collection-policy", hidden = true, paramLabel = "LimitBased|Exponential",
+            description = "The reference's --gc-policy.")
     String gcPolicy;
 
-    @Option(names = "--max-backups", paramLabel = "N", description = "The reference's --gc-max-backups (with LimitBased).")
+    @Option(names = "--max-backups", hidden = true, paramLabel = "N",
+            description = "The reference's --gc-max-backups (with LimitBased).")
     String maxBackups;
 
-    @Option(names = "--garbage-collection-period", paramLabel = "DURATION", description = "The reference's --gc-period.")
+    @Option(names = "--garbage-collection-period", hidden = true, paramLabel = "DURATION",
+            description = "The reference's --gc-period.")
     String gcPeriod;
 
-    @Option(names = "--defragmentation-schedule", paramLabel = "CRON", description = "The reference's --defrag-schedule.")
+    @Option(names = "--defragmentation-schedule", hidden = true, paramLabel = "CRON",
+            description = "The reference's --defrag-schedule.")
     String defragSchedule;
 
-    @Option(names = "--etcd-defrag-timeout", paramLabel = "DURATION", description = "The reference's --defrag-timeout.")
+    @Option(names = "--etcd-defrag-timeout", hidden = true, paramLabel = "DURATION",
+            description = "The reference's --defrag-timeout.")
     String defragTimeout;
 
-    @Option(names = "--reelection-period", paramLabel = "DURATION", description = "The reference's --leader-check-period.")
+    @Option(names = "--reelection-period", hidden = true, paramLabel = "DURATION",
+            description = "The reference's --leader-check-period.")
     String reelectionPeriod;
 
-    @Option(names = "--etcd-snapshot-timeout", paramLabel = "DURATION",
+    @Option(names = "--etcd-snapshot-timeout", hidden = true, paramLabel = "DURATION",
             description = "Accepted for the reference; no effect: a full snapshot has no total limit here, --snapshot-idle-timeout "
                     + "aborts a stalled one.")
     String snapshotTimeout;
 
-    @Option(names = "--etcd-connection-timeout-leader-election", paramLabel = "DURATION",
+    @Option(names = "--etcd-connection-timeout-leader-election", hidden = true, paramLabel = "DURATION",
             description = "Accepted for the reference; no effect (the leader check is one status call per --leader-check-period).")
     String leaderElectionTimeout;
 
-    @Option(names = "--use-etcd-wrapper", paramLabel = "BOOLEAN", arity = "0..1", fallbackValue = "true",
+    @Option(names = "--use-etcd-wrapper", hidden = true, paramLabel = "BOOLEAN", arity = "0..1", fallbackValue = "true",
             description = "Accepted for the reference; no effect.")
     Boolean etcdWrapper;
 
-    @Option(names = "--enable-profiling", paramLabel = "BOOLEAN", arity = "0..1", fallbackValue = "true",
+    @Option(names = "--enable-profiling", hidden = true, paramLabel = "BOOLEAN", arity = "0..1", fallbackValue = "true",
             description = "Accepted for the reference; no effect (no pprof endpoints here).")
     Boolean profiling;
 
@@ -116,7 +123,8 @@ final class ReferenceServerOptions {
         flags.map("--reelection-period", reelectionPeriod, ReferenceServerOptions::positive, "--leader-check-period",
                 ours(Durations::parse), Durations::format);
         checks.parse("--etcd-snapshot-timeout", snapshotTimeout, ReferenceServerOptions::positive).ifPresent(d -> flags.ignored(
-                "--etcd-snapshot-timeout", snapshotTimeout, "no total limit on a full snapshot; --snapshot-idle-timeout aborts a stalled one"));
+                "--etcd-snapshot-timeout", snapshotTimeout,
+                "no total limit on a full snapshot; --snapshot-idle-timeout aborts a stalled one"));
         checks.parse("--etcd-connection-timeout-leader-election", leaderElectionTimeout, ReferenceServerOptions::positive)
                 .ifPresent(d -> flags.ignored("--etcd-connection-timeout-leader-election", leaderElectionTimeout,
                         "the leader check is one status call per --leader-check-period"));

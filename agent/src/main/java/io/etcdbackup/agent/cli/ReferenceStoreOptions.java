@@ -19,23 +19,24 @@ final class ReferenceStoreOptions {
     /** Where the reference reads the bucket when {@code --store-container} is not given. */
     static final String CONTAINER_VARIABLE = "STORAGE_CONTAINER";
 
-    @Option(names = "--storage-provider", paramLabel = "PROVIDER",
+    @Option(names = "--storage-provider", hidden = true, paramLabel = "PROVIDER",
             description = "The reference's form of --store: S3, ABS, GCS, Swift, OSS or Local, with --store-prefix and the bucket in "
                     + "STORAGE_CONTAINER (or --store-container); Local is $HOME/<container>/<prefix>.")
     String provider;
 
-    @Option(names = "--store-container", paramLabel = "BUCKET",
+    @Option(names = "--store-container", hidden = true, paramLabel = "BUCKET",
             description = "With --storage-provider: the bucket or container (default: STORAGE_CONTAINER).")
     String container;
 
-    @Option(names = "--store-prefix", paramLabel = "PREFIX", description = "With --storage-provider: the folder in the bucket.")
+    @Option(names = "--store-prefix", hidden = true, paramLabel = "PREFIX",
+            description = "With --storage-provider: the folder in the bucket.")
     String prefix;
 
-    @Option(names = "--store-endpoint-override", paramLabel = "URL",
+    @Option(names = "--store-endpoint-override", hidden = true, paramLabel = "URL",
             description = "With --storage-provider S3, ABS or GCS: the service endpoint (our endpoint= store URL option).")
     String endpoint;
 
-    @Option(names = "--snapstore-temp-directory", paramLabel = "DIR",
+    @Option(names = "--snapstore-temp-directory", hidden = true, paramLabel = "DIR",
             description = "Accepted for the reference; no effect (uploads stream, nothing is staged on disk).")
     Path tempDirectory;
 

@@ -80,6 +80,13 @@ class ReferenceFlagsTest {
     }
 
     @Test
+    void helpShowsOurOptionsOnlyTheReferencesAreDocumentedInTheReadme() {
+        MainAccess.Result help = MainAccess.run(Map.of(), "server", "--help");
+        assertThat(help.out()).contains("--store=STORE_URL", "--full-schedule=CRON", "--storage-provider form")
+                .doesNotContain("--schedule=", "--storage-provider=", "--use-etcd-wrapper");
+    }
+
+    @Test
     void eachAcceptedFlagWithoutEffectIsLoggedOnceNamingIt() {
         Outcome result = run(POD, DRUID_SERVER, "--print-config");
         for (String flag : List.of("--use-etcd-wrapper", "--embedded-etcd-quota-bytes", "--auto-compaction-mode",
