@@ -35,7 +35,7 @@ final class CatalogCommand {
 
     @Command(name = "rebuild", mixinStandardHelpOptions = true,
             description = "Recreate the catalog index from the objects' headers (takes over the catalog with a new epoch).")
-    static final class Rebuild implements Callable<Integer> {
+    static final class Rebuild implements Callable<Integer>, Main.Validated {
 
         private final ProcessEnvironment env;
 
@@ -45,6 +45,15 @@ final class CatalogCommand {
         }
         @Mixin
         StoreOptions store;
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public List<String> problems() {
+            EffectiveConfig config = new EffectiveConfig(spec);
+            store.validate(config);
+            return config.problems();
+        }
 
         @Override
         public Integer call() throws Exception {

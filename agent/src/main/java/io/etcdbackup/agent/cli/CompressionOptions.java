@@ -2,6 +2,7 @@ package io.etcdbackup.agent.cli;
 
 import io.etcdbackup.agent.config.EffectiveConfig;
 import io.etcdbackup.snapshot.format.Codec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** How snapshot objects are compressed: captured ones, and merged ones. */
@@ -15,8 +16,12 @@ final class CompressionOptions {
             description = "Compression level (zstd 1-19, default 3; gzip 1-9, default 6).")
     Integer compressionLevel;
 
-    /** Adds a problem to {@code config} if the codec is unknown. */
+    @Mixin
+    ReferenceCompressionOptions reference;
+
+    /** Adds a problem to {@code config} if the codec is unknown; the reference's flags set {@code --compression} first. */
     void validate(EffectiveConfig config) {
+        reference.apply(config);
         config.check("--compression", compression, Codec::fromId);
     }
 

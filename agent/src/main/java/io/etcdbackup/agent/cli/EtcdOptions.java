@@ -4,6 +4,7 @@ import io.etcdbackup.agent.config.EffectiveConfig;
 
 import io.etcdbackup.snapshot.etcd.EtcdClients;
 import io.etcdbackup.snapshot.etcd.EtcdConnection;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -18,6 +19,7 @@ final class EtcdOptions {
 
     /** Adds a problem to {@code config} for each bad connection value, and when {@code --endpoints} is missing. */
     void validate(EffectiveConfig config) {
+        reference.apply(config);
         if (endpoints == null) {
             config.reject("--endpoints", "", "required: the etcd client URLs, e.g. http://127.0.0.1:2379");
         }
@@ -44,6 +46,9 @@ final class EtcdOptions {
             description = "etcd client URLs; the first is the member this agent sits beside (full snapshots are read from "
                     + "it). Required whenever the command talks to etcd.")
     String endpoints;
+
+    @Mixin
+    ReferenceEtcdOptions reference;
 
     @Option(names = "--cacert", paramLabel = "FILE", description = "PEM CA bundle to verify etcd's TLS certificate.")
     Path caCert;

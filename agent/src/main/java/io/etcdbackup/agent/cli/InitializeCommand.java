@@ -82,12 +82,16 @@ final class InitializeCommand implements Callable<Integer>, Main.Validated {
                     + "(default: ${DEFAULT-VALUE}).")
     String waitTimeout;
 
+    @Mixin
+    ReferenceInitializeOptions reference;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public List<String> problems() {
         EffectiveConfig config = new EffectiveConfig(spec);
+        reference.apply(config);
         config.check("--mode", mode, ValidationMode::parse);
         safeguard.validate(config);
         if (!List.of("new", "existing").contains(initialClusterState)) {

@@ -3,6 +3,7 @@ package io.etcdbackup.agent.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.etcdbackup.agent.config.EffectiveConfig;
 import io.etcdbackup.agent.restore.BackupSources;
 import io.etcdbackup.restore.BackupSource;
 import io.etcdbackup.snapshot.catalog.Catalog;
@@ -14,7 +15,9 @@ import io.etcdbackup.snapshot.catalog.GenerationInfo;
 import io.etcdbackup.stores.ObjectStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -28,7 +31,7 @@ import java.util.concurrent.Callable;
 /** What the store holds. */
 @Command(name = "list", mixinStandardHelpOptions = true,
         description = "Show generations, full snapshots and delta segments with revisions, sizes and times.")
-final class ListCommand implements Callable<Integer> {
+final class ListCommand implements Callable<Integer>, Main.Validated {
 
     @Mixin
     StoreOptions store;
@@ -46,6 +49,16 @@ final class ListCommand implements Callable<Integer> {
     RetentionOptions retention;
 
     private java.util.Map<String, String> wouldDelete = java.util.Map.of();
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public List<String> problems() {
+        EffectiveConfig config = new EffectiveConfig(spec);
+        store.validate(config);
+        return config.problems();
+    }
 
     @Override
     public Integer call() throws Exception {

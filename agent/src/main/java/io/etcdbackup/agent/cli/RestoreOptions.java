@@ -6,6 +6,7 @@ import io.etcdbackup.agent.lifecycle.MemberSpec;
 import io.etcdbackup.etcdprocess.EtcdBinaries;
 import io.etcdbackup.restore.RestoreTarget;
 import io.etcdbackup.restore.Restorer;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.net.URI;
@@ -63,6 +64,9 @@ final class RestoreOptions {
             description = "TTL for replayed leases whose granted TTL was not recorded (default: ${DEFAULT-VALUE}).")
     long defaultLeaseTtl;
 
+    @Mixin
+    ReferenceRestoreOptions reference;
+
     /** The member a restore into {@code dataDir} produces. */
     RestoreTarget target(Path dataDir, boolean replaceExisting) {
         return new RestoreTarget(dataDir, name, initialCluster != null ? initialCluster : name + "=" + peerUrls, peerUrls, token,
@@ -105,8 +109,14 @@ final class RestoreOptions {
         }
     }
 
-    /** Records bad values in {@code config}. */
+    /** Applies the reference's restore flags ({@code --restoration-temp-snapshots-dir} sets {@code --scratch-dir}). */
+    void applyReference(EffectiveConfig config) {
+        reference.apply(config);
+    }
+
+    /** Records bad values in {@code config}, after applying the reference's restore flags. */
     void validate(EffectiveConfig config) {
+        applyReference(config);
         if (maxFetchers < 1) {
             config.reject("--max-fetchers", maxFetchers, "must be at least 1");
         }

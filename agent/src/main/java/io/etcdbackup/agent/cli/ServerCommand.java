@@ -88,11 +88,14 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
         this.env = env;
     }
 
+    /** The effective values as checked, including those the reference's flags set (for --print-config). */
+    private EffectiveConfig checked;
+
     @Override
     public List<String> problems() {
-        EffectiveConfig checks = new EffectiveConfig(spec);
-        parsed = options.parse(checks, env).orElse(null);
-        return checks.problems();
+        checked = new EffectiveConfig(spec);
+        parsed = options.parse(checked, env).orElse(null);
+        return checked.problems();
     }
 
     /** The parsed options: Main checks them ({@link #problems()}) before it runs the command, so they are parsed once. */
@@ -109,7 +112,7 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
     @Override
     public Integer call() throws Exception {
         if (printConfig) {
-            spec.commandLine().getOut().print(new EffectiveConfig(spec).yaml());
+            spec.commandLine().getOut().print((checked != null ? checked : new EffectiveConfig(spec)).yaml());
             spec.commandLine().getOut().flush();
             return 0;
         }

@@ -45,6 +45,9 @@ final class ServerOptions {
     @Mixin
     LifecycleOptions lifecycle;
 
+    @Mixin
+    ReferenceServerOptions reference;
+
     @Option(names = "--gc-period", defaultValue = "1m", paramLabel = "DURATION",
             description = "Apply the retention policy this often; 0s disables it (default: ${DEFAULT-VALUE}).")
     String gcPeriod;
@@ -148,6 +151,8 @@ final class ServerOptions {
      * @param env the process's environment: {@code POD_NAMESPACE}, {@code POD_NAME} and the temporary folder
      */
     Optional<ServerConfig> parse(EffectiveConfig checks, ProcessEnvironment env) {
+        reference.apply(checks); // the reference's flags (etcd-druid's arguments) set our options first
+        restore.applyReference(checks);
         etcd.validate(checks);
         store.validate(checks);
         capture.validate(checks);

@@ -8,6 +8,7 @@ import picocli.CommandLine.Model.OptionSpec;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -29,6 +30,8 @@ public final class EffectiveConfig {
 
     private final CommandSpec spec;
     private final List<String> problems = new ArrayList<>();
+    /** Option name to the option whose value it took ({@link #derive}), for {@link #yaml()}. */
+    private final Map<String, String> derivedFrom = new LinkedHashMap<>();
 
     /** @param spec a command after parsing (its values are the effective ones) */
     public EffectiveConfig(CommandSpec spec) {
@@ -82,6 +85,43 @@ public final class EffectiveConfig {
         problems.add(optionName + " = '" + shown + "'" + origin + ": " + why);
     }
 
+    /** Whether the named option's value came from a flag, the file or the environment rather than its default. */
+    public boolean given(String optionName) {
+        return origin(option(optionName)) != LayeredDefaults.Origin.DEFAULT;
+    }
+
+    /** The named option as problems show it: {@code --name = 'value' (from origin)}, a secret redacted. */
+    public String shown(String optionName) {
+        OptionSpec option = option(optionName);
+        Object value = option.getValue();
+        return optionName + " = '" + (value != null && secret(option) ? REDACTED : value) + "' (from " + originLabel(option) + ")";
+    }
+
+    /** The named option's current value (after parsing, and after any {@link #derive}). */
+    public Object value(String optionName) {
+        return option(optionName).getValue();
+    }
+
+    /**
+     * Sets the named option's value from another option that says the same thing in other words
+     * (one of the reference's flags); {@link #yaml()} then prints the other option as its origin.
+     *
+     * @param value a value of the option's type
+     */
+    public void derive(String optionName, Object value, String fromOptionName) {
+        OptionSpec option = option(optionName);
+        option.setValue(value);
+        derivedFrom.put(option.longestName(), fromOptionName);
+    }
+
+    private OptionSpec option(String name) {
+        OptionSpec option = spec.findOption(name);
+        if (option == null) {
+            throw new IllegalArgumentException("no option " + name + " in '" + spec.qualifiedName() + "'");
+        }
+        return option;
+    }
+
     /** The problems recorded so far, one line each, in the order found. */
     public List<String> problems() {
         return List.copyOf(problems);
@@ -95,7 +135,7 @@ public final class EffectiveConfig {
 
     /**
      * Every setting of the command as YAML, one {@code key: value  # origin} line each, in
-     * declaration order. Secret options print {@link #REDACTED} when set; files they name are never read.
+     * declaration order; a value taken from another option says which ({@code # flag --schedule}). Secret options print {@link #REDACTED} when set; files they name are never read.
      */
     public String yaml() {
         StringBuilder out = new StringBuilder("# effective configuration of '").append(spec.qualifiedName())
@@ -110,9 +150,18 @@ public final class EffectiveConfig {
                     : value instanceof Number || value instanceof Boolean ? value
                     : value instanceof Path path ? path.toString()
                     : String.valueOf(value);
-            out.append(line(LayeredDefaults.key(option), printed)).append("  # ").append(origin(option).label()).append('\n');
+            out.append(line(LayeredDefaults.key(option), printed)).append("  # ").append(originLabel(option)).append('\n');
         }
         return out.toString();
+    }
+
+    /** {@code default}, {@code file}, {@code env} or {@code flag}; for a derived value, the origin and name of the option it came from. */
+    private String originLabel(OptionSpec option) {
+        String from = derivedFrom.get(option.longestName());
+        if (from == null) {
+            return origin(option).label();
+        }
+        return origin(option(from)).label() + " " + from;
     }
 
     private static String line(String key, Object value) {

@@ -58,6 +58,12 @@ record S3Settings(String bucket, String prefix, Optional<URI> endpoint, Optional
                 sse, kmsKey, partSize, parallelism, checksums.equals("when-required"), o.bool("chunked-encoding", true));
     }
 
+    /** The same settings with checksums sent and validated only where the API requires them (the reference's secret files ask for it). */
+    S3Settings withChecksumsWhenRequired() {
+        return new S3Settings(bucket, prefix, endpoint, region, pathStyle, sse, sseKmsKeyId, partSize, uploadParallelism, true,
+                chunkedEncoding);
+    }
+
     /** The same settings with another part size (tests use the 5 MiB minimum). */
     S3Settings withPartSize(int bytes) {
         if (bytes < MIN_PART_SIZE) {

@@ -21,6 +21,7 @@ import software.amazon.awssdk.services.s3.S3Configuration;
 
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -56,6 +57,14 @@ public final class S3StoreProvider implements ObjectStoreProvider {
     /** Opens with settings already parsed (tests change the part size through this). */
     static S3ObjectStore open(S3Settings parsed, StoreContext context) throws IOException {
         S3Settings settings = parsed;
+        Optional<String> secretDir = context.env("AWS_APPLICATION_CREDENTIALS");
+        if (secretDir.isPresent() && Files.isDirectory(Path.of(secretDir.get()))) {
+            ReferenceSecretFiles extra = ReferenceSecretFiles.inspect(Path.of(secretDir.get()));
+            if (extra.checksumsWhenRequired()) {
+                settings = settings.withChecksumsWhenRequired();
+            }
+            extra.unread().ifPresent(why -> LOG.warn("S3 secret files not read location={} reason=\"{}\"", secretDir.get(), why));
+        }
         Optional<MountedCredentials> mounted = mountedCredentials(context);
         AwsCredentialsProvider credentials;
         if (mounted.isPresent()) {

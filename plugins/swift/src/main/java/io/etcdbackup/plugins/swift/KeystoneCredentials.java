@@ -14,8 +14,8 @@ import java.util.Optional;
  *
  * <p>Sources, first match wins: the directory named by {@value #CREDENTIALS_DIR_ENV} (the
  * reference's mounted secret: files {@code authURL}, {@code domainName}, {@code username},
- * {@code password}, {@code tenantName}, {@code regionName}, {@code applicationCredentialID},
- * {@code applicationCredentialName}, {@code applicationCredentialSecret}); otherwise the usual
+ * {@code password}, {@code tenantName}, {@code region} (the reference's name; {@code regionName} is read too),
+ * {@code applicationCredentialID}, {@code applicationCredentialName}, {@code applicationCredentialSecret}); otherwise the usual
  * {@code OS_*} variables. In either source an application credential (id, or name plus user, with
  * a secret) wins over a password. The directory is read again after its files change
  * ({@link Source}), so a rotated secret is used for the next login.
@@ -39,7 +39,7 @@ record KeystoneCredentials(String authUrl, String region, String userName, Strin
 
     static final String CREDENTIALS_DIR_ENV = "OPENSTACK_APPLICATION_CREDENTIALS";
     /** The files of the credentials directory (gardener/etcd-backup-restore's names). */
-    static final List<String> FILES = List.of("authURL", "domainName", "username", "password", "tenantName", "regionName",
+    static final List<String> FILES = List.of("authURL", "domainName", "username", "password", "tenantName", "region", "regionName",
             "applicationCredentialID", "applicationCredentialName", "applicationCredentialSecret");
 
     /** Where a store's credentials come from; asked before every request that needs a token. */
@@ -95,7 +95,8 @@ record KeystoneCredentials(String authUrl, String region, String userName, Strin
 
     private static KeystoneCredentials fromFiles(MountedSecret.Fields files, String source) {
         String domain = files.orEmpty("domainName");
-        return new KeystoneCredentials(files.orEmpty("authURL"), files.orEmpty("regionName"), files.orEmpty("username"),
+        String region = files.get("region").orElse(files.orEmpty("regionName")); // the reference's file is "region"
+        return new KeystoneCredentials(files.orEmpty("authURL"), region, files.orEmpty("username"),
                 files.orEmpty("password"), domain, files.orEmpty("tenantName"), "", domain, files.orEmpty("applicationCredentialID"),
                 files.orEmpty("applicationCredentialName"), files.orEmpty("applicationCredentialSecret"), source);
     }

@@ -43,6 +43,20 @@ final class KeystoneCredentialsTest {
     }
 
     @Test
+    void theRegionIsReadFromTheReferencesFileNameRegionAndFromRegionName(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("authURL"), "http://files:5000");
+        Files.writeString(dir.resolve("domainName"), "Default");
+        Files.writeString(dir.resolve("username"), "u");
+        Files.writeString(dir.resolve("password"), "p");
+        Files.writeString(dir.resolve("tenantName"), "t");
+        Files.writeString(dir.resolve("regionName"), "RegionTwo");
+        StoreContext context = new StoreContext(Map.of(KeystoneCredentials.CREDENTIALS_DIR_ENV, dir.toString()));
+        assertThat(KeystoneCredentials.from(context).region()).isEqualTo("RegionTwo");
+        Files.writeString(dir.resolve("region"), "eu-de-1\n"); // what gardener/etcd-backup-restore reads
+        assertThat(KeystoneCredentials.from(context).region()).isEqualTo("eu-de-1");
+    }
+
+    @Test
     void missingPiecesAreNamed() {
         assertThatThrownBy(() -> KeystoneCredentials.from(StoreContext.empty())).hasMessageContaining("OS_AUTH_URL");
         assertThatThrownBy(() -> KeystoneCredentials.from(new StoreContext(Map.of("OS_AUTH_URL", "http://k", "OS_USERNAME", "u",
