@@ -1,0 +1,30 @@
+package io.etcdbackup.bench.soak;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** The ends of the pods' logs, for the messages of failures. */
+final class Logs {
+
+    private Logs() {
+    }
+
+    /** The last {@code lines} lines of {@code log}, or a note that there is none. */
+    static String tail(Path log, int lines) {
+        try {
+            // decoded leniently: a log cut mid-character by a kill -9 is still shown
+            List<String> all = List.of(new String(Files.readAllBytes(log), StandardCharsets.UTF_8).split("\n"));
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(no log at " + log + ")";
+        }
+    }
+
+    /** {@code tail} under a heading naming the log. */
+    static String section(String title, Path log, int lines) {
+        return "---- " + title + " (" + log + "), last " + lines + " lines:\n" + tail(log, lines) + "\n";
+    }
+}
