@@ -58,7 +58,7 @@ final class ChaosSoakScenario {
         }
         SoakSettings settings = SoakSettings.defaults(harness.work().resolve("soak"), jar, harness.binaries(), lifecycle)
                 .withFaults(faults).withRounds(options.rounds(), options.seed())
-                .withServerSchedule(List.of("--full-schedule", "*/5 * * * *", "--gc-period", "1m")).countingProblems();
+                .withServerFlags(List.of("--full-schedule", "*/5 * * * *", "--gc-period", "1m")).countingProblems();
         SoakReport report;
         try (ChaosSoak soak = new ChaosSoak(settings)) {
             report = soak.run();

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,8 +29,12 @@ public final class AgentJar {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(AgentJar::killQuietly), "agent-jar-reaper"));
     }
 
-    /** What a finished command left: its exit code, its stdout, and the end of its stderr. */
-    public record Result(int exitCode, String stdout, String stderrTail) {
+    /** What a finished command left: its exit code, its stdout and its stderr (also appended to its log). */
+    public record Result(int exitCode, String stdout, String stderr) {
+        /** The start and the end of stderr: a usage error comes first, a failure's cause last. */
+        public String stderrExcerpt() {
+            return Logs.excerpt(stderr, 5, 30);
+        }
     }
 
     private final Path jar;
@@ -62,44 +67,52 @@ public final class AgentJar {
         }
     }
 
-    /** Runs a one-shot command to completion; its stderr is appended to {@code log}. */
+    /** Runs a one-shot command to completion; its stderr is also appended to {@code log}. */
     Result run(List<String> args, Path log, Duration timeout) throws IOException, InterruptedException {
         Path stdout = Files.createTempFile("agent-stdout", ".txt");
+        Path stderr = Files.createTempFile("agent-stderr", ".txt");
         try {
-            ProcessBuilder builder = builder(ONE_SHOT_JVM, args, log);
-            Process process = builder.redirectOutput(stdout.toFile()).start();
+            Process process = builder(ONE_SHOT_JVM, args).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
             RUNNING.add(process);
+            boolean finished;
             try {
-                if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                if (!finished) {
                     kill(process);
-                    throw new IOException("agent " + args.get(0) + " did not finish within " + timeout + "; its log:\n" + Logs.tail(log, 30));
                 }
             } finally {
                 RUNNING.remove(process);
             }
-            return new Result(process.exitValue(), Files.readString(stdout, StandardCharsets.UTF_8), Logs.tail(log, 30));
+            String err = Files.readString(stderr, StandardCharsets.UTF_8);
+            Files.createDirectories(log.toAbsolutePath().getParent());
+            Files.writeString(log, err, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            if (!finished) {
+                throw new IOException("agent " + args.get(0) + " did not finish within " + timeout + "; its stderr:\n" + Logs.excerpt(err, 5, 30));
+            }
+            return new Result(process.exitValue(), Files.readString(stdout, StandardCharsets.UTF_8), err);
         } finally {
             Files.deleteIfExists(stdout);
+            Files.deleteIfExists(stderr);
         }
     }
 
     /** Starts a long-running command ({@code server ...}); stdout and stderr are appended to {@code log}. */
     Process start(List<String> jvmOptions, List<String> args, Path log) throws IOException {
-        ProcessBuilder builder = builder(jvmOptions, args, log);
-        Process process = builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        Files.createDirectories(log.toAbsolutePath().getParent());
+        Process process = builder(jvmOptions, args).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
         RUNNING.add(process);
         return process;
     }
 
-    private ProcessBuilder builder(List<String> jvmOptions, List<String> args, Path log) throws IOException {
+    private ProcessBuilder builder(List<String> jvmOptions, List<String> args) {
         List<String> command = new ArrayList<>(List.of(java));
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar.toString()));
         command.addAll(args);
-        Files.createDirectories(log.toAbsolutePath().getParent());
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("PATH", etcdBinDir + ":" + System.getenv("PATH"));
-        return builder.redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        return builder;
     }
 
     /** SIGKILL for the process and every process it started (a pod's container dies with its children). */

@@ -76,7 +76,7 @@ final class BackupCheck {
                 dir.resolve("restore.log"), Duration.ofMinutes(30));
         Matcher restored = RESTORED.matcher(restore.stdout());
         if (restore.exitCode() != 0 || !restored.find()) {
-            problems.add("the latest backup does not restore (exit " + restore.exitCode() + "): " + restore.stdout() + "\n" + restore.stderrTail());
+            problems.add("the latest backup does not restore (exit " + restore.exitCode() + "): " + restore.stdout() + "\n" + restore.stderrExcerpt());
             return new Verdict(required, -1, 0, since(start), problems);
         }
         long revision = Long.parseLong(restored.group(1));

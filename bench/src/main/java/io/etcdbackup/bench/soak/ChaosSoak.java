@@ -36,7 +36,7 @@ public final class ChaosSoak implements AutoCloseable {
         this.settings = settings;
         Path store = settings.work().resolve("store");
         Deployment deployment = new Deployment(settings.jar(), settings.binaries(), settings.lifecycle(), "file://" + store,
-                settings.work(), settings.serverSchedule());
+                settings.work(), settings.serverFlags());
         ClusterProbe probe = new ClusterProbe(clients);
         this.cluster = new Cluster(deployment, probe, settings.healWithin());
         this.backups = new BackupCheck(deployment, probe, settings.work().resolve("restores"));

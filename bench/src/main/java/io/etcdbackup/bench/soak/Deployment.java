@@ -11,7 +11,7 @@ import java.util.stream.IntStream;
 
 /**
  * What every pod is started with, like a StatefulSet's template: the agent's jar and etcd's
- * binaries, the lifecycle, the one store all agents share, the cluster token, the agent's schedule
+ * binaries, the lifecycle, the one store all agents share, the cluster token, the agents' extra
  * flags, and the address of each ordinal. The members of a cluster of {@code size} are ordinals
  * {@code 0..size-1}; a pod deleted on scale-in gives its ports back, and the next one of that
  * ordinal gets new ones.
@@ -25,21 +25,21 @@ final class Deployment {
     private final Lifecycle lifecycle;
     private final String store;
     private final Path work;
-    private final List<String> serverSchedule;
+    private final List<String> serverFlags;
     private final Map<Integer, PodAddress> addresses = new TreeMap<>();
 
     /**
      * @param store          the store URL of every agent
      * @param work           where the pods' volumes and logs go
-     * @param serverSchedule the {@code server} flags for full snapshots and retention, e.g. {@code --full-schedule ""}
+     * @param serverFlags {@code server} flags beyond the ones every pod gets: schedules, retention, tuning, e.g. {@code --full-schedule ""}
      */
-    Deployment(AgentJar jar, EtcdBinaries binaries, Lifecycle lifecycle, String store, Path work, List<String> serverSchedule) {
+    Deployment(AgentJar jar, EtcdBinaries binaries, Lifecycle lifecycle, String store, Path work, List<String> serverFlags) {
         this.jar = jar;
         this.binaries = binaries;
         this.lifecycle = lifecycle;
         this.store = store;
         this.work = work;
-        this.serverSchedule = List.copyOf(serverSchedule);
+        this.serverFlags = List.copyOf(serverFlags);
     }
 
     AgentJar jar() {
@@ -58,8 +58,8 @@ final class Deployment {
         return store;
     }
 
-    List<String> serverSchedule() {
-        return serverSchedule;
+    List<String> serverFlags() {
+        return serverFlags;
     }
 
     /** The volume of pod {@code ordinal}: its data dir ({@code data}, one level below, as the README advises) and logs. */

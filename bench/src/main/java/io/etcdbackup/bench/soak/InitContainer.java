@@ -51,7 +51,7 @@ final class InitContainer {
         }
         if (result.exitCode() != 0) {
             throw new SoakFailure("initialize of " + deployment.address(ordinal).name() + " failed (exit " + result.exitCode() + "): "
-                    + result.stdout(), null, Logs.section("initialize", log, 40));
+                    + result.stdout(), null, "---- its stderr:\n" + result.stderrExcerpt());
         }
         return decision(result.stdout(), clusterSize);
     }

@@ -23,6 +23,16 @@ final class Logs {
         }
     }
 
+    /** The first {@code head} and the last {@code tail} lines of {@code text}, with a mark where lines were left out. */
+    static String excerpt(String text, int head, int tail) {
+        List<String> lines = List.of(text.split("\n"));
+        if (lines.size() <= head + tail) {
+            return text;
+        }
+        return String.join("\n", lines.subList(0, head)) + "\n[... " + (lines.size() - head - tail) + " lines ...]\n"
+                + String.join("\n", lines.subList(lines.size() - tail, lines.size()));
+    }
+
     /** {@code tail} under a heading naming the log. */
     static String section(String title, Path log, int lines) {
         return "---- " + title + " (" + log + "), last " + lines + " lines:\n" + tail(log, lines) + "\n";

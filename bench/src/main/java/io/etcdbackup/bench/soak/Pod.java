@@ -83,7 +83,7 @@ final class Pod implements AutoCloseable {
                 "--delta-period", "1s", "--leader-check-period", "500ms",
                 "--data-dir", dataDir().toString(), "--name", name(), "--initial-advertise-peer-urls", address.peerUrl(),
                 "--initial-cluster-token", Deployment.TOKEN));
-        args.addAll(deployment.serverSchedule());
+        args.addAll(deployment.serverFlags());
         if (deployment.lifecycle() == Lifecycle.RECONCILER) {
             args.addAll(List.of("--service-endpoints", deployment.serviceEndpoints(clusterSize),
                     "--cluster-size", Integer.toString(clusterSize)));

@@ -12,20 +12,20 @@ import java.util.function.Consumer;
 /**
  * What a soak runs: where, with which agent and etcd, started how ({@link Lifecycle}), which
  * faults for how many rounds (the schedule from {@code seed}), the write load, how long the
- * cluster may take to heal, the agents' schedule flags, and whether to stop at the first round
+ * cluster may take to heal, the agents' extra flags, and whether to stop at the first round
  * that lost a write or whose backup did not restore exactly (a test) or count them and go on
  * (the bench).
  *
- * @param serverSchedule {@code server} flags for full snapshots and retention (e.g. {@code --full-schedule ""})
+ * @param serverFlags {@code server} flags beyond the ones every pod gets: schedules, retention, tuning (e.g. {@code --full-schedule ""})
  * @param progress       where a line per step and per round goes
  */
 public record SoakSettings(Path work, AgentJar jar, EtcdBinaries binaries, Lifecycle lifecycle, Set<Fault> faults, int rounds, long seed,
-                           int writesPerSecond, Duration healWithin, List<String> serverSchedule, boolean stopAtFirstProblem,
+                           int writesPerSecond, Duration healWithin, List<String> serverFlags, boolean stopAtFirstProblem,
                            Consumer<String> progress) {
 
     public SoakSettings {
         faults = faults.isEmpty() ? EnumSet.noneOf(Fault.class) : EnumSet.copyOf(faults);
-        serverSchedule = List.copyOf(serverSchedule);
+        serverFlags = List.copyOf(serverFlags);
         Set<Fault> unhealable = EnumSet.copyOf(faults);
         unhealable.removeAll(lifecycle.heals());
         if (!unhealable.isEmpty()) {
@@ -47,28 +47,28 @@ public record SoakSettings(Path work, AgentJar jar, EtcdBinaries binaries, Lifec
     }
 
     public SoakSettings withFaults(Set<Fault> only) {
-        return new SoakSettings(work, jar, binaries, lifecycle, only, rounds, seed, writesPerSecond, healWithin, serverSchedule,
+        return new SoakSettings(work, jar, binaries, lifecycle, only, rounds, seed, writesPerSecond, healWithin, serverFlags,
                 stopAtFirstProblem, progress);
     }
 
     public SoakSettings withRounds(int count, long scheduleSeed) {
-        return new SoakSettings(work, jar, binaries, lifecycle, faults, count, scheduleSeed, writesPerSecond, healWithin, serverSchedule,
+        return new SoakSettings(work, jar, binaries, lifecycle, faults, count, scheduleSeed, writesPerSecond, healWithin, serverFlags,
                 stopAtFirstProblem, progress);
     }
 
     public SoakSettings withLoad(int perSecond) {
-        return new SoakSettings(work, jar, binaries, lifecycle, faults, rounds, seed, perSecond, healWithin, serverSchedule,
+        return new SoakSettings(work, jar, binaries, lifecycle, faults, rounds, seed, perSecond, healWithin, serverFlags,
                 stopAtFirstProblem, progress);
     }
 
-    public SoakSettings withServerSchedule(List<String> flags) {
+    public SoakSettings withServerFlags(List<String> flags) {
         return new SoakSettings(work, jar, binaries, lifecycle, faults, rounds, seed, writesPerSecond, healWithin, flags,
                 stopAtFirstProblem, progress);
     }
 
     /** Counts rounds that lost writes or whose backup did not restore exactly, and goes on. */
     public SoakSettings countingProblems() {
-        return new SoakSettings(work, jar, binaries, lifecycle, faults, rounds, seed, writesPerSecond, healWithin, serverSchedule,
+        return new SoakSettings(work, jar, binaries, lifecycle, faults, rounds, seed, writesPerSecond, healWithin, serverFlags,
                 false, progress);
     }
 }
