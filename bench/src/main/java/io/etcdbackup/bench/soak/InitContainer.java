@@ -8,6 +8,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -19,6 +20,16 @@ final class InitContainer {
 
     /** What {@code initialize} decided etcd starts with. */
     record EtcdStart(String initialClusterState, String initialCluster) {
+
+        /** The {@code initial_cluster_state=... initial_cluster=...} that {@code initialize} printed, if it did. */
+        static Optional<EtcdStart> printedIn(String stdout) {
+            Matcher state = STATE.matcher(stdout);
+            Matcher cluster = CLUSTER.matcher(stdout);
+            if (!state.find() || !cluster.find()) {
+                return Optional.empty();
+            }
+            return Optional.of(new EtcdStart(state.group(1), cluster.group(1) != null ? cluster.group(1) : cluster.group(2)));
+        }
     }
 
     static final int REFUSED = 3;
@@ -74,11 +85,9 @@ final class InitContainer {
      * and every pod starts as one of a new cluster of all members (the only start it supports).
      */
     private EtcdStart decision(String stdout, int clusterSize) {
-        Matcher state = STATE.matcher(stdout);
-        Matcher cluster = CLUSTER.matcher(stdout);
-        boolean printed = state.find() && cluster.find();
-        if (printed) {
-            return new EtcdStart(state.group(1), cluster.group(1) != null ? cluster.group(1) : cluster.group(2));
+        Optional<EtcdStart> printed = EtcdStart.printedIn(stdout);
+        if (printed.isPresent()) {
+            return printed.get();
         }
         if (deployment.lifecycle() == Lifecycle.RECONCILER) {
             throw new SoakFailure("initialize printed no initial_cluster_state=... initial_cluster=... line: " + stdout, null, "");
