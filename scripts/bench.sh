@@ -4,7 +4,7 @@
 # loopback, generates its own data, prints one table and writes it to bench/results/.
 # Usage: scripts/bench.sh [quick|full|restore|soak [ROUNDS]]   (default quick: a few minutes; full: 1 GB database, longer;
 #        restore: only the restore, replay and compaction rows on a 256 MiB database;
-#        soak: only the chaos soak, ROUNDS rounds (default 30, about 20-40 s each): 3 pods of etcd + agent,
+#        soak: only the chaos soak, ROUNDS rounds (default 30; a crash round takes seconds, a scale round minutes): 3 pods of etcd + agent,
 #        a fault per round, time to heal, acknowledged writes lost and backup gaps (both must be 0).
 #        EBA_SOAK_SEED replays a schedule, EBA_SOAK_FAULTS=ETCD_CRASH,AGENT_CRASH restricts the faults,
 #        EBA_SOAK_LIFECYCLE=STATIC runs without the member lifecycle)
