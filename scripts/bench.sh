@@ -2,14 +2,22 @@
 # End-to-end performance figures of the agent, each beside a baseline measured in the same run
 # (etcdctl, gzip, the delta period, the database size). Starts its own etcd and S3Proxy on
 # loopback, generates its own data, prints one table and writes it to bench/results/.
-# Usage: scripts/bench.sh [quick|full|restore]   (default quick: a few minutes; full: 1 GB database, longer;
-#        restore: only the restore, replay and compaction rows on a 256 MiB database)
+# Usage: scripts/bench.sh [quick|full|restore|soak [ROUNDS]]   (default quick: a few minutes; full: 1 GB database, longer;
+#        restore: only the restore, replay and compaction rows on a 256 MiB database;
+#        soak: only the chaos soak, ROUNDS rounds (default 30; a crash round takes seconds, a scale round minutes): 3 pods of etcd + agent,
+#        a fault per round, time to heal, acknowledged writes lost and backup gaps (both must be 0).
+#        EBA_SOAK_SEED replays a schedule, EBA_SOAK_FAULTS=ETCD_CRASH,AGENT_CRASH restricts the faults,
+#        EBA_SOAK_LIFECYCLE=STATIC runs without the member lifecycle)
 # EBA_ETCD_VERSION=3.4 measures on etcd 3.4 (default 3.5).
 # See docs/performance.md.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 mode="${1:-quick}"
-case "$mode" in quick|full|restore) ;; *) echo "usage: scripts/bench.sh [quick|full|restore]" >&2; exit 2 ;; esac
+case "$mode" in quick|full|restore|soak) ;; *) echo "usage: scripts/bench.sh [quick|full|restore|soak [ROUNDS]]" >&2; exit 2 ;; esac
+soak_opts=()
+[ -n "${EBA_SOAK_SEED:-}" ] && soak_opts+=("-Dbench.soak.seed=$EBA_SOAK_SEED")
+[ -n "${EBA_SOAK_FAULTS:-}" ] && soak_opts+=("-Dbench.soak.faults=$EBA_SOAK_FAULTS")
+[ -n "${EBA_SOAK_LIFECYCLE:-}" ] && soak_opts+=("-Dbench.soak.lifecycle=$EBA_SOAK_LIFECYCLE")
 
 agent_jar="$root/agent/target/etcd-backup-agent.jar"
 bench_jar="$root/bench/target/etcd-backup-bench-0.1.0-SNAPSHOT.jar"
@@ -19,5 +27,5 @@ echo "bench: building the agent and the bench (mvn -pl bench -am package -DskipT
 [ -f "$agent_jar" ] && [ -f "$bench_jar" ] && [ -d "$root/bench/target/lib" ] || { echo "bench: build did not produce the jars" >&2; exit 1; }
 bin="$("$root/scripts/provision-etcd.sh")"
 
-exec java -Xms1g -Xmx4g -Dbench.repo="$root" -Dbench.etcd.bin="$bin" \
-  -cp "$bench_jar:$root/bench/target/lib/*" io.etcdbackup.bench.Bench "$mode"
+exec java -Xms1g -Xmx4g -Dbench.repo="$root" -Dbench.etcd.bin="$bin" ${soak_opts[@]+"${soak_opts[@]}"} \
+  -cp "$bench_jar:$root/bench/target/lib/*" io.etcdbackup.bench.Bench "$@"

@@ -3,6 +3,8 @@ package io.etcdbackup.bench;
 import static io.etcdbackup.bench.Harness.MIB;
 
 import io.etcd.jetcd.Client;
+import io.etcdbackup.bench.soak.Fault;
+import io.etcdbackup.bench.soak.Lifecycle;
 import io.etcdbackup.etcdprocess.DirectoryTrees;
 import io.etcdbackup.etcdprocess.EtcdBinaries;
 import io.etcdbackup.etcdprocess.EtcdProcess;
@@ -19,12 +21,16 @@ import java.util.Optional;
 
 /**
  * End-to-end figures of the agent, each beside a baseline measured in the same run. Run through
- * {@code scripts/bench.sh [quick|full|restore]}; see docs/performance.md.
+ * {@code scripts/bench.sh [quick|full|restore|soak [ROUNDS]]}; see docs/performance.md.
  *
  * <p>The one place the bench reads its configuration: the mode from the first argument (default
  * {@code quick}), the repository from {@code bench.repo} (default the working directory), the
  * etcd binaries from {@code bench.etcd.bin} (default the repository's {@code .cache/etcd/3.5}),
- * and the java that runs the agent from {@code java.home}. Each scenario gets what it needs by
+ * and the java that runs the agent from {@code java.home}. The chaos soak ({@code soak}): its
+ * rounds from the second argument (default 30), its schedule's seed from {@code bench.soak.seed}
+ * (default: the clock), its faults from {@code bench.soak.faults} (comma-separated names of
+ * {@link Fault}; default all the agent's lifecycle heals from), and {@code bench.soak.lifecycle}
+ * ({@code STATIC} runs without the member lifecycle even when the agent has it). Each scenario gets what it needs by
  * constructor. Prints the table and writes it to {@code bench/results/} as JSON, CSV, Markdown
  * and text; exits 1 when a scenario failed (the rows measured until then are still written).
  */
@@ -35,6 +41,9 @@ public final class Bench {
 
     public static void main(String[] args) throws Exception {
         Mode mode = Mode.of(args.length > 0 ? args[0] : "quick");
+        ChaosSoakScenario.Options soak = new ChaosSoakScenario.Options(args.length > 1 ? Integer.parseInt(args[1]) : 30,
+                Long.getLong("bench.soak.seed", System.nanoTime()), ChaosSoakScenario.faults(System.getProperty("bench.soak.faults", "")),
+                Optional.ofNullable(System.getProperty("bench.soak.lifecycle")).map(Lifecycle::valueOf));
         Path repo = Path.of(System.getProperty("bench.repo", ".")).toAbsolutePath().normalize();
         Path bin = Path.of(System.getProperty("bench.etcd.bin", repo.resolve(".cache/etcd/3.5/usr/bin").toString()));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -49,7 +58,11 @@ public final class Bench {
         Table table = new Table();
         int exit = 0;
         try {
-            run(mode, harness, table);
+            if (mode.soakOnly()) {
+                new ChaosSoakScenario(soak, harness, table).run();
+            } else {
+                run(mode, harness, table);
+            }
         } catch (Exception e) {
             exit = 1;
             System.out.println("bench failed: " + e);

@@ -1,5 +1,6 @@
 package io.etcdbackup.bench;
 
+import io.etcdbackup.bench.soak.AgentJar;
 import io.etcdbackup.etcdprocess.EtcdBinaries;
 
 import java.io.IOException;
@@ -46,6 +47,11 @@ final class Harness {
 
     EtcdBinaries binaries() {
         return binaries;
+    }
+
+    /** The agent's jar as the chaos soak runs it, with etcd's binaries on its children's PATH. */
+    AgentJar agentJarForSoak() {
+        return new AgentJar(agentJar, java, binaries.etcd().getParent());
     }
 
     /** Runs an agent command ({@code snapshot full ...}) to completion; fails on a non-zero exit. */
