@@ -7,7 +7,7 @@
 #        soak: only the chaos soak, ROUNDS rounds (default 30; a crash round takes seconds, a scale round minutes): 3 pods of etcd + agent,
 #        a fault per round, time to heal, acknowledged writes lost and backup gaps (both must be 0).
 #        EBA_SOAK_SEED replays a schedule, EBA_SOAK_FAULTS=ETCD_CRASH,AGENT_CRASH restricts the faults,
-#        EBA_SOAK_LIFECYCLE=STATIC runs without the member lifecycle)
+#        EBA_SOAK_LIFECYCLE=STATIC runs without the member reconciler: crash faults only)
 # EBA_ETCD_VERSION=3.4 measures on etcd 3.4 (default 3.5).
 # See docs/performance.md.
 set -euo pipefail

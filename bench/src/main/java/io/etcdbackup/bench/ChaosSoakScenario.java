@@ -30,7 +30,7 @@ final class ChaosSoakScenario {
      * @param rounds    how many
      * @param seed      the schedule's seed
      * @param faults    the faults to draw from; empty: every fault the agent's lifecycle heals from
-     * @param lifecycle forced, or (empty) the most the agent's jar supports
+     * @param lifecycle forced, or (empty) the member reconciler
      */
     record Options(int rounds, long seed, Set<Fault> faults, Optional<Lifecycle> lifecycle) {
     }
@@ -51,10 +51,10 @@ final class ChaosSoakScenario {
     void run() throws Exception {
         Harness.step("7. chaos soak: 3 pods (etcd + agent + data dir), a fault per round, heal, read back, restore");
         AgentJar jar = harness.agentJarForSoak();
-        Lifecycle lifecycle = options.lifecycle().isPresent() ? options.lifecycle().get() : Lifecycle.supportedBy(jar);
+        Lifecycle lifecycle = options.lifecycle().orElse(Lifecycle.RECONCILER);
         Set<Fault> faults = options.faults().isEmpty() ? lifecycle.heals() : options.faults();
         if (lifecycle != Lifecycle.RECONCILER) {
-            System.out.println("  the agent has no member lifecycle (or it was turned off): only " + lifecycle.heals() + " can heal");
+            System.out.println("  the member lifecycle was turned off: only " + lifecycle.heals() + " can heal");
         }
         SoakSettings settings = SoakSettings.defaults(harness.work().resolve("soak"), jar, harness.binaries(), lifecycle)
                 .withFaults(faults).withRounds(options.rounds(), options.seed())

@@ -56,17 +56,6 @@ public final class AgentJar {
         return etcdBinDir;
     }
 
-    /** Whether {@code command --help} lists {@code flag}. */
-    public boolean accepts(String command, String flag) throws Exception {
-        Path log = Files.createTempFile("agent-help", ".log");
-        try {
-            Result help = run(List.of(command, "--help"), log, Duration.ofMinutes(1));
-            return help.exitCode() == 0 && help.stdout().contains(flag);
-        } finally {
-            Files.deleteIfExists(log);
-        }
-    }
-
     /** Runs a one-shot command to completion; its stderr is also appended to {@code log}. */
     Result run(List<String> args, Path log, Duration timeout) throws IOException, InterruptedException {
         Path stdout = Files.createTempFile("agent-stdout", ".txt");

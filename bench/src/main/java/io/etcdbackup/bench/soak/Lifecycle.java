@@ -18,10 +18,6 @@ public enum Lifecycle {
     RECONCILER(EnumSet.allOf(Fault.class)),
     STATIC(EnumSet.of(Fault.ETCD_CRASH, Fault.AGENT_CRASH));
 
-    /** The flags the agent must accept for {@link #RECONCILER}: {@code command} and {@code flag}. */
-    static final String[][] RECONCILER_FLAGS = {{"initialize", "--service-endpoints"}, {"server", "--service-endpoints"},
-            {"server", "--cluster-size"}};
-
     private final Set<Fault> heals;
 
     Lifecycle(Set<Fault> heals) {
@@ -31,15 +27,5 @@ public enum Lifecycle {
     /** The faults a cluster started this way heals from. */
     public Set<Fault> heals() {
         return EnumSet.copyOf(heals);
-    }
-
-    /** The most the agent {@code jar} supports: {@link #RECONCILER} when it accepts the lifecycle's flags. */
-    public static Lifecycle supportedBy(AgentJar jar) throws Exception {
-        for (String[] flag : RECONCILER_FLAGS) {
-            if (!jar.accepts(flag[0], flag[1])) {
-                return STATIC;
-            }
-        }
-        return RECONCILER;
     }
 }

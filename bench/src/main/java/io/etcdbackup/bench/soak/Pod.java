@@ -86,7 +86,7 @@ final class Pod implements AutoCloseable {
         args.addAll(deployment.serverFlags());
         if (deployment.lifecycle() == Lifecycle.RECONCILER) {
             args.addAll(List.of("--service-endpoints", deployment.serviceEndpoints(clusterSize),
-                    "--cluster-size", Integer.toString(clusterSize)));
+                    "--cluster-size", Integer.toString(clusterSize), "--member-removal-grace", "5s"));
         }
         return args;
     }

@@ -2,7 +2,6 @@ package io.etcdbackup.bench.soak;
 
 import io.etcdbackup.etcdprocess.testing.TestEtcdBinaries;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,14 +46,7 @@ class ChaosSoakIT {
         assertThat(report.count(Fault.AGENT_CRASH)).isPositive();
     }
 
-    /** Whether the agent's jar has the member lifecycle (initialize and server --service-endpoints, server --cluster-size). */
-    static boolean agentHasTheMemberLifecycle() throws Exception {
-        return Lifecycle.supportedBy(agentJar()) == Lifecycle.RECONCILER;
-    }
-
     @Test
-    @EnabledIf(value = "agentHasTheMemberLifecycle",
-            disabledReason = "the agent has no member lifecycle yet (initialize and server --service-endpoints, server --cluster-size)")
     void theMemberLifecycleHealsEveryFaultWithoutLosingAnAcknowledgedWriteOrABackup() throws Exception {
         SoakSettings settings = SoakSettings.defaults(work, agentJar(), TestEtcdBinaries.get(), Lifecycle.RECONCILER).withRounds(5, seed());
 
