@@ -7,10 +7,13 @@ import io.etcdbackup.agent.lifecycle.MemberSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Supplier;
 
 /** The server's member reconciler: on with {@code --service-endpoints}. */
 final class LifecycleOptions {
@@ -33,18 +36,38 @@ final class LifecycleOptions {
     /**
      * The reconciler's settings; empty without {@code --service-endpoints}. Bad values are recorded in {@code checks}.
      *
-     * @param self    the member beside the agent ({@code --name}, {@code --initial-advertise-peer-urls})
-     * @param dataDir {@code --data-dir}, if given
+     * @param restore          the member's options ({@code --initial-advertise-peer-urls})
+     * @param memberName       the member's name ({@code --name}, else {@code POD_NAME})
+     * @param templatePeerUrls the peer URLs etcd's configuration template gives the member, when
+     *                         there is a template: used when {@code --initial-advertise-peer-urls}
+     *                         is not given (as under etcd-druid); a wrong default would make the
+     *                         reconciler "update" the member's peer URLs
+     * @param dataDir          {@code --data-dir}, if given
      */
-    Optional<LifecycleSettings> parse(EffectiveConfig checks, RestoreOptions self, Path dataDir) {
+    Optional<LifecycleSettings> parse(EffectiveConfig checks, RestoreOptions restore, String memberName,
+                                      Optional<Supplier<List<URI>>> templatePeerUrls, Path dataDir) {
         service.validate(checks);
         Optional<Integer> size = checks.parse("--cluster-size", clusterSize, LifecycleOptions::size);
         Optional<Duration> grace = checks.parse("--member-removal-grace", removalGrace, LifecycleOptions::positive);
-        Optional<MemberSpec> member = checks.parse("--initial-advertise-peer-urls", self.peerUrls, urls -> self.memberSpec());
         if (clusterSize != null && service.serviceEndpoints == null) {
             checks.reject("--cluster-size", clusterSize, "needs --service-endpoints (the member reconciler)");
         }
-        if (service.serviceEndpoints == null || !checks.problems().isEmpty()) {
+        if (service.serviceEndpoints == null) {
+            return Optional.empty();
+        }
+        Optional<MemberSpec> member = Optional.empty();
+        if (checks.given("--initial-advertise-peer-urls") || templatePeerUrls.isEmpty()) {
+            if (!checks.given("--initial-advertise-peer-urls")) {
+                checks.reject("--service-endpoints", service.serviceEndpoints, "the member reconciler needs this member's peer URLs: "
+                        + "give --initial-advertise-peer-urls, or an etcd configuration template that names them");
+            }
+            member = checks.parse("--initial-advertise-peer-urls", restore.peerUrls,
+                    urls -> new MemberSpec(memberName, restore.memberSpec().peerUrls()));
+        } else {
+            member = checks.parse("--etcd-config-template", "initial-advertise-peer-urls of " + memberName,
+                    ignored -> new MemberSpec(memberName, templatePeerUrls.get().get()));
+        }
+        if (!checks.problems().isEmpty()) {
             return Optional.empty();
         }
         return Optional.of(new LifecycleSettings(service.endpoints().orElseThrow(), member.orElseThrow(),

@@ -69,8 +69,13 @@ final class RestoreOptions {
 
     /** The member a restore into {@code dataDir} produces. */
     RestoreTarget target(Path dataDir, boolean replaceExisting) {
-        return new RestoreTarget(dataDir, name, initialCluster != null ? initialCluster : name + "=" + peerUrls, peerUrls, token,
-                replaceExisting);
+        return target(dataDir, replaceExisting, name);
+    }
+
+    /** The member a restore into {@code dataDir} produces, named {@code memberName} (the pod's name under etcd-druid). */
+    RestoreTarget target(Path dataDir, boolean replaceExisting, String memberName) {
+        return new RestoreTarget(dataDir, memberName, initialCluster != null ? initialCluster : memberName + "=" + peerUrls, peerUrls,
+                token, replaceExisting);
     }
 
     /** The member these options describe, as the member reconciler matches it in etcd's member list. */

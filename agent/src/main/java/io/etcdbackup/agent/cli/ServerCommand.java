@@ -16,6 +16,7 @@ import io.etcdbackup.agent.lifecycle.AsideData;
 import io.etcdbackup.agent.lifecycle.JetcdMembership;
 import io.etcdbackup.agent.lifecycle.LifecycleSettings;
 import io.etcdbackup.agent.lifecycle.MemberReconciler;
+import io.etcdbackup.agent.lifecycle.MemberStartup;
 import io.etcdbackup.agent.member.EtcdConfigService;
 import io.etcdbackup.agent.member.InitializationService;
 import io.etcdbackup.agent.metrics.BackupMetrics;
@@ -25,6 +26,7 @@ import io.etcdbackup.agent.schedule.TaskScheduler;
 import io.etcdbackup.compaction.Compactor;
 import io.etcdbackup.restore.Restorer;
 import io.etcdbackup.restore.drill.RestoreDrill;
+import io.etcdbackup.restore.init.DataDirValidator;
 import io.etcdbackup.restore.init.InitializationRequest;
 import io.etcdbackup.restore.init.Initializer;
 import io.etcdbackup.snapshot.etcd.EtcdClients;
@@ -138,14 +140,14 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
                      () -> startBackup(config.backup(), service, control, listener(metrics, leases), clock),
                      new AgentDirectory(objects), config.leadership().advertiseUrl(), http.scheme(), checks,
                      config.leadership().checkPeriod());
-             InitializationService initialization = initialization(config.member(), objects, metrics, clock);
+             InitializationService initialization = initialization(config, objects, metrics, clock);
              MemberReconciler reconciler = config.lifecycle().map(l -> reconciler(l, membership(l), service, clock)).orElse(null);
              // Closed before the reconciler: no round runs on a closed client.
              TaskScheduler reconcilerThread = config.lifecycle().isEmpty() ? null : new ExecutorTaskScheduler(clock, "member-reconciler");
              TaskScheduler drillThread = config.drill().isPresent() ? new ExecutorTaskScheduler(clock, "restore-drill") : null;
              DrillRunner drillRunner = drillThread == null ? null : drillRunner(objects, config.drill().get(), drillThread, gate);
              HttpApi api = new HttpApi(gate, service.catalog(), objects::health,
-                     new HttpApi.MemberEndpoints(Optional.ofNullable(initialization), configService(config.member()),
+                     new HttpApi.MemberEndpoints(Optional.ofNullable(initialization), configService(config.member(), initialization),
                              Optional.ofNullable(reconciler)),
                      Optional.ofNullable(drillRunner), registry, http, clock)) {
             LOG.info("server started store={} endpoints={} full_schedule=\"{}\" gc_policy={} gc_period={}", objects.location(),
@@ -252,22 +254,34 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
                 () -> gate.backupState().map(BackupState::capturing).orElse(false));
     }
 
-    /** /initialization over the server's data dir; null (no endpoint) without --data-dir. */
-    private static InitializationService initialization(ServerConfig.Member member, ObjectStore objects, BackupMetrics metrics,
-                                                        Clock clock) {
-        if (member.initialization().isEmpty()) {
+    /**
+     * /initialization over the server's data dir; null (no endpoint) without --data-dir. With the
+     * member reconciler, a start runs the reconciler's start (as {@code initialize --service-endpoints}).
+     */
+    private InitializationService initialization(ServerConfig config, ObjectStore objects, BackupMetrics metrics, Clock clock) {
+        if (config.member().initialization().isEmpty()) {
             return null;
         }
-        ServerConfig.Initialization init = member.initialization().get();
-        Initializer initializer = new Initializer(objects, BackupSources.planner(objects), init.restore().settings(), clock);
+        ServerConfig.Initialization init = config.member().initialization().get();
+        Restorer.Settings settings = init.restore().settings();
+        Initializer initializer = new Initializer(objects, BackupSources.planner(objects), settings, clock);
         String identity = init.identity(objects);
-        return new InitializationService(initializer, mode -> new InitializationRequest(init.target(), mode, identity), metrics);
+        Optional<InitializationService.MemberStart> reconciled = config.lifecycle().map(lifecycle -> mode -> {
+            List<URI> cluster = lifecycle.serviceEndpoints();
+            try (JetcdMembership membership = new JetcdMembership(options.etcd.clientsFor(cluster), cluster, cluster)) {
+                return new MemberStartup(membership, initializer, new DataDirValidator(settings.binaries()), clock,
+                        pause -> Thread.sleep(pause.toMillis()), MemberStartup.DEFAULT_WAIT_TIMEOUT)
+                        .start(lifecycle.self(), new InitializationRequest(init.target(), mode, identity));
+            }
+        });
+        return new InitializationService(initializer, mode -> new InitializationRequest(init.target(), mode, identity), reconciled,
+                metrics);
     }
 
     /** /config, rendering etcd's configuration template for this member; none without --etcd-config-template. */
-    private Optional<EtcdConfigService> configService(ServerConfig.Member member) {
-        return member.etcdConfig()
-                .map(c -> new EtcdConfigService(c.template(), c.identity(), options.etcd.clients()));
+    private Optional<EtcdConfigService> configService(ServerConfig.Member member, InitializationService initialization) {
+        return member.etcdConfig().map(c -> new EtcdConfigService(c.template(), c.identity(), options.etcd.clients(),
+                initialization == null ? Optional::empty : initialization::lastStart));
     }
 
     private static Optional<String> apiToken(Optional<Path> file) throws IOException {

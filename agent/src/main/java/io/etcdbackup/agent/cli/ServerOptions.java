@@ -29,6 +29,9 @@ import java.util.Optional;
  */
 final class ServerOptions {
 
+    /** Where etcd-druid mounts etcd's configuration (its ConfigMap), which the reference renders for {@code /config}. */
+    static final Path DRUID_CONFIG_TEMPLATE = Path.of("/var/etcd/config/etcd.conf.yaml");
+
     @Mixin
     EtcdOptions etcd;
     @Mixin
@@ -141,7 +144,8 @@ final class ServerOptions {
 
     @Option(names = "--etcd-config-template", paramLabel = "FILE",
             description = "etcd configuration file with ${POD_NAME}/${POD_NAMESPACE} placeholders; enables /config, which renders "
-                    + "it for this member (--name) with initial-cluster-state set (see docs/operations.md).")
+                    + "it for this member (--name, else POD_NAME) with initial-cluster-state set (see docs/operations.md). "
+                    + "Default: $ETCD_CONF, else /var/etcd/config/etcd.conf.yaml when it exists (where etcd-druid mounts it).")
     Path etcdConfigTemplate;
 
     /**
@@ -174,9 +178,13 @@ final class ServerOptions {
         Optional<CronSchedule> drills = checks.parse("--drill-schedule", drillSchedule, ServerOptions::optionalCron);
         Optional<Restorer.Settings> drillRestore = drillRestore(checks);
         Optional<EtcdConfigTemplate> template = checks.parse("--etcd-config-template",
-                etcdConfigTemplate == null ? null : etcdConfigTemplate.toString(), f -> EtcdConfigTemplate.load(Path.of(f)));
+                configTemplate(env).map(Path::toString).orElse(null), f -> EtcdConfigTemplate.load(Path.of(f)));
+        // Under etcd-druid the member's name is the pod's: no --name is passed.
+        String memberName = checks.given("--name") ? restore.name : env.variable("POD_NAME").filter(n -> !n.isBlank()).orElse(restore.name);
+        Optional<String> namespace = env.variable("POD_NAMESPACE").filter(n -> !n.isBlank());
         Optional<LeaseSettings> leaseSettings = leases.parse(checks, env, restore.name);
-        Optional<LifecycleSettings> lifecycleSettings = lifecycle.parse(checks, restore, dataDir);
+        Optional<LifecycleSettings> lifecycleSettings = lifecycle.parse(checks, restore, memberName,
+                template.map(t -> () -> t.peerUrls(new ServerConfig.EtcdConfig(t, memberName, namespace).identity())), dataDir);
         // Only whether they can be read: secret contents are read when used, never for checking or printing.
         checks.check("--api-token-file", apiTokenFile == null ? null : apiTokenFile.toString(), EtcdOptions::readable);
         if (!checks.problems().isEmpty()) {
@@ -194,13 +202,29 @@ final class ServerOptions {
                 mergeEvery.filter(p -> !p.isZero()).map(p -> new ServerConfig.Merge(merge.policy(), p)),
                 finalFullSnapshot);
         ServerConfig.Member member = new ServerConfig.Member(
-                Optional.ofNullable(dataDir).map(d -> new ServerConfig.Initialization(restore.target(d, false), restoreSetup, safeguard.id())),
-                template.map(t -> new ServerConfig.EtcdConfig(t, restore.name, env.variable("POD_NAMESPACE").filter(n -> !n.isBlank()))));
+                Optional.ofNullable(dataDir).map(d -> new ServerConfig.Initialization(restore.target(d, false, memberName), restoreSetup, safeguard.id())),
+                template.map(t -> new ServerConfig.EtcdConfig(t, memberName, namespace)));
         Optional<ServerConfig.Drill> drill = drills.map(schedule -> new ServerConfig.Drill(schedule,
                 new RestoreDrill.Settings(drillRestore.orElseThrow(), scratch(restoreSetup, env, "etcd-backup-agent-drill"))));
         return Optional.of(new ServerConfig(capture.settings(), backup, new ServerConfig.Leadership(leaderCheck.orElseThrow(), advertise),
                 new ServerConfig.Http(port.orElseThrow(), Optional.ofNullable(apiTokenFile), tls), member, drill, leaseSettings,
                 lifecycleSettings));
+    }
+
+    /**
+     * etcd's configuration template: {@code --etcd-config-template}, else where the reference
+     * reads it under etcd-druid ({@code ETCD_CONF}, else {@code /var/etcd/config/etcd.conf.yaml}
+     * when that file exists).
+     */
+    private Optional<Path> configTemplate(ProcessEnvironment env) {
+        if (etcdConfigTemplate != null) {
+            return Optional.of(etcdConfigTemplate);
+        }
+        Optional<Path> named = env.variable("ETCD_CONF").filter(v -> !v.isBlank()).map(Path::of);
+        if (named.isPresent()) {
+            return named;
+        }
+        return Optional.of(DRUID_CONFIG_TEMPLATE).filter(Files::isReadable);
     }
 
     private Optional<HttpApi.Tls> tls(EffectiveConfig checks) {

@@ -89,7 +89,7 @@ record StatusBody(String role, boolean healthy, String memberId, String leaderId
     record Initialization(String state, @JsonUnwrapped LastOutcome lastOutcome, RestoreProgressBody restore) {
         static Initialization of(InitializationService init) {
             return new Initialization(init.peek().name(),
-                    init.lastOutcome().map(o -> new LastOutcome(o.decision().name(), o.successful(), o.reason())).orElse(null),
+                    init.lastOutcome().map(o -> new LastOutcome(o.decision(), o.successful(), o.reason())).orElse(null),
                     RestoreProgressBody.of(init.restoreProgress()));
         }
     }

@@ -30,6 +30,9 @@ public final class MemberStartup {
 
     private static final Logger LOG = LoggerFactory.getLogger(MemberStartup.class);
 
+    /** How long a start waits for a learner slot or for quorum unless told otherwise ({@code initialize --wait-timeout}). */
+    public static final Duration DEFAULT_WAIT_TIMEOUT = Duration.ofMinutes(10);
+
     /** Waits between observations; {@link Thread#sleep} in production. */
     @FunctionalInterface
     public interface Pause {
@@ -114,7 +117,7 @@ public final class MemberStartup {
         InitializationOutcome outcome = initializer.initialize(alone);
         return new StartResult(outcome.decision().name(), outcome.successful(),
                 outcome.decision() == InitializationOutcome.Decision.REFUSE, plan.clusterState(), plan.initialCluster(),
-                outcome.revision(), plan.reason() + ". " + outcome.reason());
+                outcome.revision(), plan.reason() + ". " + outcome.reason(), Optional.of(outcome));
     }
 
     /** Carries out {@code plan}; a membership change etcd refuses for now is thrown (the caller waits and asks again). */
@@ -125,7 +128,8 @@ public final class MemberStartup {
             switch (plan.action()) {
                 case KEEP -> {
                     claimIfUnclaimed(dataDir, request.identity());
-                    return new StartResult("KEEP", true, false, plan.clusterState(), plan.initialCluster(), verdict.revision(), plan.reason());
+                    return new StartResult("KEEP", true, false, plan.clusterState(), plan.initialCluster(), verdict.revision(), plan.reason(),
+                            Optional.empty());
                 }
                 case REJOIN -> {
                     membership.remove(plan.removeFirst().getAsLong());
@@ -144,10 +148,12 @@ public final class MemberStartup {
                     request.identity(), true));
             if (!prepared.successful()) {
                 return new StartResult(plan.action().name(), false, prepared.decision() == InitializationOutcome.Decision.REFUSE,
-                        plan.clusterState(), plan.initialCluster(), OptionalLong.empty(), plan.reason() + ". " + prepared.reason());
+                        plan.clusterState(), plan.initialCluster(), OptionalLong.empty(), plan.reason() + ". " + prepared.reason(),
+                        Optional.of(prepared));
             }
             return new StartResult(plan.action().name(), true, false, plan.clusterState(), plan.initialCluster(), OptionalLong.empty(),
-                    plan.reason() + (aside.exists() ? "; the old data is kept in " + aside.location() + " until the member votes" : ""));
+                    plan.reason() + (aside.exists() ? "; the old data is kept in " + aside.location() + " until the member votes" : ""),
+                    Optional.of(prepared));
         } catch (MembershipChangeException e) {
             if (e.retryable()) {
                 throw e;
@@ -167,7 +173,7 @@ public final class MemberStartup {
         LOG.warn("member start failed member={} action={}", self.name(), plan.action(), e);
         return new StartResult(plan.action().name(), false, false, plan.clusterState(), plan.initialCluster(), OptionalLong.empty(),
                 plan.action() + " failed: " + JetcdMembership.rootMessage(e) + " (" + plan.reason() + "); the old data, if any, is in "
-                        + aside.location());
+                        + aside.location(), Optional.empty());
     }
 
     private static void moveAside(AsideData aside, MemberSpec self) throws IOException {
@@ -179,7 +185,7 @@ public final class MemberStartup {
     private StartResult refused(InitializationRequest request, String reason) {
         LOG.warn("member start refused data_dir={} reason=\"{}\"", request.target().dataDir(), reason);
         return new StartResult("REFUSE", false, true, StartPlan.ClusterState.EXISTING, request.target().initialCluster(),
-                OptionalLong.empty(), reason);
+                OptionalLong.empty(), reason, Optional.empty());
     }
 
     private static Optional<String> wrongVolume(Path dataDir, String identity) {

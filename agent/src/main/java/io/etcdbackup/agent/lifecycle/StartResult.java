@@ -1,8 +1,10 @@
 package io.etcdbackup.agent.lifecycle;
 
 import io.etcdbackup.agent.lifecycle.StartPlan.ClusterState;
+import io.etcdbackup.restore.init.InitializationOutcome;
 
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -17,9 +19,11 @@ import java.util.OptionalLong;
  * @param initialCluster the {@code initial-cluster} etcd must use
  * @param revision       the revision etcd starts at, when known (kept or restored data)
  * @param reason         for operators: what was observed, decided and done
+ * @param prepared       what the {@link io.etcdbackup.restore.init.Initializer} did to the data dir, when it ran
+ *                       (for its validation and restore metrics)
  */
 public record StartResult(String decision, boolean successful, boolean refused, ClusterState clusterState, String initialCluster,
-                          OptionalLong revision, String reason) {
+                          OptionalLong revision, String reason, Optional<InitializationOutcome> prepared) {
 
     public StartResult {
         Objects.requireNonNull(decision, "decision");
@@ -27,8 +31,15 @@ public record StartResult(String decision, boolean successful, boolean refused, 
         Objects.requireNonNull(initialCluster, "initialCluster");
         Objects.requireNonNull(revision, "revision");
         Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(prepared, "prepared");
         if (successful && refused) {
             throw new IllegalArgumentException("a refusal is never successful");
         }
+    }
+
+    /** The member names in {@link #initialCluster()}, in order. */
+    public java.util.List<String> initialClusterNames() {
+        return java.util.Arrays.stream(initialCluster.split(",")).map(String::strip).filter(e -> e.contains("="))
+                .map(e -> e.substring(0, e.indexOf('='))).distinct().toList();
     }
 }

@@ -202,6 +202,22 @@ public final class EtcdConfigTemplate {
         return render(member, state, Optional.of(Set.copyOf(currentMembers)));
     }
 
+    /**
+     * The peer URLs the template gives {@code member} ({@code initial-advertise-peer-urls}), for
+     * the member reconciler when no {@code --initial-advertise-peer-urls} was given.
+     *
+     * @throws ConfigRenderException when the template names none for it
+     */
+    public List<java.net.URI> peerUrls(MemberIdentity member) {
+        Object value = memberUrls(PEER_URLS, tree.get(PEER_URLS), member);
+        if (value == null) {
+            throw new ConfigRenderException("etcd config template " + source + " has no '" + PEER_URLS + "' for member '"
+                    + member.name() + "'");
+        }
+        return java.util.Arrays.stream(String.valueOf(value).split(",")).map(String::strip).filter(u -> !u.isEmpty())
+                .map(java.net.URI::create).toList();
+    }
+
     private String render(MemberIdentity member, ClusterState state, Optional<Set<String>> currentMembers) {
         Objects.requireNonNull(member, "member");
         Objects.requireNonNull(state, "state");

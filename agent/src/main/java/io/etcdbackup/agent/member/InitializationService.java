@@ -1,5 +1,6 @@
 package io.etcdbackup.agent.member;
 
+import io.etcdbackup.agent.lifecycle.StartResult;
 import io.etcdbackup.agent.metrics.BackupMetrics;
 import io.etcdbackup.restore.RestoreProgress;
 import io.etcdbackup.restore.init.InitializationOutcome;
@@ -17,6 +18,11 @@ import java.util.function.Function;
  * needed restores) the data directory in the background; {@link #status()} reports {@code New},
  * {@code Progress}, {@code Successful} or {@code Failed}, and reading a finished state resets
  * it to {@code New}, as the reference does, so the next start begins afresh.
+ *
+ * <p>With the member reconciler ({@code --service-endpoints}), a start runs the reconciler's
+ * start ({@link io.etcdbackup.agent.lifecycle.MemberStartup}): join, rejoin, or prepare the data
+ * dir when no member answers; its decision also tells {@code /config} which
+ * {@code initial-cluster-state} and {@code initial-cluster} etcd must use ({@link #lastStart()}).
  */
 public final class InitializationService implements AutoCloseable {
 
@@ -27,20 +33,40 @@ public final class InitializationService implements AutoCloseable {
         New, Progress, Successful, Failed
     }
 
+    /** The member reconciler's start for a validation mode; {@link io.etcdbackup.agent.lifecycle.MemberStartup} in production. */
+    @FunctionalInterface
+    public interface MemberStart {
+        StartResult start(ValidationMode mode) throws InterruptedException;
+    }
+
+    /**
+     * How the last initialization ended.
+     *
+     * @param decision   the initializer's or the reconciler's decision
+     * @param successful whether etcd may start
+     * @param reason     why
+     * @param start      the reconciler's result, when it ran (what etcd must start with)
+     */
+    public record Finished(String decision, boolean successful, String reason, Optional<StartResult> start) {
+    }
+
     private final Initializer initializer;
     private final Function<ValidationMode, InitializationRequest> requests;
+    private final Optional<MemberStart> reconciled;
     private final BackupMetrics metrics;
     private State state = State.New;
-    private InitializationOutcome last;
+    private Finished last;
     private Thread running;
 
     /**
-     * @param requests what to initialize, per validation mode (the data dir and membership)
+     * @param requests   what to initialize, per validation mode (the data dir and membership)
+     * @param reconciled the reconciler's start, which then runs instead of the bare initializer
      */
     public InitializationService(Initializer initializer, Function<ValidationMode, InitializationRequest> requests,
-                                 BackupMetrics metrics) {
+                                 Optional<MemberStart> reconciled, BackupMetrics metrics) {
         this.initializer = initializer;
         this.requests = requests;
+        this.reconciled = reconciled;
         this.metrics = metrics;
     }
 
@@ -55,22 +81,37 @@ public final class InitializationService implements AutoCloseable {
         }
         InitializationRequest request = requests.apply(mode);
         state = State.Progress;
-        running = new Thread(() -> finished(initializer.initialize(request)), "initialization");
+        running = new Thread(() -> {
+            if (reconciled.isEmpty()) {
+                InitializationOutcome outcome = initializer.initialize(request);
+                finished(new Finished(outcome.decision().name(), outcome.successful(), outcome.reason(), Optional.empty()), Optional.of(outcome));
+                return;
+            }
+            try {
+                StartResult result = reconciled.get().start(mode);
+                finished(new Finished(result.decision(), result.successful(), result.reason(), Optional.of(result)), result.prepared());
+            } catch (InterruptedException e) {
+                finished(new Finished("INTERRUPTED", false, "interrupted before it finished; the data dir was left as it was",
+                        Optional.empty()), Optional.empty());
+            }
+        }, "initialization");
         running.setDaemon(true);
         running.start();
         LOG.info("initialization started mode={} data_dir={}", mode, request.target().dataDir());
         return true;
     }
 
-    private synchronized void finished(InitializationOutcome outcome) {
-        last = outcome;
-        state = outcome.successful() ? State.Successful : State.Failed;
-        metrics.validated(outcome.validationTook(), outcome.verdict().isPresent());
-        if (outcome.decision() == InitializationOutcome.Decision.RESTORE) {
-            metrics.restored(outcome.took().minus(outcome.validationTook()), outcome.successful());
-        }
-        LOG.info("initialization finished decision={} successful={} reason=\"{}\"", outcome.decision(), outcome.successful(),
-                outcome.reason());
+    private synchronized void finished(Finished finished, Optional<InitializationOutcome> prepared) {
+        last = finished;
+        state = finished.successful() ? State.Successful : State.Failed;
+        prepared.ifPresent(outcome -> {
+            metrics.validated(outcome.validationTook(), outcome.verdict().isPresent());
+            if (outcome.decision() == InitializationOutcome.Decision.RESTORE) {
+                metrics.restored(outcome.took().minus(outcome.validationTook()), outcome.successful());
+            }
+        });
+        LOG.info("initialization finished decision={} successful={} reason=\"{}\"", finished.decision(), finished.successful(),
+                finished.reason());
     }
 
     /** The current state; a finished state is reported once, then the state is {@code New} again. */
@@ -92,9 +133,14 @@ public final class InitializationService implements AutoCloseable {
         return initializer.progress().snapshot();
     }
 
-    /** The outcome of the last finished initialization, if any (kept after status resets). */
-    public synchronized Optional<InitializationOutcome> lastOutcome() {
+    /** How the last initialization ended, if one did (kept after status resets). */
+    public synchronized Optional<Finished> lastOutcome() {
         return Optional.ofNullable(last);
+    }
+
+    /** The reconciler's last successful start: what etcd must start with. */
+    public synchronized Optional<StartResult> lastStart() {
+        return Optional.ofNullable(last).filter(Finished::successful).flatMap(Finished::start);
     }
 
     /** Interrupts a running initialization (its restore stops and leaves the data dir as it was). */

@@ -258,4 +258,26 @@ class EtcdConfigTemplateTest {
     private static Map<String, Object> tree(String yaml) throws Exception {
         return YAML.readValue(yaml, LinkedHashMap.class);
     }
+
+    @Test
+    void givesTheMemberReconcilerTheMembersPeerUrls() {
+        EtcdConfigTemplate template = EtcdConfigTemplate.parse(BASE, "base.yaml");
+        assertThat(template.peerUrls(MemberIdentity.of("etcd-main-2", "shoot")))
+                .containsExactly(java.net.URI.create("https://etcd-main-2.etcd-main-peer.shoot.svc:2380"));
+    }
+
+    @Test
+    void afterTheReconcilersStartConfigSaysWhatItDecided() throws Exception {
+        EtcdConfigTemplate template = EtcdConfigTemplate.parse(BASE, "base.yaml");
+        io.etcdbackup.agent.lifecycle.StartResult joined = new io.etcdbackup.agent.lifecycle.StartResult("JOIN", true, false,
+                io.etcdbackup.agent.lifecycle.StartPlan.ClusterState.EXISTING,
+                "etcd-main-0=https://etcd-main-0.etcd-main-peer.shoot.svc:2380,etcd-main-2=https://etcd-main-2.etcd-main-peer.shoot.svc:2380",
+                java.util.OptionalLong.empty(), "joined", java.util.Optional.empty());
+        EtcdConfigService service = new EtcdConfigService(template, MemberIdentity.of("etcd-main-2", "shoot"), null,
+                () -> java.util.Optional.of(joined));
+
+        Map<String, Object> config = tree(service.render());
+        assertThat(config).containsEntry("initial-cluster-state", "existing").containsEntry("initial-cluster",
+                "etcd-main-0=https://etcd-main-0.etcd-main-peer.shoot.svc:2380,etcd-main-2=https://etcd-main-2.etcd-main-peer.shoot.svc:2380");
+    }
 }
