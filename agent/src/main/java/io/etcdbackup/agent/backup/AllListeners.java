@@ -56,4 +56,9 @@ final class AllListeners implements BackupListener {
     public void compacted(Duration took, boolean succeeded) {
         listeners.forEach(l -> l.compacted(took, succeeded));
     }
+
+    @Override
+    public void baseCompacted(FullSnapshotRef base) {
+        listeners.forEach(l -> l.baseCompacted(base));
+    }
 }

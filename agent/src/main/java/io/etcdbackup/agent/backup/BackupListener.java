@@ -61,4 +61,11 @@ public interface BackupListener {
     /** A compaction of the chain finished, or failed, after {@code took}. */
     default void compacted(Duration took, boolean succeeded) {
     }
+
+    /**
+     * A compaction published {@code base}, a full snapshot at the chain's newest revision that
+     * restores now start from (not a snapshot taken from etcd: {@link #fullTaken} is not called).
+     */
+    default void baseCompacted(FullSnapshotRef base) {
+    }
 }

@@ -107,7 +107,10 @@ final class MaintenanceSchedule implements AutoCloseable {
             Compactor.Result result = compactor.compact();
             lastCompaction = new CompactionOutcome(clock.instant(), trigger, Optional.of(result), Optional.empty());
             listener.compacted(result.took(), true);
-            result.full().ifPresent(host::compactedInto);
+            result.full().ifPresent(base -> {
+                host.compactedInto(base);
+                listener.baseCompacted(base);
+            });
         } catch (Exception e) {
             LOG.warn("compaction failed, the chain is unchanged; retried when the next segment passes a threshold trigger=\"{}\"",
                     trigger, e);

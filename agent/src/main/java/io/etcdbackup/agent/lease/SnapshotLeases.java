@@ -40,6 +40,12 @@ final class SnapshotLeases implements BackupListener {
         scheduler.now(() -> renew(names.full(), full.revision(), full.createdAt()));
     }
 
+    /** A compacted base is a full snapshot of the newest revision: druid stops starting compaction Jobs once this Lease catches up. */
+    @Override
+    public void baseCompacted(FullSnapshotRef base) {
+        scheduler.now(() -> renew(names.full(), base.revision(), base.createdAt()));
+    }
+
     @Override
     public void deltaPublished(Duration took, DeltaSegmentRef segment) {
         scheduler.now(() -> renew(names.delta(), segment.lastRevision(), segment.publishedAt()));

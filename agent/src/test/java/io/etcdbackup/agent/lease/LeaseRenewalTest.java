@@ -95,6 +95,18 @@ class LeaseRenewalTest {
     }
 
     @Test
+    void aCompactedBaseRenewsTheFullSnapshotLeaseSoDruidStopsAskingForCompaction() {
+        druidCreates("etcd-main-full-snap");
+        SnapshotLeases leases = snapshotLeases();
+
+        leases.baseCompacted(new FullSnapshotRef("k/base", "g2", 98765, T0.plusSeconds(90), 10));
+        scheduler.runDue();
+
+        assertThat(json("etcd-main-full-snap")).contains("\"holderIdentity\":\"98765\"")
+                .contains("\"renewTime\":\"2026-12-06T10:17:00.123456Z\"");
+    }
+
+    @Test
     void aSnapshotLeaseIsNeverLoweredButTheSameRevisionRenewsIt() {
         druidCreates("etcd-main-delta-snap");
         SnapshotLeases leases = snapshotLeases();
