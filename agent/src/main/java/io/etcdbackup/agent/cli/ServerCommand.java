@@ -11,6 +11,7 @@ import io.etcdbackup.agent.config.EffectiveConfig;
 import io.etcdbackup.agent.config.ProcessEnvironment;
 import io.etcdbackup.agent.drill.DrillRunner;
 import io.etcdbackup.agent.http.HttpApi;
+import io.etcdbackup.agent.kubernetes.StatefulSetReplicas;
 import io.etcdbackup.agent.lease.LeaseRenewal;
 import io.etcdbackup.agent.lifecycle.AsideData;
 import io.etcdbackup.agent.lifecycle.JetcdMembership;
@@ -55,6 +56,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -141,7 +143,9 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
                      new AgentDirectory(objects), config.leadership().advertiseUrl(), http.scheme(), checks,
                      config.leadership().checkPeriod());
              InitializationService initialization = initialization(config, objects, metrics, clock);
-             MemberReconciler reconciler = config.lifecycle().map(l -> reconciler(l, membership(l), service, clock)).orElse(null);
+             StatefulSetReplicas replicas = config.lifecycle().flatMap(LifecycleSettings::statefulSet)
+                     .map(set -> StatefulSetReplicas.inCluster(set.namespace(), set.name(), clock)).orElse(null);
+             MemberReconciler reconciler = config.lifecycle().map(l -> reconciler(l, membership(l), service, replicas, clock)).orElse(null);
              // Closed before the reconciler: no round runs on a closed client.
              TaskScheduler reconcilerThread = config.lifecycle().isEmpty() ? null : new ExecutorTaskScheduler(clock, "member-reconciler");
              TaskScheduler drillThread = config.drill().isPresent() ? new ExecutorTaskScheduler(clock, "restore-drill") : null;
@@ -212,10 +216,12 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
 
     /** The member reconciler; the newest backed-up revision for its quorum-loss runbook is read from the catalog when asked. */
     private static MemberReconciler reconciler(LifecycleSettings lifecycle, JetcdMembership membership, BackupService service,
-                                               Clock clock) {
+                                               StatefulSetReplicas replicas, Clock clock) {
         LOG.info("member reconciler on member={} service_endpoints={} cluster_size={} removal_grace_s={}", lifecycle.self().name(),
-                lifecycle.serviceEndpoints(), lifecycle.clusterSize().isPresent() ? lifecycle.clusterSize().getAsInt() : "unset",
+                lifecycle.serviceEndpoints(), lifecycle.clusterSize().isPresent() ? lifecycle.clusterSize().getAsInt()
+                        : lifecycle.statefulSet().map(set -> "statefulset/" + set.name()).orElse("unset"),
                 lifecycle.removalGrace().toSeconds());
+        Supplier<OptionalInt> desiredSize = replicas != null ? replicas : lifecycle::clusterSize;
         Supplier<OptionalLong> newest = () -> {
             try {
                 return service.catalog().latest().map(g -> OptionalLong.of(g.lastRevision())).orElse(OptionalLong.empty());
@@ -224,7 +230,7 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
                 return OptionalLong.empty();
             }
         };
-        return new MemberReconciler(membership, lifecycle.self(), lifecycle::clusterSize, lifecycle.dataDir().map(AsideData::new),
+        return new MemberReconciler(membership, lifecycle.self(), desiredSize, lifecycle.dataDir().map(AsideData::new),
                 lifecycle.removalGrace(), newest, clock);
     }
 

@@ -183,7 +183,7 @@ final class ServerOptions {
         String memberName = checks.given("--name") ? restore.name : env.variable("POD_NAME").filter(n -> !n.isBlank()).orElse(restore.name);
         Optional<String> namespace = env.variable("POD_NAMESPACE").filter(n -> !n.isBlank());
         Optional<LeaseSettings> leaseSettings = leases.parse(checks, env, restore.name);
-        Optional<LifecycleSettings> lifecycleSettings = lifecycle.parse(checks, restore, memberName,
+        Optional<LifecycleSettings> lifecycleSettings = lifecycle.parse(checks, restore, memberName, namespace,
                 template.map(t -> () -> t.peerUrls(new ServerConfig.EtcdConfig(t, memberName, namespace).identity())), dataDir);
         // Only whether they can be read: secret contents are read when used, never for checking or printing.
         checks.check("--api-token-file", apiTokenFile == null ? null : apiTokenFile.toString(), EtcdOptions::readable);
