@@ -109,13 +109,27 @@ final class LifecyclePod implements AutoCloseable {
 
     /** Starts the agent beside etcd with the reconciler on, telling it that the member advertises {@code advertisedPeerUrl}. */
     void startAgent(String store, String serviceEndpoints, int clusterSize, String advertisedPeerUrl) throws IOException {
+        startAgent(store, serviceEndpoints, clusterSize, List.of("--name", name, "--initial-advertise-peer-urls", advertisedPeerUrl));
+    }
+
+    /**
+     * Starts the agent the way etcd-druid does: no {@code --name} nor peer URLs, but {@code POD_NAME}
+     * and etcd's configuration template, from which it takes both.
+     */
+    void startAgentAsUnderDruid(String store, String serviceEndpoints, int clusterSize, Path configTemplate) throws IOException {
+        startAgent(store, serviceEndpoints, clusterSize, List.of("--etcd-config-template", configTemplate.toString()));
+    }
+
+    private void startAgent(String store, String serviceEndpoints, int clusterSize, List<String> identity) throws IOException {
         List<String> args = new ArrayList<>(List.of("server", "--endpoints", clientUrl().toString(), "--service-endpoints",
                 serviceEndpoints, "--cluster-size", Integer.toString(clusterSize), "--member-removal-grace", "2s",
-                "--data-dir", dataDir.toString(), "--name", name, "--initial-advertise-peer-urls", advertisedPeerUrl, "--store", store,
+                "--data-dir", dataDir.toString(), "--store", store,
                 "--delta-period", "300ms", "--full-schedule", "", "--gc-period", "0s", "--leader-check-period", "500ms",
                 "--server-port", Integer.toString(agentPort), "--advertise-url", agentUrl(),
                 "--etcd-bin-dir", binaries.etcd().getParent().toString()));
+        args.addAll(identity);
         ProcessBuilder builder = AgentProcess.builder(List.of("-Xmx192m"), args.toArray(String[]::new));
+        builder.environment().put("POD_NAME", name);
         builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve("agent.log").toFile()));
         agent = builder.start();
     }

@@ -327,4 +327,52 @@ class MemberLifecycleIT {
         write(3, "/after-update", 10);
         assertHoldsEveryWrite(moved);
     }
+
+    @Test
+    void underEtcdDruidsWrapperAMemberThatLostItsDataRejoinsThroughInitializationStartAndConfig() throws Exception {
+        startPods(0, 3, 3, 3);
+        awaitVoters(3, 0, 1, 2);
+        write(3, "/before-loss", 50);
+        LifecyclePod lost = pods.get(2);
+        lost.stopAgent();
+        lost.killEtcd();
+        lost.wipe();
+        // druid's config map: one file for every member, peer URLs per member name.
+        StringBuilder peers = new StringBuilder();
+        for (int i = 0; i < 3; i++) {
+            peers.append("  ").append(pods.get(i).name).append(": ").append(pods.get(i).peerUrl()).append("\n");
+        }
+        Path template = Files.writeString(dir.resolve("etcd.conf.yaml"), "name: replaced\ndata-dir: " + lost.dataDir + "\n"
+                + "initial-advertise-peer-urls:\n" + peers + "initial-cluster: " + configured(3) + "\n"
+                + "initial-cluster-token: " + TOKEN + "\ninitial-cluster-state: new\n");
+        lost.startAgentAsUnderDruid(store, serviceEndpoints(3), 3, template);
+
+        // What etcd-wrapper does: start the initialization, poll its status, fetch the config.
+        await("the agent to accept /initialization/start", CONVERGE, () -> post(lost, "/initialization/start?mode=full"), code -> code == 200);
+        String state = await("the initialization to finish", CONVERGE, () -> get(lost, "/initialization/status"),
+                s -> s.equals("Successful") || s.equals("Failed"));
+        assertThat(state).as(lost.agentLog()).isEqualTo("Successful");
+        JsonNode config = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+                .readTree(get(lost, "/config"));
+        assertThat(config.path("name").asText()).isEqualTo(lost.name);
+        assertThat(config.path("initial-cluster-state").asText()).isEqualTo("existing");
+        assertThat(config.path("initial-cluster").asText()).isEqualTo(configured(3));
+
+        lost.startEtcd(new LifecyclePod.Init(null, "REJOIN", "existing", config.path("initial-cluster").asText()), TOKEN);
+        awaitVoters(3, 0, 1, 2);
+        assertHoldsEveryWrite(lost);
+    }
+
+    private int post(LifecyclePod pod, String path) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create(pod.agentUrl() + path)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode();
+        } catch (Exception notUp) {
+            return 0;
+        }
+    }
+
+    private String get(LifecyclePod pod, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(pod.agentUrl() + path)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
 }
