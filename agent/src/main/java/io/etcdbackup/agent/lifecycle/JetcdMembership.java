@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 /**
  * {@link EtcdMembership} over jetcd. The member list is asked of the observing endpoints (the
@@ -33,7 +34,7 @@ public final class JetcdMembership implements EtcdMembership {
 
     private final EtcdClients clients;
     private final List<URI> observeOrder;
-    private final Client changer;
+    private final List<URI> changeOrder;
     private final Map<URI, Client> perEndpoint = new ConcurrentHashMap<>();
 
     /**
@@ -45,7 +46,10 @@ public final class JetcdMembership implements EtcdMembership {
     public JetcdMembership(EtcdClients clients, List<URI> observe, List<URI> change) {
         this.clients = clients;
         this.observeOrder = observe.stream().distinct().toList();
-        this.changer = clients.newClient(change);
+        this.changeOrder = change.stream().distinct().toList();
+        if (observeOrder.isEmpty() || changeOrder.isEmpty()) {
+            throw new IllegalArgumentException("membership needs endpoints to observe and to change through");
+        }
     }
 
     private Client clientFor(URI endpoint) {
@@ -116,7 +120,7 @@ public final class JetcdMembership implements EtcdMembership {
                     leader = OptionalLong.of(status.getLeader());
                 }
             } catch (ExecutionException | TimeoutException notAnswering) {
-                probe.getValue().cancel(true);
+                // Not cancelled: jetcd shuts the probe's channel down when the call ends, which a cancel would skip.
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
@@ -127,24 +131,24 @@ public final class JetcdMembership implements EtcdMembership {
 
     @Override
     public void addLearner(List<URI> peerUrls) {
-        change("add a learner with peer URLs " + peerUrls, () -> changer.getClusterClient().addMember(peerUrls, true),
+        change("add a learner with peer URLs " + peerUrls, client -> client.getClusterClient().addMember(peerUrls, true),
                 "peer urls already exists", "peerurl exists", "member id already exist");
     }
 
     @Override
     public void remove(long id) {
-        change("remove member " + hex(id), () -> changer.getClusterClient().removeMember(id), "member not found");
+        change("remove member " + hex(id), client -> client.getClusterClient().removeMember(id), "member not found");
     }
 
     @Override
     public void promote(long id) {
-        change("promote learner " + hex(id), () -> changer.getClusterClient().promoteMember(id),
+        change("promote learner " + hex(id), client -> client.getClusterClient().promoteMember(id),
                 "can only promote a learner member");
     }
 
     @Override
     public void updatePeerUrls(long id, List<URI> peerUrls) {
-        change("update member " + hex(id) + "'s peer URLs to " + peerUrls, () -> changer.getClusterClient().updateMember(id, peerUrls));
+        change("update member " + hex(id) + "'s peer URLs to " + peerUrls, client -> client.getClusterClient().updateMember(id, peerUrls));
     }
 
     @Override
@@ -172,30 +176,44 @@ public final class JetcdMembership implements EtcdMembership {
                 .get(PROBE_SECONDS, TimeUnit.SECONDS).getRaftIndex();
     }
 
-    /** Makes a change; an error containing one of {@code alreadyDone} (etcd's words, lower case) means it was made before. */
-    private static void change(String what, java.util.function.Supplier<CompletableFuture<?>> call, String... alreadyDone) {
-        try {
-            call.get().get(CHANGE_SECONDS, TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            String message = rootMessage(e);
-            String lower = message.toLowerCase(java.util.Locale.ROOT);
-            // "can only promote a learner member which is in sync with leader" is a refusal, not "already a voter".
-            boolean learnerNotReady = lower.contains("in sync with leader");
-            for (String done : alreadyDone) {
-                if (lower.contains(done) && !learnerNotReady) {
-                    return;
+    /**
+     * Makes a change through the first changing endpoint that takes it: one that does not answer,
+     * or is a learner (which serves no membership change), passes it to the next. An error
+     * containing one of {@code alreadyDone} (etcd's words, lower case) means it was made before.
+     */
+    private void change(String what, Function<Client, CompletableFuture<?>> call, String... alreadyDone) {
+        MembershipChangeException last = null;
+        for (URI endpoint : changeOrder) {
+            try {
+                call.apply(clientFor(endpoint)).get(CHANGE_SECONDS, TimeUnit.SECONDS);
+                return;
+            } catch (ExecutionException | TimeoutException e) {
+                String message = rootMessage(e);
+                String lower = message.toLowerCase(java.util.Locale.ROOT);
+                // "can only promote a learner member which is in sync with leader" is a refusal, not "already a voter".
+                boolean learnerNotReady = lower.contains("in sync with leader");
+                for (String done : alreadyDone) {
+                    if (lower.contains(done) && !learnerNotReady) {
+                        return;
+                    }
                 }
+                last = new MembershipChangeException("could not " + what + " (asked " + endpoint + "): " + message, retryable(lower, e), e);
+                boolean elsewhere = e instanceof TimeoutException || lower.contains("not supported for learner") || !lower.contains("etcdserver:");
+                if (!elsewhere) {
+                    throw last;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MembershipChangeException("interrupted while trying to " + what, true, e);
             }
-            throw new MembershipChangeException("could not " + what + ": " + message, retryable(lower, e), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new MembershipChangeException("interrupted while trying to " + what, true, e);
         }
+        throw last;
     }
 
     /** etcd refusals that go away by themselves; anything else (bad URLs, permissions) needs a person. */
     private static boolean retryable(String lower, Exception e) {
-        List<String> transientRefusals = List.of("too many learner", "in sync with leader", "not ready", "no leader",
+        // "not supported for learner": the call reached the learner itself; the next one goes to another endpoint.
+        List<String> transientRefusals = List.of("too many learner", "in sync with leader", "not supported for learner", "not ready", "no leader",
                 "leader changed", "unhealthy cluster", "timed out", "timeout", "unavailable", "deadline", "connection");
         return e instanceof TimeoutException || transientRefusals.stream().anyMatch(lower::contains);
     }
@@ -215,7 +233,6 @@ public final class JetcdMembership implements EtcdMembership {
 
     @Override
     public void close() {
-        changer.close();
         perEndpoint.values().forEach(Client::close);
     }
 }
