@@ -48,7 +48,12 @@ final class FakeEtcdMembership implements EtcdMembership {
 
     /** A started voter {@code name} that answers. */
     FakeEtcdMembership voter(long id, String name) {
-        members.add(new ClusterMember(id, name, List.of(peer(name)), List.of(client(name)), false));
+        return voter(id, name, peer(name));
+    }
+
+    /** A started voter {@code name} that answers, listed with {@code peerUrl}. */
+    FakeEtcdMembership voter(long id, String name, URI peerUrl) {
+        members.add(new ClusterMember(id, name, List.of(peerUrl), List.of(client(name)), false));
         reachable.add(id);
         return this;
     }
