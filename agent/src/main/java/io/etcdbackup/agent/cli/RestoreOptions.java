@@ -3,6 +3,7 @@ package io.etcdbackup.agent.cli;
 import io.etcdbackup.agent.config.EffectiveConfig;
 import io.etcdbackup.agent.config.ProcessEnvironment;
 import io.etcdbackup.agent.lifecycle.MemberSpec;
+import io.etcdbackup.agent.member.EtcdConfigTemplate;
 import io.etcdbackup.etcdprocess.EtcdBinaries;
 import io.etcdbackup.restore.RestoreTarget;
 import io.etcdbackup.restore.Restorer;
@@ -13,6 +14,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /** Who a restored member becomes and how the restore runs; shared by {@code restore} and {@code initialize}. */
@@ -76,6 +78,20 @@ final class RestoreOptions {
     RestoreTarget target(Path dataDir, boolean replaceExisting, String memberName) {
         return new RestoreTarget(dataDir, memberName, initialCluster != null ? initialCluster : memberName + "=" + peerUrls, peerUrls,
                 token, replaceExisting);
+    }
+
+    /**
+     * As {@link #target(Path, boolean, String)}, with what etcd's configuration template says for
+     * each value not given as an option (under etcd-druid the template is the membership's only
+     * source: a restore that took the defaults would make every member a cluster of its own).
+     */
+    RestoreTarget target(Path dataDir, String memberName, EtcdConfigTemplate.Membership fromTemplate, List<URI> templatePeerUrls,
+                         EffectiveConfig given) {
+        String peers = given.given("--initial-advertise-peer-urls") ? peerUrls
+                : String.join(",", templatePeerUrls.stream().map(URI::toString).toList());
+        String cluster = initialCluster != null ? initialCluster : fromTemplate.initialCluster().orElse(memberName + "=" + peers);
+        String clusterToken = given.given("--initial-cluster-token") ? token : fromTemplate.token().orElse(token);
+        return new RestoreTarget(dataDir, memberName, cluster, peers, clusterToken, false);
     }
 
     /** The member these options describe, as the member reconciler matches it in etcd's member list. */

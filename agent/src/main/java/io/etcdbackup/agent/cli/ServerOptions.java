@@ -11,6 +11,7 @@ import io.etcdbackup.agent.lease.LeaseSettings;
 import io.etcdbackup.agent.lifecycle.LifecycleSettings;
 import io.etcdbackup.agent.member.EtcdConfigTemplate;
 import io.etcdbackup.agent.schedule.CronSchedule;
+import io.etcdbackup.restore.RestoreTarget;
 import io.etcdbackup.restore.Restorer;
 import io.etcdbackup.restore.drill.RestoreDrill;
 import picocli.CommandLine.Mixin;
@@ -202,13 +203,29 @@ final class ServerOptions {
                 mergeEvery.filter(p -> !p.isZero()).map(p -> new ServerConfig.Merge(merge.policy(), p)),
                 finalFullSnapshot);
         ServerConfig.Member member = new ServerConfig.Member(
-                Optional.ofNullable(dataDir).map(d -> new ServerConfig.Initialization(restore.target(d, false, memberName), restoreSetup, safeguard.id())),
+                Optional.ofNullable(dataDir).map(d -> new ServerConfig.Initialization(restoreTarget(d, memberName, template, namespace, checks),
+                        restoreSetup, safeguard.id())),
                 template.map(t -> new ServerConfig.EtcdConfig(t, memberName, namespace)));
         Optional<ServerConfig.Drill> drill = drills.map(schedule -> new ServerConfig.Drill(schedule,
                 new RestoreDrill.Settings(drillRestore.orElseThrow(), scratch(restoreSetup, env, "etcd-backup-agent-drill"))));
         return Optional.of(new ServerConfig(capture.settings(), backup, new ServerConfig.Leadership(leaderCheck.orElseThrow(), advertise),
                 new ServerConfig.Http(port.orElseThrow(), Optional.ofNullable(apiTokenFile), tls), member, drill, leaseSettings,
                 lifecycleSettings));
+    }
+
+    /** The member a restore of the server's data dir produces: the options, else the template's membership. */
+    private RestoreTarget restoreTarget(Path dir, String memberName, Optional<EtcdConfigTemplate> template, Optional<String> namespace,
+                                        EffectiveConfig checks) {
+        if (template.isEmpty()) {
+            return restore.target(dir, false, memberName);
+        }
+        try {
+            EtcdConfigTemplate.MemberIdentity identity = new ServerConfig.EtcdConfig(template.get(), memberName, namespace).identity();
+            return restore.target(dir, memberName, template.get().membership(identity), template.get().peerUrls(identity), checks);
+        } catch (RuntimeException doesNotFit) {
+            // The template cannot render this member (it names no peer URLs for it): /config will say so; restores use the options.
+            return restore.target(dir, false, memberName);
+        }
     }
 
     /**

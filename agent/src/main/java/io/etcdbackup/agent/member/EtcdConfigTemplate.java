@@ -218,6 +218,22 @@ public final class EtcdConfigTemplate {
                 .map(java.net.URI::create).toList();
     }
 
+    /**
+     * The membership a restore of {@code member} must produce when the template is the only source
+     * of it (as under etcd-druid): {@code initial-cluster} rendered for the member (every entry) and
+     * {@code initial-cluster-token}; empty values when the template has none.
+     */
+    public Membership membership(MemberIdentity member) {
+        Object cluster = initialCluster(tree.get(INITIAL_CLUSTER), member, Optional.empty());
+        Object token = tree.get("initial-cluster-token");
+        return new Membership(Optional.ofNullable(cluster).map(String::valueOf),
+                Optional.ofNullable(token).map(t -> String.valueOf(substitute(String.valueOf(t), member, "initial-cluster-token"))));
+    }
+
+    /** {@code initial-cluster} and {@code initial-cluster-token} as the template gives them. */
+    public record Membership(Optional<String> initialCluster, Optional<String> token) {
+    }
+
     private String render(MemberIdentity member, ClusterState state, Optional<Set<String>> currentMembers) {
         Objects.requireNonNull(member, "member");
         Objects.requireNonNull(state, "state");

@@ -267,6 +267,14 @@ class EtcdConfigTemplateTest {
     }
 
     @Test
+    void givesARestoreTheWholeMembershipAndTokenOfTheTemplate() {
+        EtcdConfigTemplate.Membership membership = EtcdConfigTemplate.parse(BASE, "base.yaml")
+                .membership(MemberIdentity.of("etcd-main-1", "shoot"));
+        assertThat(membership.initialCluster()).hasValue(CLUSTER);
+        assertThat(membership.token()).hasValue("12345");
+    }
+
+    @Test
     void afterTheReconcilersStartConfigSaysWhatItDecided() throws Exception {
         EtcdConfigTemplate template = EtcdConfigTemplate.parse(BASE, "base.yaml");
         io.etcdbackup.agent.lifecycle.StartResult joined = new io.etcdbackup.agent.lifecycle.StartResult("JOIN", true, false,
