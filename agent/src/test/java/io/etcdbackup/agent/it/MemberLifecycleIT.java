@@ -288,6 +288,39 @@ class MemberLifecycleIT {
         }
     }
 
+    /**
+     * A restored member that is alone serves no client (etcd serves clients only once it has
+     * published itself through a leader), so members whose pods start late still see no member
+     * answer, and restore the same revision: one cluster, not one waiting forever for quorum.
+     */
+    @Test
+    void membersThatStartLateInAWholeClusterRestoreRestoreTheSameRevisionAsTheFirst() throws Exception {
+        startPods(0, 3, 3, 3);
+        awaitVoters(3, 0, 1, 2);
+        long revision = write(3, "/backed-up", 100);
+        awaitBackedUp(revision);
+        for (int i = 0; i < 3; i++) {
+            pods.get(i).close();
+            pods.get(i).wipe();
+        }
+
+        LifecyclePod.Init first = startPods(0, 1, 3, 3).get(0);
+        assertThat(first.decision()).isEqualTo("RESTORE");
+        await("member-0's etcd to run on its restored data", CONVERGE, () -> pods.get(0).etcdLog(),
+                log -> log.contains("starting initial election tick advance") || log.contains("became follower"));
+
+        List<LifecyclePod.Init> late = startPods(1, 3, 3, 3);
+        assertThat(late).allSatisfy(init -> {
+            assertThat(init.decision()).as(init.result().stderr()).isEqualTo("RESTORE");
+            assertThat(init.clusterState()).isEqualTo("new");
+            assertThat(init.result().stdout()).contains("revision=" + revision);
+        });
+        awaitVoters(3, 0, 1, 2);
+        for (int i = 0; i < 3; i++) {
+            assertHoldsEveryWrite(pods.get(i));
+        }
+    }
+
     @Test
     void quorumLossIsReportedWithTheSurvivorsAndNoMemberStartsANewCluster() throws Exception {
         startPods(0, 3, 3, 3);
