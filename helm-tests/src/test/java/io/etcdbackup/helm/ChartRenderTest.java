@@ -92,8 +92,11 @@ class ChartRenderTest {
         // The sidecar's health never decides whether the member serves clients.
         assertThat(agent.has("readinessProbe")).isFalse();
         assertThat(agent.path("livenessProbe").has("tcpSocket")).isTrue();
-        assertThat(env(agent, "JAVA_TOOL_OPTIONS")).contains("-XX:MaxRAMPercentage=50");
-        assertThat(agent.path("resources").path("limits").path("memory").asText()).isNotEmpty();
+        // The heap is a share of the memory limit, so each JVM container needs one.
+        for (JsonNode jvm : List.of(init, agent)) {
+            assertThat(env(jvm, "JAVA_TOOL_OPTIONS")).contains("-XX:MaxRAMPercentage=50", "-XX:+ExitOnOutOfMemoryError");
+            assertThat(jvm.path("resources").path("limits").path("memory").asText()).isNotEmpty();
+        }
 
         JsonNode scratch = volume(pod, "scratch").path("emptyDir");
         assertThat(scratch.path("medium").asText()).isEqualTo(values.memoryScratch() ? "Memory" : "");
