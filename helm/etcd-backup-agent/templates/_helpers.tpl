@@ -50,8 +50,22 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- join "," $members -}}
 {{- end -}}
 {{- define "eba.clusterToken" -}}{{ default (include "eba.fullname" .) .Values.clusterToken }}{{- end -}}
-{{- define "eba.serviceEndpoints" -}}
+{{/* The client Service's URL, for clients (ready members only). */}}
+{{- define "eba.clientServiceUrl" -}}
 {{ include "eba.clientScheme" . }}://{{ include "eba.fullname" . }}.{{ .Release.Namespace }}.svc.{{ .Values.clusterDomain }}:{{ .Values.etcd.clientPort }}
+{{- end -}}
+{{/*
+The agents' --service-endpoints: every member's client URL through the headless Service, which
+publishes members that are not ready. Not the client Service: a running member without quorum is
+not ready, and a member that restarted without its data must see it answer and wait, never take
+the cluster for gone and restore beside it.
+*/}}
+{{- define "eba.serviceEndpoints" -}}
+{{- $urls := list -}}
+{{- range $i := until (int .Values.replicas) -}}
+{{- $urls = append $urls (printf "%s://%s:%d" (include "eba.clientScheme" $) (include "eba.memberHost" (list $ (printf "%s-%d" (include "eba.fullname" $) $i))) (int $.Values.etcd.clientPort)) -}}
+{{- end -}}
+{{- join "," $urls -}}
 {{- end -}}
 
 {{/* TLS Secret names */}}

@@ -67,8 +67,12 @@ class ChartRenderTest {
         List<String> initArgs = strings(init.path("args"));
         assertThat(strings(init.path("command"))).containsExactly("/bin/sh", "/etc/etcd-backup-agent/initialize.sh");
         assertThat(initArgs).startsWith("etcd-backup-agent", "initialize");
+        // Every member, ready or not (the headless Service): a member without quorum must still answer.
+        String serviceEndpoints = value(initArgs, "--service-endpoints");
+        assertThat(serviceEndpoints.split(",")).hasSize(values.replicas())
+                .allMatch(url -> url.startsWith(client + "://" + FULLNAME + "-") && url.endsWith("." + FULLNAME
+                        + "-peer.etcd.svc.cluster.local:2379"));
         assertThat(initArgs).contains(
-                "--service-endpoints=" + client + "://" + FULLNAME + ".etcd.svc.cluster.local:2379",
                 "--data-dir=/var/lib/etcd/data",
                 "--store=" + ValuesMatrix.storeUrl(values.provider()));
         String initialCluster = value(initArgs, "--initial-cluster");
@@ -86,7 +90,7 @@ class ChartRenderTest {
         List<String> args = strings(agent.path("args"));
         assertThat(args.get(0)).isEqualTo("server");
         assertThat(args).contains("--cluster-size=statefulset", "--data-dir=/var/lib/etcd/data", "--create-leases=true",
-                "--service-endpoints=" + client + "://" + FULLNAME + ".etcd.svc.cluster.local:2379",
+                "--service-endpoints=" + serviceEndpoints,
                 "--api-token-file=/var/run/secrets/etcd-backup-agent/api-token/token");
         assertThat(value(args, "--initial-cluster")).isEqualTo(initialCluster);
         // The sidecar's health never decides whether the member serves clients.
