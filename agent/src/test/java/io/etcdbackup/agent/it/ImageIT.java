@@ -32,6 +32,7 @@ import java.util.stream.Stream;
 
 import static io.etcdbackup.stores.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The OCI image {@code scripts/image.sh} builds, tested the only way this machine allows.
@@ -40,11 +41,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * engine. So the test builds the archive with the script, unpacks its layers in order into a folder, and runs
  * what a container runtime would run, from the image's own configuration: its entrypoint, environment
  * (nothing of the test's), user (65532, supplementary groups dropped) and working directory, with the folder
- * as the root ({@code unshare --mount --mount-proc --root --wd --setuid --setgid}: a private mount namespace
- * with its own /proc, gone with the process; a few device nodes are created in the folder's /dev). The
- * network is the host's, so the agent in the image reaches an etcd the test starts on loopback.
+ * as the root ({@code unshare --root --wd --setuid --setgid --mount-proc} in a mount namespace of its own, gone
+ * with the process, with its own /proc and the host's /sys; a few device nodes are created in the folder's /dev).
+ * The network is the host's, so the agent in the image reaches an etcd the test starts on loopback.
  *
- * <p>What it shows: {@code --version}; the JVM flags of the image; {@code server} with etcd-druid's
+ * <p>What it shows: {@code --version}; the JVM flags of the image, and that they make the heap half of a 512 MiB
+ * memory limit (the JVM run in a memory cgroup of that limit; skipped where no cgroup can be created); {@code server} with etcd-druid's
  * arguments backs up into a Local store under the image's {@code /home/nonroot} (as druid mounts it), as
  * user 65532; {@code restore} in the image (its etcdutl, and its etcd as the scratch server replaying the
  * deltas) rebuilds a data directory that etcd on the host starts from, equal to the source; and the
@@ -161,6 +163,21 @@ class ImageIT {
 
     @Test
     @Order(3)
+    void theHeapIsHalfOfTheMemoryLimit_skippedWithoutAWritableMemoryCgroup() throws Exception {
+        long limit = 512L * 1024 * 1024;
+        Optional<Path> group = memoryCgroup(limit);
+        assumeTrue(group.isPresent(), "no memory cgroup can be created here: the heap's limit is not checked");
+        try {
+            Result flags = runInImage(Map.of(), List.of("/opt/java/bin/java", "-XX:+PrintFlagsFinal", "-version"), group);
+            assertThat(flags.exitCode()).as(flags.output()).isZero();
+            assertThat(flags.output()).containsPattern("MaxHeapSize\\s+= " + limit / 2 + "\\s");
+        } finally {
+            Files.deleteIfExists(group.get()); // empty once the JVM has exited: rmdir
+        }
+    }
+
+    @Test
+    @Order(4)
     void theServerInTheImageBacksUpWithDruidsArgumentsAndRestoreInTheImageRebuildsTheSource() throws Exception {
         Path varEtcd = rootfs.resolve("var/etcd");
         Files.createDirectories(varEtcd.resolve("data"));
@@ -225,13 +242,17 @@ class ImageIT {
 
     /**
      * {@code command} as a runtime would run it in the image: the image's environment (plus {@code podEnv}) and
-     * nothing of the test's, its user, its working directory, the unpacked folder as the root, a private /proc.
+     * nothing of the test's, its user, its working directory, the unpacked folder as the root, a private /proc and
+     * the host's /sys (where the JVM reads its cgroup's memory limit), in a mount namespace of its own that ends with
+     * the process. With a {@code memoryCgroup}, the process runs in it (as a container in its pod's).
      */
-    private static ProcessBuilder inImage(Map<String, String> podEnv, List<String> command) {
+    private static ProcessBuilder inImage(Map<String, String> podEnv, List<String> command, Optional<Path> memoryCgroup) {
         String[] user = config.path("config").path("User").asText().split(":");
-        List<String> full = new ArrayList<>(List.of("/usr/bin/unshare", "--mount", "--propagation", "private",
-                "--root=" + rootfs, "--mount-proc=/proc", "--wd=" + config.path("config").path("WorkingDir").asText(),
-                "--setgid=" + user[1], "--setuid=" + user[0], "--"));
+        String enter = "set -e; mount --rbind /sys \"$0/sys\"; if [ -n \"$1\" ]; then echo $$ > \"$1/cgroup.procs\"; fi; shift;"
+                + " exec /usr/bin/unshare --root=\"$0\" --mount-proc=/proc --wd=" + config.path("config").path("WorkingDir").asText()
+                + " --setgid=" + user[1] + " --setuid=" + user[0] + " -- \"$@\"";
+        List<String> full = new ArrayList<>(List.of("/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c", enter,
+                rootfs.toString(), memoryCgroup.map(Path::toString).orElse("")));
         full.addAll(command);
         ProcessBuilder builder = new ProcessBuilder(full);
         builder.environment().clear();
@@ -240,10 +261,18 @@ class ImageIT {
         return builder;
     }
 
+    private static ProcessBuilder inImage(Map<String, String> podEnv, List<String> command) {
+        return inImage(podEnv, command, Optional.empty());
+    }
+
     private static Result runInImage(Map<String, String> podEnv, List<String> command) throws Exception {
+        return runInImage(podEnv, command, Optional.empty());
+    }
+
+    private static Result runInImage(Map<String, String> podEnv, List<String> command, Optional<Path> memoryCgroup) throws Exception {
         Path output = Files.createTempFile("image-run", ".log");
         try {
-            Process process = inImage(podEnv, command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            Process process = inImage(podEnv, command, memoryCgroup).redirectErrorStream(true).redirectOutput(output.toFile()).start();
             if (!process.waitFor(5, TimeUnit.MINUTES)) {
                 AgentProcess.kill(process);
                 throw new IllegalStateException("did not finish in 5 minutes: " + command + "\n" + Files.readString(output));
@@ -252,6 +281,45 @@ class ImageIT {
         } finally {
             Files.deleteIfExists(output);
         }
+    }
+
+    /**
+     * A new memory cgroup under this process's own, limited to {@code bytes}: cgroup v2 ({@code memory.max}) or v1
+     * ({@code memory.limit_in_bytes}); empty when neither is there to write.
+     */
+    private static Optional<Path> memoryCgroup(long bytes) throws IOException {
+        String v1 = null;
+        String v2 = null;
+        for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
+            String[] parts = line.split(":", 3);
+            if (parts[0].equals("0") && parts[1].isEmpty()) {
+                v2 = parts[2];
+            } else if (List.of(parts[1].split(",")).contains("memory")) {
+                v1 = parts[2];
+            }
+        }
+        List<Path[]> candidates = new ArrayList<>(); // {cgroup folder, limit file name}
+        if (v1 != null) {
+            candidates.add(new Path[] {Path.of("/sys/fs/cgroup/memory" + v1), Path.of("memory.limit_in_bytes")});
+        }
+        if (v2 != null) {
+            candidates.add(new Path[] {Path.of("/sys/fs/cgroup" + v2), Path.of("memory.max")});
+            candidates.add(new Path[] {Path.of("/sys/fs/cgroup/unified" + v2), Path.of("memory.max")});
+        }
+        for (Path[] candidate : candidates) {
+            Path group = candidate[0].resolve("eba-image-it-" + ProcessHandle.current().pid());
+            try {
+                Files.createDirectories(group);
+                if (Files.exists(group.resolve(candidate[1]))) {
+                    Files.writeString(group.resolve(candidate[1]), Long.toString(bytes));
+                    return Optional.of(group);
+                }
+                Files.deleteIfExists(group);
+            } catch (IOException | UnsupportedOperationException e) {
+                // not writable here: try the next
+            }
+        }
+        return Optional.empty();
     }
 
     private static Map<String, String> environment() {
