@@ -59,6 +59,7 @@ for p in "${all[@]}"; do
   [ -n "$c" ] && [ "$c" != "(none)" ] || die "$p is not in this machine's apt sources (the image is built on Debian bookworm)"
   found=("$cache/${p}_${c//:/%3a}_"*.deb)
   if [ ! -f "${found[0]}" ]; then
+    rm -f "$cache/${p}_"*.deb  # another version's
     (cd "$cache" && apt-get -q -o APT::Sandbox::User=root download "$p=$c" >"$work/download.log" 2>&1) \
       || { cat "$work/download.log" >&2; die "apt-get download $p=$c failed"; }
     found=("$cache/${p}_${c//:/%3a}_"*.deb)

@@ -58,7 +58,8 @@ trap cleanup EXIT
 printf '{"default":[{"type":"insecureAcceptAnything"}]}\n' >"$work/policy.json"
 policy=(--signature-policy "$work/policy.json")
 
-version="$(unzip -p "$jar" META-INF/MANIFEST.MF | tr -d '\r' | awk -F': ' '$1 == "Implementation-Version" { print $2 }')"
+# The jar's own --version: "etcd-backup-agent 0.1.0-SNAPSHOT" (its manifest's Implementation-Version).
+version="$(java -jar "$jar" --version 2>/dev/null | awk '$1 == "etcd-backup-agent" && $2 ~ /^[0-9]/ { print $2; exit }')"
 version="${version:-dev}"
 revision="$(git -C "$root" rev-parse HEAD 2>/dev/null || echo unknown)"
 created="$(git -C "$root" log -1 --format=%ct 2>/dev/null || date +%s)"
