@@ -43,29 +43,32 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 # --- the .debs, at the candidate versions of the machine's apt sources ----------------------
+# Missing lists, or lists older than the mirror (a .deb gone after an update): apt-get update once.
 candidate() { apt-cache policy "$1" 2>/dev/null | awk '$1 == "Candidate:" { print $2 }'; }
 all=("${runtime_packages[@]}" "${jdk_packages[@]}")
-for p in "${all[@]}"; do
-  c="$(candidate "$p")"
-  if [ -z "$c" ] || [ "$c" = "(none)" ]; then
-    log "no candidate for $p: apt-get update"
-    DEBIAN_FRONTEND=noninteractive apt-get update -q >"$work/apt-update.log" 2>&1 || { cat "$work/apt-update.log" >&2; exit 1; }
-    break
-  fi
-done
-debs=()
-for p in "${all[@]}"; do
-  c="$(candidate "$p")"
-  [ -n "$c" ] && [ "$c" != "(none)" ] || die "$p is not in this machine's apt sources (the image is built on Debian bookworm)"
-  found=("$cache/${p}_${c//:/%3a}_"*.deb)
-  if [ ! -f "${found[0]}" ]; then
-    rm -f "$cache/${p}_"*.deb  # another version's
-    (cd "$cache" && apt-get -q -o APT::Sandbox::User=root download "$p=$c" >"$work/download.log" 2>&1) \
-      || { cat "$work/download.log" >&2; die "apt-get download $p=$c failed"; }
+fetch() {
+  local p c found
+  debs=()
+  for p in "${all[@]}"; do
+    c="$(candidate "$p")"
+    if [ -z "$c" ] || [ "$c" = "(none)" ]; then log "no candidate for $p"; return 1; fi
     found=("$cache/${p}_${c//:/%3a}_"*.deb)
-  fi
-  debs+=("${found[0]}")
-done
+    if [ ! -f "${found[0]}" ]; then
+      rm -f "$cache/${p}_"*.deb  # another version's
+      if ! (cd "$cache" && apt-get -q -o APT::Sandbox::User=root download "$p=$c" >"$work/download.log" 2>&1); then
+        cat "$work/download.log" >&2
+        return 1
+      fi
+      found=("$cache/${p}_${c//:/%3a}_"*.deb)
+    fi
+    debs+=("${found[0]}")
+  done
+}
+if ! fetch; then
+  log "apt-get update"
+  DEBIAN_FRONTEND=noninteractive apt-get update -q >"$work/apt-update.log" 2>&1 || { cat "$work/apt-update.log" >&2; exit 1; }
+  fetch || die "the packages are not in this machine's apt sources (the image is built on Debian bookworm: openjdk-17)"
+fi
 deb_of() { local d; for d in "${debs[@]}"; do case "$(basename "$d")" in "$1"_*) echo "$d"; return;; esac; done; }
 
 # --- the runtime's libraries and files ------------------------------------------------------
