@@ -61,13 +61,21 @@ class DruidArgumentsIT {
      * etcd's address is the test's member, the server port is 0 (any free one), and /var/etcd/data is in the temp dir.
      */
     private List<String> arguments() {
+        return druidServerArguments(etcd.endpoints(), dir.resolve("var/etcd/data").toString());
+    }
+
+    /**
+     * {@code server} and the list above for an etcd "etcd-main" at {@code endpoints} without TLS, backing up to Local,
+     * with druid's /var/etcd/data at {@code varEtcdData} and the server port 0 (any free one). Also run by {@link ImageIT}.
+     */
+    static List<String> druidServerArguments(String endpoints, String varEtcdData) {
         Map<String, String> values = Map.ofEntries(Map.entry("--storage-provider", "Local"), Map.entry("--store-prefix", "etcd-main"),
                 Map.entry("--schedule", "0 */24 * * *"), Map.entry("--delta-snapshot-period", "1s"),
                 Map.entry("--delta-snapshot-retention-period", "1h0m0s"), Map.entry("--garbage-collection-policy", "LimitBased"),
                 Map.entry("--garbage-collection-period", "1m0s"), Map.entry("--defragmentation-schedule", "0 0 */3 * *"),
                 Map.entry("--reelection-period", "1s"), Map.entry("--insecure-transport", "true"),
                 Map.entry("--insecure-skip-tls-verify", "true"), Map.entry("--enable-snapshot-lease-renewal", "false"),
-                Map.entry("--enable-member-lease-renewal", "false"), Map.entry("--endpoints", etcd.endpoints()),
+                Map.entry("--enable-member-lease-renewal", "false"), Map.entry("--endpoints", endpoints),
                 Map.entry("--server-port", "0"));
         List<String> leftOut = List.of("--store-endpoint-override", "--service-endpoints", "--cacert", "--cert", "--key",
                 "--server-cert", "--server-key");
@@ -78,7 +86,7 @@ class DruidArgumentsIT {
                 continue;
             }
             String value = values.getOrDefault(name, token.substring(token.indexOf('=') + 1)).replace("<etcd>", "etcd-main");
-            args.add(name + "=" + value.replace("/var/etcd/data", dir.resolve("var/etcd/data").toString()));
+            args.add(name + "=" + value.replace("/var/etcd/data", varEtcdData));
         }
         return args;
     }
