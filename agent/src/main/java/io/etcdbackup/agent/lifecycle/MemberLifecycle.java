@@ -60,7 +60,7 @@ public final class MemberLifecycle {
                             + " fresh when there are no backups");
         }
         Optional<ClusterMember> entry = cluster.find(self);
-        String existing = existingCluster(self, cluster, entry);
+        String existing = existingCluster(self, cluster);
         if (entry.isPresent() && entry.get().started() && dataDir == DataDirVerdict.Status.VALID) {
             return new StartPlan(Action.KEEP, ClusterState.EXISTING, existing, OptionalLong.empty(), entry.get().describe()
                     + " is in the member list and its data dir is valid: etcd starts on it and catches up from its peers"
@@ -90,8 +90,7 @@ public final class MemberLifecycle {
             return waiting(existing, member.describe() + " lost its data (" + dataDir + "), and etcd allows one learner at a time:"
                     + " waiting for " + otherLearner.get().describe() + " to be promoted before it is removed and added back");
         }
-        String rejoined = existingCluster(self, cluster, Optional.empty(), member);
-        return new StartPlan(Action.REJOIN, ClusterState.EXISTING, rejoined, OptionalLong.of(member.id()), member.describe()
+        return new StartPlan(Action.REJOIN, ClusterState.EXISTING, existing, OptionalLong.of(member.id()), member.describe()
                 + " is in the member list but its data dir is " + dataDir.name().toLowerCase(java.util.Locale.ROOT) + ", and the"
                 + " cluster has quorum: it is removed, its data dir moved aside (deleted once it votes again), and it is added back"
                 + " as a learner that syncs from the leader; an old backup is never restored over a running cluster");
@@ -101,17 +100,11 @@ public final class MemberLifecycle {
         return new StartPlan(Action.WAIT, ClusterState.EXISTING, existing, OptionalLong.empty(), reason);
     }
 
-    /** {@code initial-cluster} for joining the running cluster: every listed member, this one as configured. */
-    private static String existingCluster(MemberSpec self, ClusterView cluster, Optional<ClusterMember> entry, ClusterMember... removed) {
-        List<Long> without = Stream.of(removed).map(ClusterMember::id).toList();
-        Stream<String> others = cluster.members().stream()
-                .filter(m -> !without.contains(m.id()) && (entry.isEmpty() || m.id() != entry.get().id()) && !self.is(m))
+    /** {@code initial-cluster} for joining the running cluster: every listed member but this one, then this one as configured. */
+    private static String existingCluster(MemberSpec self, ClusterView cluster) {
+        Stream<String> others = cluster.members().stream().filter(m -> !self.is(m))
                 .flatMap(m -> m.peerUrls().stream().map(url -> m.initialClusterName() + "=" + url));
         return Stream.concat(others, Stream.of(self.initialClusterEntries())).collect(Collectors.joining(","));
-    }
-
-    private static String existingCluster(MemberSpec self, ClusterView cluster, Optional<ClusterMember> entry) {
-        return existingCluster(self, cluster, entry, new ClusterMember[0]);
     }
 
     /**

@@ -11,7 +11,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -78,7 +77,7 @@ public final class MemberStartup {
                 return prepareWithoutCluster(self, request, cluster);
             }
             Path dataDir = request.target().dataDir();
-            Optional<String> wrongVolume = wrongVolume(dataDir, request.identity());
+            Optional<String> wrongVolume = Safeguard.refusal(dataDir, request.identity());
             if (wrongVolume.isPresent()) {
                 return refused(request, wrongVolume.get());
             }
@@ -127,7 +126,7 @@ public final class MemberStartup {
         try {
             switch (plan.action()) {
                 case KEEP -> {
-                    claimIfUnclaimed(dataDir, request.identity());
+                    Safeguard.claimIfUnclaimed(dataDir, request.identity(), clock.instant());
                     return new StartResult("KEEP", true, false, plan.clusterState(), plan.initialCluster(), verdict.revision(), plan.reason(),
                             Optional.empty());
                 }
@@ -188,23 +187,4 @@ public final class MemberStartup {
                 OptionalLong.empty(), reason, Optional.empty());
     }
 
-    private static Optional<String> wrongVolume(Path dataDir, String identity) {
-        if (!Files.isDirectory(dataDir)) {
-            return Optional.empty();
-        }
-        try {
-            return Safeguard.read(dataDir).filter(claim -> !claim.identity().equals(identity))
-                    .map(claim -> "wrong volume: data dir " + dataDir + " belongs to '" + claim.identity() + "', this agent serves '"
-                            + identity + "'; nothing was changed");
-        } catch (IOException e) {
-            return Optional.of("cannot tell whom data dir " + dataDir + " belongs to: " + JetcdMembership.rootMessage(e)
-                    + "; nothing was changed");
-        }
-    }
-
-    private void claimIfUnclaimed(Path dataDir, String identity) throws IOException {
-        if (Safeguard.read(dataDir).isEmpty()) {
-            new Safeguard(identity, clock.instant()).writeTo(dataDir);
-        }
-    }
 }

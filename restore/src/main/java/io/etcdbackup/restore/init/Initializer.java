@@ -152,7 +152,7 @@ public final class Initializer {
         Path dataDir = request.target().dataDir();
         LOG.info("initialization started data_dir={} mode={} identity={}", dataDir, request.mode().label(), request.identity());
 
-        Optional<String> wrongVolume = wrongVolume(dataDir, request.identity());
+        Optional<String> wrongVolume = Safeguard.refusal(dataDir, request.identity());
         if (wrongVolume.isPresent()) {
             return finish(new Choice(Decision.REFUSE, wrongVolume.get()), false, OptionalLong.empty(), Optional.empty(),
                     Duration.ZERO, started);
@@ -204,26 +204,6 @@ public final class Initializer {
                     ? "restore failed: " + message(e) + "; the data dir was left as it was (" + choice.reason() + ")"
                     : choice.decision() + " failed: " + message(e) + " (" + choice.reason() + ")";
             return finish(new Choice(choice.decision(), what), false, OptionalLong.empty(), Optional.of(verdict), validationTook, started);
-        }
-    }
-
-    /** Why the directory must not be touched for {@code identity}, if its safeguard says so. */
-    private static Optional<String> wrongVolume(Path dataDir, String identity) {
-        if (!Files.isDirectory(dataDir)) {
-            return Optional.empty();
-        }
-        try {
-            Optional<Safeguard> claim = Safeguard.read(dataDir);
-            if (claim.isPresent() && !claim.get().identity().equals(identity)) {
-                return Optional.of("wrong volume: data dir " + dataDir + " belongs to '" + claim.get().identity() + "' (safeguard file "
-                        + Safeguard.FILE_NAME + " written " + claim.get().claimedAt() + "), this agent serves '" + identity
-                        + "'; nothing was changed. Mount the right volume, or, if this volume is really meant for '" + identity
-                        + "', delete the safeguard file");
-            }
-            return Optional.empty();
-        } catch (IOException e) {
-            return Optional.of("cannot tell whom data dir " + dataDir + " belongs to: " + message(e)
-                    + "; nothing was changed. Delete the safeguard file if the volume belongs to '" + identity + "'");
         }
     }
 
@@ -311,9 +291,7 @@ public final class Initializer {
     }
 
     private void claimIfUnclaimed(Path dataDir, String identity) throws IOException {
-        if (Safeguard.read(dataDir).isEmpty()) {
-            new Safeguard(identity, clock.instant()).writeTo(dataDir);
-        }
+        Safeguard.claimIfUnclaimed(dataDir, identity, clock.instant());
     }
 
     private static InitializationOutcome finish(Choice choice, boolean successful, OptionalLong revision,

@@ -92,4 +92,35 @@ public record Safeguard(String identity, Instant claimedAt) {
             folder.force(true);
         }
     }
+
+    /**
+     * Why {@code dataDir} must not be touched for {@code identity}: its safeguard names another
+     * identity, or cannot be read. Empty when it may be used (no directory, no claim, or this claim).
+     */
+    public static Optional<String> refusal(Path dataDir, String identity) {
+        if (!Files.isDirectory(dataDir)) {
+            return Optional.empty();
+        }
+        try {
+            Optional<Safeguard> claim = read(dataDir);
+            if (claim.isPresent() && !claim.get().identity().equals(identity)) {
+                return Optional.of("wrong volume: data dir " + dataDir + " belongs to '" + claim.get().identity() + "' (safeguard file "
+                        + FILE_NAME + " written " + claim.get().claimedAt() + "), this agent serves '" + identity
+                        + "'; nothing was changed. Mount the right volume, or, if this volume is really meant for '" + identity
+                        + "', delete the safeguard file");
+            }
+            return Optional.empty();
+        } catch (IOException e) {
+            return Optional.of("cannot tell whom data dir " + dataDir + " belongs to: " + (e.getMessage() == null
+                    ? e.getClass().getSimpleName() : e.getMessage().replace('\n', ' '))
+                    + "; nothing was changed. Delete the safeguard file if the volume belongs to '" + identity + "'");
+        }
+    }
+
+    /** Writes a claim for {@code identity} at {@code now} into {@code dataDir} unless it has one. */
+    public static void claimIfUnclaimed(Path dataDir, String identity, java.time.Instant now) throws IOException {
+        if (read(dataDir).isEmpty()) {
+            new Safeguard(identity, now).writeTo(dataDir);
+        }
+    }
 }
