@@ -65,8 +65,10 @@ class ChartRenderTest {
 
         JsonNode init = container(sts, "initContainers", "initialize");
         List<String> initArgs = strings(init.path("args"));
-        assertThat(strings(init.path("command"))).containsExactly("/bin/sh", "/etc/etcd-backup-agent/initialize.sh");
-        assertThat(initArgs).startsWith("etcd-backup-agent", "initialize");
+        // The image's entrypoint (no shell in either image): initialize writes etcd's configuration file itself.
+        assertThat(init.has("command")).isFalse();
+        assertThat(initArgs).startsWith("initialize").contains("--etcd-config-template=/etc/etcd-backup-agent/etcd.conf.yaml.tpl",
+                "--etcd-config-out=/var/run/etcd-config/etcd.conf.yaml");
         // Every member, ready or not (the headless Service): a member without quorum must still answer.
         String serviceEndpoints = value(initArgs, "--service-endpoints");
         assertThat(serviceEndpoints.split(",")).hasSize(values.replicas())

@@ -5,7 +5,9 @@ import io.etcdbackup.agent.config.EffectiveConfig;
 import io.etcdbackup.agent.lifecycle.JetcdMembership;
 import io.etcdbackup.agent.lifecycle.MemberStartup;
 import io.etcdbackup.agent.lifecycle.StartResult;
+import io.etcdbackup.agent.member.EtcdConfigTemplate.ClusterState;
 import io.etcdbackup.agent.restore.BackupSources;
+import io.etcdbackup.restore.RestoreTarget;
 import io.etcdbackup.restore.Restorer;
 import io.etcdbackup.restore.init.DataDirValidator;
 import io.etcdbackup.restore.init.InitializationOutcome;
@@ -20,6 +22,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
@@ -83,6 +86,9 @@ final class InitializeCommand implements Callable<Integer>, Main.Validated {
     String waitTimeout;
 
     @Mixin
+    EtcdConfigFileOptions etcdConfig;
+
+    @Mixin
     ReferenceInitializeOptions reference;
 
     @Spec
@@ -104,6 +110,7 @@ final class InitializeCommand implements Callable<Integer>, Main.Validated {
         config.check("--endpoints", etcd.endpoints, EtcdConnection::parseEndpoints);
         config.check("--wait-timeout", waitTimeout, Durations::parse);
         config.check("--initial-advertise-peer-urls", restore.peerUrls, urls -> restore.memberSpec());
+        etcdConfig.validate(config);
         return config.problems();
     }
 
@@ -117,22 +124,16 @@ final class InitializeCommand implements Callable<Integer>, Main.Validated {
             if (cluster.isPresent()) {
                 return reconcile(initializer, settings, cluster.get(), identity);
             }
-            InitializationOutcome outcome = initializer
-                    .initialize(new InitializationRequest(restore.target(dataDir, false), ValidationMode.parse(mode), identity,
-                            initialClusterState.equals("existing")));
+            RestoreTarget target = restore.target(dataDir, false);
+            InitializationOutcome outcome = initializer.initialize(new InitializationRequest(target, ValidationMode.parse(mode), identity,
+                    initialClusterState.equals("existing")));
             PrintWriter out = spec.commandLine().getOut();
             out.println("decision=" + outcome.decision() + " successful=" + outcome.successful() + " data_dir=" + dataDir.toAbsolutePath()
                     + " revision=" + (outcome.revision().isPresent() ? outcome.revision().getAsLong() : "none")
                     + " took=" + outcome.took().toMillis() + "ms reason=\"" + outcome.reason() + "\"");
             out.flush();
-            if (outcome.successful()) {
-                return 0;
-            }
-            PrintWriter err = spec.commandLine().getErr();
-            boolean refused = outcome.decision() == InitializationOutcome.Decision.REFUSE;
-            err.println("error: " + (refused ? "refused: " : "") + outcome.reason());
-            err.flush();
-            return refused ? REFUSED : 1;
+            return finish(outcome.successful(), outcome.decision() == InitializationOutcome.Decision.REFUSE, outcome.reason(),
+                    initialClusterState.equals("existing") ? ClusterState.EXISTING : ClusterState.NEW, target.initialCluster());
         }
     }
 
@@ -152,12 +153,26 @@ final class InitializeCommand implements Callable<Integer>, Main.Validated {
                 + " revision=" + (result.revision().isPresent() ? result.revision().getAsLong() : "none") + " reason=\"" + result.reason()
                 + "\"");
         out.flush();
-        if (result.successful()) {
-            return 0;
+        return finish(result.successful(), result.refused(), result.reason(), ClusterState.valueOf(result.clusterState().name()),
+                result.initialCluster());
+    }
+
+    /** Writes etcd's configuration file after a success (when asked to), or reports the failure or refusal; returns the exit code. */
+    private int finish(boolean successful, boolean refused, String reason, ClusterState state, String initialCluster) {
+        if (successful) {
+            try {
+                etcdConfig.write(restore.name, state, initialCluster).ifPresent(file -> {
+                    spec.commandLine().getOut().println("etcd_config=" + file.toAbsolutePath() + " initial_cluster_state=" + state.value());
+                    spec.commandLine().getOut().flush();
+                });
+                return 0;
+            } catch (IOException | RuntimeException e) {
+                reason = "the data dir is ready, but etcd's configuration file cannot be written: " + e.getMessage();
+            }
         }
         PrintWriter err = spec.commandLine().getErr();
-        err.println("error: " + (result.refused() ? "refused: " : "") + result.reason());
+        err.println("error: " + (refused ? "refused: " : "") + reason);
         err.flush();
-        return result.refused() ? REFUSED : 1;
+        return refused ? REFUSED : 1;
     }
 }

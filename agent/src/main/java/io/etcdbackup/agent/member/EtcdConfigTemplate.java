@@ -188,7 +188,7 @@ public final class EtcdConfigTemplate {
      *                               for {@code ${POD_NAMESPACE}}, an entry that is not name=URL
      */
     public String render(MemberIdentity member, ClusterState state) {
-        return render(member, state, Optional.empty());
+        return render(member, state, Optional.empty(), Optional.empty());
     }
 
     /**
@@ -199,7 +199,21 @@ public final class EtcdConfigTemplate {
      * @throws ConfigRenderException as {@link #render(MemberIdentity, ClusterState)}
      */
     public String render(MemberIdentity member, ClusterState state, Collection<String> currentMembers) {
-        return render(member, state, Optional.of(Set.copyOf(currentMembers)));
+        return render(member, state, Optional.of(Set.copyOf(currentMembers)), Optional.empty());
+    }
+
+    /**
+     * Renders the file the init step writes for etcd: {@code initial-cluster-state} and
+     * {@code initial-cluster} as the init step decided them (the template's own
+     * {@code initial-cluster}, if any, is replaced).
+     *
+     * @param initialCluster the decided {@code name=url,...}; must name {@code member}
+     * @throws ConfigRenderException as {@link #render(MemberIdentity, ClusterState)}, or when
+     *                               {@code initialCluster} does not name the member
+     */
+    public String renderDecided(MemberIdentity member, ClusterState state, String initialCluster) {
+        Objects.requireNonNull(initialCluster, "initialCluster");
+        return render(member, state, Optional.empty(), Optional.of(initialCluster));
     }
 
     /**
@@ -234,7 +248,8 @@ public final class EtcdConfigTemplate {
     public record Membership(Optional<String> initialCluster, Optional<String> token) {
     }
 
-    private String render(MemberIdentity member, ClusterState state, Optional<Set<String>> currentMembers) {
+    private String render(MemberIdentity member, ClusterState state, Optional<Set<String>> currentMembers,
+                          Optional<String> decidedCluster) {
         Objects.requireNonNull(member, "member");
         Objects.requireNonNull(state, "state");
         Map<String, Object> out = new LinkedHashMap<>();
@@ -246,13 +261,16 @@ public final class EtcdConfigTemplate {
             Object value = switch (key) {
                 case NAME -> member.name();
                 case PEER_URLS, CLIENT_URLS -> memberUrls(key, entry.getValue(), member);
-                case INITIAL_CLUSTER -> initialCluster(entry.getValue(), member, currentMembers);
+                case INITIAL_CLUSTER -> decidedCluster.isPresent() ? decidedCluster.get() : initialCluster(entry.getValue(), member, currentMembers);
                 case INITIAL_CLUSTER_STATE -> state.value();
                 default -> substitute(entry.getValue(), member, key);
             };
             out.put(key, value);
         }
         out.putIfAbsent(INITIAL_CLUSTER_STATE, state.value());
+        if (decidedCluster.isPresent()) {
+            out.put(INITIAL_CLUSTER, initialCluster(decidedCluster.get(), member, Optional.empty()));
+        }
         try {
             return YAML.writeValueAsString(out);
         } catch (JacksonException e) {

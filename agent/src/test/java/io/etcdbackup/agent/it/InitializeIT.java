@@ -4,6 +4,8 @@ import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.PutOption;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.etcdbackup.snapshot.catalog.Catalog;
 import io.etcdbackup.snapshot.catalog.Generation;
 import io.etcdbackup.etcdprocess.EtcdProcess;
@@ -21,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -122,6 +125,48 @@ class InitializeIT {
             Keyspace actual = Keyspace.read(member.start(etcd.binaries(), dataDir), 0);
             assertThat(actual.revision()).isEqualTo(captured);
             assertThat(actual.keys()).isEqualTo(expected.keys());
+        }
+    }
+
+    @Test
+    void afterARestoreItWritesTheConfigurationFileEtcdStartsWithAndEtcdStartsFromIt() throws Exception {
+        long captured = fullBackup("/first");
+        Path dataDir = dir.resolve("configured.etcd");
+        Path template = Files.writeString(dir.resolve("etcd.conf.yaml.tpl"), "name: ${POD_NAME}\ndata-dir: " + dataDir
+                + "\nsnapshot-count: 5000\n");
+        Path config = dir.resolve("etcd.conf.yaml");
+
+        try (RestoredEtcd member = new RestoredEtcd()) {
+            AgentProcess.Result result = initialize(dataDir, member, "--etcd-config-template", template.toString(),
+                    "--etcd-config-out", config.toString());
+
+            assertThat(result.exitCode()).as(result.stderr()).isZero();
+            assertThat(result.stdout()).contains("decision=RESTORE", "etcd_config=" + config + " initial_cluster_state=new");
+            Map<String, Object> written = new YAMLMapper().readValue(config.toFile(), new TypeReference<Map<String, Object>>() { });
+            assertThat(written).containsEntry("name", "restored").containsEntry("data-dir", dataDir.toString())
+                    .containsEntry("snapshot-count", 5000).containsEntry("initial-cluster-state", "new")
+                    .containsEntry("initial-cluster", "restored=" + member.peerUrl());
+            assertThat(dir.resolve("etcd.conf.yaml.part")).doesNotExist();
+            assertThat(Keyspace.read(member.start(etcd.binaries(), dataDir), 0).revision()).isEqualTo(captured);
+        }
+    }
+
+    @Test
+    void aRefusedInitializationWritesNoConfigurationFile() throws Exception {
+        fullBackup("/first");
+        Path dataDir = dir.resolve("other.etcd");
+        Path template = Files.writeString(dir.resolve("etcd.conf.yaml.tpl"), "data-dir: " + dataDir + "\n");
+        Path config = dir.resolve("etcd.conf.yaml");
+        try (RestoredEtcd member = new RestoredEtcd()) {
+            AgentProcess.Result fresh = initialize("file://" + Files.createDirectories(dir.resolve("other-store")), dataDir, member);
+            assertThat(fresh.exitCode()).as(fresh.stderr()).isZero();
+
+            AgentProcess.Result result = initialize(dataDir, member, "--etcd-config-template", template.toString(),
+                    "--etcd-config-out", config.toString());
+
+            assertThat(result.exitCode()).as(result.stdout()).isEqualTo(3);
+            assertThat(result.stdout()).doesNotContain("etcd_config=");
+            assertThat(config).doesNotExist();
         }
     }
 

@@ -102,6 +102,24 @@ class EtcdConfigTemplateTest {
     }
 
     @Test
+    void theInitStepsFileHasTheStateAndInitialClusterItDecidedWhateverTheTemplateSays() throws Exception {
+        String decided = "etcd-main-0=https://etcd-main-0.etcd-main-peer.shoot.svc:2380,"
+                + "etcd-main-1=https://etcd-main-1.etcd-main-peer.shoot.svc:2380";
+        EtcdConfigTemplate template = EtcdConfigTemplate.parse(BASE, "base.yaml");
+
+        Map<String, Object> config = tree(template.renderDecided(MemberIdentity.of("etcd-main-1", "shoot"), ClusterState.EXISTING, decided));
+        Map<String, Object> withoutCluster = tree(EtcdConfigTemplate.parse("data-dir: /var/lib/etcd/data\n", "bare.yaml")
+                .renderDecided(MemberIdentity.of("etcd-main-1"), ClusterState.NEW, decided));
+
+        assertThat(config).contains(entry("name", "etcd-main-1"), entry("initial-cluster-state", "existing"),
+                entry("initial-cluster", decided), entry("initial-cluster-token", "12345"));
+        assertThat(withoutCluster).contains(entry("initial-cluster-state", "new"), entry("initial-cluster", decided));
+        assertThatThrownBy(() -> template.renderDecided(MemberIdentity.of("etcd-main-2", "shoot"), ClusterState.NEW, decided))
+                .isInstanceOf(ConfigRenderException.class)
+                .hasMessageContaining("'initial-cluster' does not name member 'etcd-main-2'");
+    }
+
+    @Test
     void addsNameAndStateWhenTheBaseFileHasNone() throws Exception {
         String base = "data-dir: /data\ninitial-cluster: ${POD_NAME}=http://${POD_NAME}:2380\n";
 
