@@ -24,15 +24,15 @@ import java.util.stream.Stream;
  * The chart in the repository ({@code helm/etcd-backup-agent}), rendered and linted by embedded Helm.
  * Renders use release {@value #RELEASE} in namespace {@value #NAMESPACE}.
  */
-final class Chart {
+public final class Chart {
 
-    static final String RELEASE = "prod";
-    static final String NAMESPACE = "etcd";
-    static final String FULLNAME = "prod-etcd-backup-agent";
+    public static final String RELEASE = "prod";
+    public static final String NAMESPACE = "etcd";
+    public static final String FULLNAME = "prod-etcd-backup-agent";
     /** helm-java would render for Kubernetes 1.20, below the chart's kubeVersion. */
     static final String KUBE_VERSION = "v1.33.0";
 
-    static final YAMLMapper YAML = new YAMLMapper();
+    public static final YAMLMapper YAML = new YAMLMapper();
     static final ObjectMapper JSON = new ObjectMapper();
 
     private Chart() {
@@ -56,7 +56,7 @@ final class Chart {
      * prints after it; so the chart is rendered from a copy whose hook annotations carry another key
      * (Helm then keeps those objects in the manifest), and the key is put back in the output.
      */
-    static String template(Map<String, Object> values, Path workDir) {
+    public static String template(Map<String, Object> values, Path workDir) {
         Path copy = copy(workDir);
         try (Stream<Path> templates = Files.list(copy.resolve("templates"))) {
             for (Path file : (Iterable<Path>) templates::iterator) {
@@ -99,7 +99,7 @@ final class Chart {
     }
 
     /** Every object of a rendered manifest stream, in order. */
-    static List<JsonNode> objects(String manifest) {
+    public static List<JsonNode> objects(String manifest) {
         List<JsonNode> objects = new ArrayList<>();
         try (var parser = new YAMLFactory().createParser(manifest)) {
             Iterator<JsonNode> documents = YAML.readValues(parser, JsonNode.class);
@@ -115,7 +115,7 @@ final class Chart {
         return objects;
     }
 
-    static JsonNode only(List<JsonNode> objects, String kind) {
+    public static JsonNode only(List<JsonNode> objects, String kind) {
         List<JsonNode> matching = objects.stream().filter(o -> kind.equals(o.path("kind").asText())).toList();
         if (matching.size() != 1) {
             throw new AssertionError("expected one " + kind + ", found " + matching.size());
