@@ -109,7 +109,8 @@ class ChartRenderTest {
 
         if (values.tls()) {
             assertThat(args).contains("--cacert=/var/run/secrets/etcd/client-tls/ca.crt",
-                    "--server-cert=/var/run/secrets/etcd-backup-agent/api-tls/tls.crt");
+                    "--server-cert=/var/run/secrets/etcd-backup-agent/api-tls/tls.crt",
+                    "--server-ca=/var/run/secrets/etcd-backup-agent/api-tls/ca.crt");
             assertThat(volume(pod, "peer-tls").path("secret").path("secretName").asText()).isEqualTo(FULLNAME + "-peer-tls");
         } else {
             assertThat(args).noneMatch(a -> a.startsWith("--cacert") || a.startsWith("--server-cert"));

@@ -5,6 +5,7 @@ import io.etcdbackup.agent.config.ByteSizes;
 import io.etcdbackup.agent.config.Durations;
 import io.etcdbackup.agent.config.EffectiveConfig;
 import io.etcdbackup.agent.config.ProcessEnvironment;
+import io.etcdbackup.agent.http.ForwardingTrust;
 import io.etcdbackup.agent.http.HttpApi;
 import io.etcdbackup.agent.http.ServerTls;
 import io.etcdbackup.agent.lease.LeaseSettings;
@@ -93,6 +94,11 @@ final class ServerOptions {
 
     @Option(names = "--server-key", paramLabel = "FILE", description = "PEM private key (unencrypted) of --server-cert.")
     Path serverKey;
+
+    @Option(names = "--server-ca", paramLabel = "FILE",
+            description = "PEM CA certificate(s) that issued the agents' API certificates: trusted, besides the JVM's CAs, when "
+                    + "this agent forwards a request to the leader's agent over HTTPS (needs --server-cert).")
+    Path serverCa;
 
     @Option(names = "--defrag-schedule", defaultValue = "0 0 */3 * *", paramLabel = "CRON",
             description = "Cron schedule (5 fields, UTC) on which the leader's agent defragments every member, learners and "
@@ -251,10 +257,18 @@ final class ServerOptions {
         } else if (serverCert != null) {
             try {
                 ServerTls.validate(serverCert, serverKey);
-                return Optional.of(new HttpApi.Tls(serverCert, serverKey));
             } catch (IllegalArgumentException e) {
                 checks.reject("--server-cert", serverCert, e.getMessage());
+                return Optional.empty();
             }
+            Optional<Path> ca = checks.parse("--server-ca", serverCa == null ? null : serverCa.toString(), f -> {
+                ForwardingTrust.withExtraCa(Path.of(f));
+                return Path.of(f);
+            });
+            return Optional.of(new HttpApi.Tls(serverCert, serverKey, ca));
+        }
+        if (serverCa != null) {
+            checks.reject("--server-ca", serverCa, "needs --server-cert and --server-key (it is trusted when forwarding over HTTPS)");
         }
         return Optional.empty();
     }

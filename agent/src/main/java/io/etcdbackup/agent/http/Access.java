@@ -20,11 +20,14 @@ final class Access {
     private final LeaderGatedBackup gate;
     private final LeaderForwarder forwarder;
 
-    /** @param token the bearer token mutations must present; empty for none */
-    Access(Optional<String> token, LeaderGatedBackup gate) {
+    /**
+     * @param token     the bearer token mutations must present; empty for none
+     * @param forwarding the TLS context for forwarding to the leader's agent; empty for the JVM's default
+     */
+    Access(Optional<String> token, LeaderGatedBackup gate, Optional<javax.net.ssl.SSLContext> forwarding) {
         this.token = token.map(t -> t.getBytes(StandardCharsets.UTF_8)).orElse(null);
         this.gate = gate;
-        this.forwarder = new LeaderForwarder(gate);
+        this.forwarder = new LeaderForwarder(gate, forwarding);
     }
 
     /** {@code handler}, run only for a caller presenting the bearer token (when one is configured). */

@@ -72,8 +72,16 @@ public final class HttpApi implements AutoCloseable {
         }
     }
 
-    /** The server's certificate and key files (PEM). */
-    public record Tls(Path certFile, Path keyFile) {
+    /**
+     * The server's certificate and key files (PEM).
+     *
+     * @param forwardingCa the CA of the other agents' API certificates, trusted besides the JVM's
+     *                     CAs when forwarding to the leader's agent ({@link ForwardingTrust})
+     */
+    public record Tls(Path certFile, Path keyFile, Optional<Path> forwardingCa) {
+        public Tls(Path certFile, Path keyFile) {
+            this(certFile, keyFile, Optional.empty());
+        }
     }
 
     /**
@@ -112,7 +120,8 @@ public final class HttpApi implements AutoCloseable {
                    Clock clock) {
         CatalogWriter writer = catalog.writer().orElseThrow(() -> new IllegalArgumentException("the HTTP API needs a writable catalog"));
         this.settings = settings;
-        this.access = new Access(settings.token(), gate);
+        this.access = new Access(settings.token(), gate,
+                settings.tls().flatMap(Tls::forwardingCa).map(ForwardingTrust::withExtraCa));
         this.reference = new ReferenceRoutes(gate, catalog, registry);
         this.member = new MemberRoutes(member);
         this.v1 = new V1Routes(gate, catalog,

@@ -3,6 +3,7 @@ package io.etcdbackup.agent.http;
 import io.etcdbackup.agent.cluster.LeaderGatedBackup;
 import io.javalin.http.Context;
 
+import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Sends a snapshot request that reached a follower's agent to the agent beside the etcd leader
@@ -37,10 +39,14 @@ final class LeaderForwarder {
     }
 
     private final LeaderGatedBackup gate;
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient client;
 
-    LeaderForwarder(LeaderGatedBackup gate) {
+    /** @param tls whom to trust over HTTPS; empty for the JVM's default CAs */
+    LeaderForwarder(LeaderGatedBackup gate, Optional<SSLContext> tls) {
         this.gate = gate;
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
+        tls.ifPresent(builder::sslContext);
+        this.client = builder.build();
     }
 
     /**

@@ -67,6 +67,31 @@ class CommandLineTest {
     }
 
     @Test
+    void initializeWritesEtcdsConfigurationOnlyWithBothFilesNamed() {
+        String[] onlyOut = run("initialize", "--store", "file:///nonexistent/store", "--data-dir", "/nonexistent/data",
+                "--etcd-config-out", "/nonexistent/etcd.conf.yaml");
+        String[] missingTemplate = run("initialize", "--store", "file:///nonexistent/store", "--data-dir", "/nonexistent/data",
+                "--etcd-config-template", "/nonexistent/etcd.conf.yaml.tpl", "--etcd-config-out", "/etc/hostname/etcd.conf.yaml");
+
+        assertThat(onlyOut[0]).isEqualTo("2");
+        assertThat(onlyOut[2]).contains("error: --etcd-config-out = '/nonexistent/etcd.conf.yaml' (from flag): give both "
+                + "--etcd-config-template and --etcd-config-out, or neither");
+        assertThat(missingTemplate[0]).isEqualTo("2");
+        assertThat(missingTemplate[2]).contains("error: --etcd-config-template = '/nonexistent/etcd.conf.yaml.tpl' (from flag): "
+                + "etcd config template /nonexistent/etcd.conf.yaml.tpl cannot be read",
+                "error: --etcd-config-out = '/etc/hostname/etcd.conf.yaml' (from flag): its folder /etc/hostname does not exist or is "
+                        + "not writable");
+    }
+
+    @Test
+    void theForwardingCaNeedsTheServersOwnCertificate() {
+        String[] result = run("server", "--store", "file:///nonexistent/store", "--server-ca", "/nonexistent/ca.crt");
+
+        assertThat(result[0]).isEqualTo("2");
+        assertThat(result[2]).contains("error: --server-ca = '/nonexistent/ca.crt' (from flag): needs --server-cert and --server-key");
+    }
+
+    @Test
     void mergeReportsEveryBadValueAtOnce() {
         String[] result = run("merge", "--store", "file:///nonexistent/store", "--fan-in", "1", "--max-level", "0",
                 "--max-segment-bytes", "0", "--min-age", "soon", "--compression", "lz4");
