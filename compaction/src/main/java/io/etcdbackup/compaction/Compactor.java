@@ -117,7 +117,7 @@ public final class Compactor {
         String key = BackupLayout.fullKey(generation, revision, now);
         ObjectPublisher.Published published;
         try {
-            published = new ObjectPublisher(catalog.store()).publish(key, header, settings.level(), ObjectPublisher.IfExists.FAIL, out -> {
+            published = new ObjectPublisher(catalog.store(), catalog.encryption()).publish(key, header, settings.level(), ObjectPublisher.IfExists.FAIL, out -> {
                 try (InputStream in = Files.newInputStream(snapshot)) {
                     in.transferTo(out);
                 }

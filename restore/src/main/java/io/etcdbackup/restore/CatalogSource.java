@@ -24,7 +24,7 @@ final class CatalogSource implements BackupSource {
 
     @Override
     public Optional<RestorePlan> latestPlan() throws IOException {
-        return catalog.latestRestorable().map(RestorePlanner::planFrom);
+        return catalog.latestRestorable().map(generation -> RestorePlanner.planFrom(generation, NativeFormat.of(catalog.encryption())));
     }
 
     @Override

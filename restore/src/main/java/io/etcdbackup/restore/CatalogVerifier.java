@@ -3,6 +3,7 @@ package io.etcdbackup.restore;
 import io.etcdbackup.snapshot.catalog.DeltaSegmentRef;
 import io.etcdbackup.snapshot.catalog.FullSnapshotRef;
 import io.etcdbackup.snapshot.catalog.Generation;
+import io.etcdbackup.snapshot.format.ObjectEncryption;
 import io.etcdbackup.snapshot.format.ObjectKind;
 import io.etcdbackup.snapshot.format.SnapshotObjectReader;
 import io.etcdbackup.stores.ObjectStore;
@@ -39,9 +40,17 @@ public final class CatalogVerifier {
     }
 
     private final ObjectStore store;
+    private final ObjectEncryption encryption;
 
+    /** Verifies objects in the clear; an encrypted one fails, naming its key. */
     public CatalogVerifier(ObjectStore store) {
+        this(store, ObjectEncryption.NONE);
+    }
+
+    /** Verifies objects in the clear and authenticates encrypted ones with {@code encryption}'s keys. */
+    public CatalogVerifier(ObjectStore store, ObjectEncryption encryption) {
         this.store = store;
+        this.encryption = encryption;
     }
 
     /**
@@ -111,7 +120,7 @@ public final class CatalogVerifier {
     }
 
     private String check(String key, ObjectKind kind) {
-        try (SnapshotObjectReader reader = SnapshotObjectReader.open(key, store.open(key))) {
+        try (SnapshotObjectReader reader = SnapshotObjectReader.open(key, store.open(key), encryption)) {
             if (reader.header().kind() != kind) {
                 return "expected a " + kind + " object, header says " + reader.header().kind();
             }

@@ -6,6 +6,7 @@ import io.etcdbackup.snapshot.catalog.FullSnapshotRef;
 import io.etcdbackup.snapshot.format.CorruptObjectException;
 import io.etcdbackup.snapshot.format.DeltaEventCodec;
 import io.etcdbackup.snapshot.format.ObjectHeader;
+import io.etcdbackup.snapshot.format.ObjectEncryption;
 import io.etcdbackup.snapshot.format.ObjectKind;
 import io.etcdbackup.snapshot.format.SnapshotObjectReader;
 import io.etcdbackup.stores.ObjectStore;
@@ -17,17 +18,26 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 
-/** This project's self-describing snapshot objects ({@code eba-v1/} layout). */
+/** This project's self-describing snapshot objects ({@code eba-v1/} layout), in the clear or encrypted. */
 public final class NativeFormat implements BackupFormat {
 
-    public static final NativeFormat INSTANCE = new NativeFormat();
+    /** Objects in the clear; an encrypted one fails naming its key. */
+    public static final NativeFormat INSTANCE = new NativeFormat(ObjectEncryption.NONE);
 
-    private NativeFormat() {
+    private final ObjectEncryption encryption;
+
+    private NativeFormat(ObjectEncryption encryption) {
+        this.encryption = encryption;
+    }
+
+    /** Objects in the clear, and encrypted ones {@code encryption} has the keys of. */
+    public static NativeFormat of(ObjectEncryption encryption) {
+        return encryption == ObjectEncryption.NONE ? INSTANCE : new NativeFormat(encryption);
     }
 
     @Override
     public void fetchFull(ObjectStore store, FullSnapshotRef full, Path file) throws IOException {
-        try (SnapshotObjectReader reader = SnapshotObjectReader.open(full.key(), store.open(full.key()));
+        try (SnapshotObjectReader reader = SnapshotObjectReader.open(full.key(), store.open(full.key()), encryption);
              OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             requireKind(reader.header(), ObjectKind.FULL, full.key());
             reader.content().transferTo(out); // closing the reader closes the content
@@ -37,7 +47,7 @@ public final class NativeFormat implements BackupFormat {
 
     @Override
     public DeltaSegment readDelta(ObjectStore store, DeltaSegmentRef ref) throws IOException {
-        try (SnapshotObjectReader reader = SnapshotObjectReader.open(ref.key(), store.open(ref.key()))) {
+        try (SnapshotObjectReader reader = SnapshotObjectReader.open(ref.key(), store.open(ref.key()), encryption)) {
             requireKind(reader.header(), ObjectKind.DELTA, ref.key());
             List<Event> events = DeltaEventCodec.read(reader.content());
             reader.verify();

@@ -93,13 +93,18 @@ public final class RestorePlanner {
      */
     public RestorePlan atRevision(long target, long baseBelow) throws IOException {
         List<Generation> generations = catalog.generations();
-        return atRevision(generations, target, baseBelow).orElseThrow(() -> new NoBackupException("no retained chain in "
+        return atRevision(generations, target, baseBelow, NativeFormat.of(catalog.encryption())).orElseThrow(() -> new NoBackupException("no retained chain in "
                 + catalog.store().location() + " holds revision " + target
                 + (baseBelow != Long.MAX_VALUE ? " from a full snapshot below revision " + baseBelow : "")
                 + "; retained: " + describe(generations)));
     }
 
     static java.util.Optional<RestorePlan> atRevision(List<Generation> generations, long target, long baseBelow) {
+        return atRevision(generations, target, baseBelow, NativeFormat.INSTANCE);
+    }
+
+    private static java.util.Optional<RestorePlan> atRevision(List<Generation> generations, long target, long baseBelow,
+                                                              NativeFormat format) {
         for (int i = generations.size() - 1; i >= 0; i--) {
             Generation generation = generations.get(i);
             if (generation.lastRevision() < target) {
@@ -112,7 +117,7 @@ public final class RestorePlanner {
                 }
             }
             if (base != null) {
-                return java.util.Optional.of(planFrom(generation, base, target, NativeFormat.INSTANCE));
+                return java.util.Optional.of(planFrom(generation, base, target, format));
             }
         }
         return java.util.Optional.empty();

@@ -15,6 +15,7 @@ import io.etcdbackup.snapshot.capture.FullSnapshotter;
 import io.etcdbackup.snapshot.etcd.EtcdClients;
 import io.etcdbackup.snapshot.etcd.EtcdUnavailableException;
 import io.etcdbackup.snapshot.etcd.MemberStatus;
+import io.etcdbackup.snapshot.format.ObjectEncryption;
 import io.etcdbackup.stores.ObjectStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,10 +49,19 @@ public final class BackupService implements AutoCloseable {
      *                 fencing errors
      */
     public BackupService(EtcdClients clients, ObjectStore store, CaptureSettings settings, String writerId, Clock clock) {
+        this(clients, store, ObjectEncryption.NONE, settings, writerId, clock);
+    }
+
+    /**
+     * As {@link #BackupService(EtcdClients, ObjectStore, CaptureSettings, String, Clock)}, with the
+     * objects' contents encrypted with {@code encryption}'s newest key (and read with any of its keys).
+     */
+    public BackupService(EtcdClients clients, ObjectStore store, ObjectEncryption encryption, CaptureSettings settings, String writerId,
+                         Clock clock) {
         this.clients = clients;
         this.client = clients.newLocalClient();
         this.store = store;
-        this.catalog = new Catalog(store, new CatalogWriter(store, writerId, clock));
+        this.catalog = new Catalog(store, new CatalogWriter(store, writerId, clock)).withEncryption(encryption);
         this.settings = settings;
         this.clock = clock;
     }

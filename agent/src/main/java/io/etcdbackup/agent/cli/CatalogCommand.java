@@ -124,7 +124,7 @@ final class CatalogCommand {
                     generations = List.of(generations.get(generations.size() - 1));
                 }
                 int failed = 0;
-                for (CatalogVerifier.Report report : new CatalogVerifier(objects).verify(generations, sample, new Random())) {
+                for (CatalogVerifier.Report report : new CatalogVerifier(objects, store.encryption()).verify(generations, sample, new Random())) {
                     out.println("generation " + report.generation() + ": " + report.checked() + " checked, "
                             + report.skipped() + " not sampled, " + report.failures().size() + " failed; newest verifiably restorable revision: "
                             + (report.newestRestorableRevision().isPresent() ? report.newestRestorableRevision().getAsLong() : "none"));
@@ -152,7 +152,7 @@ final class CatalogCommand {
             Restorer.Settings settings = restore.settings();
             Path scratch = settings.scratchRoot() != null ? settings.scratchRoot() : Files.createTempDirectory("eba-drill");
             try {
-                return new RestoreDrill(objects, BackupSources.planner(objects), etcd.clients(),
+                return new RestoreDrill(objects, BackupSources.planner(objects, store.encryption()), etcd.clients(),
                         new RestoreDrill.Settings(settings, scratch)).run();
             } finally {
                 if (settings.scratchRoot() == null) {

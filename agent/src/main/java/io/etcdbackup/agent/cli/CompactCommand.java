@@ -81,7 +81,7 @@ final class CompactCommand implements Callable<Integer>, Main.Validated {
         Restorer.Settings restoreSettings = restore.settings();
         Path scratch = restoreSettings.scratchRoot() != null ? restoreSettings.scratchRoot() : Files.createTempDirectory("eba-compact");
         try (ObjectStore objects = store.open()) {
-            Catalog catalog = new Catalog(objects, new CatalogWriter(objects, env.writerId(), Clock.systemUTC()));
+            Catalog catalog = new Catalog(objects, new CatalogWriter(objects, env.writerId(), Clock.systemUTC())).withEncryption(store.encryption());
             Compactor.Result result = new Compactor(catalog,
                     new Compactor.Settings(restoreSettings, scratch, compression.codec(), compression.level()),
                     Clock.systemUTC()).compact();

@@ -119,7 +119,7 @@ final class InitializeCommand implements Callable<Integer>, Main.Validated {
         Restorer.Settings settings = restore.settings();
         try (ObjectStore objects = store.open()) {
             String identity = safeguard.identity(objects);
-            Initializer initializer = new Initializer(objects, BackupSources.planner(objects), settings, Clock.systemUTC());
+            Initializer initializer = new Initializer(objects, BackupSources.planner(objects, store.encryption()), settings, Clock.systemUTC());
             Optional<List<URI>> cluster = service.endpoints().or(() -> Optional.ofNullable(etcd.endpoints).map(EtcdConnection::parseEndpoints));
             if (cluster.isPresent()) {
                 return reconcile(initializer, settings, cluster.get(), identity);

@@ -54,7 +54,7 @@ final class MergeCommand implements Callable<Integer>, Main.Validated {
     @Override
     public Integer call() throws Exception {
         try (ObjectStore objects = store.open()) {
-            Catalog catalog = new Catalog(objects, new CatalogWriter(objects, env.writerId(), Clock.systemUTC()));
+            Catalog catalog = new Catalog(objects, new CatalogWriter(objects, env.writerId(), Clock.systemUTC())).withEncryption(store.encryption());
             MergeRunner runner = new MergeRunner(catalog, merge.policy(), compression.codec(), compression.level(),
                     Clock.systemUTC());
             if (dryRun) {

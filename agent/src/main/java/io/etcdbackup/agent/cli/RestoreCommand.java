@@ -85,7 +85,7 @@ final class RestoreCommand implements Callable<Integer>, Main.Validated {
     public Integer call() throws Exception {
         RestorePoint point = RestorePoint.of(revision, time);
         try (ObjectStore objects = store.open()) {
-            RestorePlanner planner = BackupSources.planner(objects);
+            RestorePlanner planner = BackupSources.planner(objects, store.encryption());
             if (dryRun) {
                 printPlan(point, planner.plan(point));
                 return 0;

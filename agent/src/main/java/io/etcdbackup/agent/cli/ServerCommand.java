@@ -134,7 +134,8 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
         // then the schedulers stop, then the etcd client and the store close.
         // Metered outside the retries: one call per operation as the backup sees it, latency including retries.
         try (MeteredObjectStore objects = new MeteredObjectStore(options.store.open(), registry);
-             BackupService service = new BackupService(options.etcd.clients(), objects, config.capture(), env.writerId(), clock);
+             BackupService service = new BackupService(options.etcd.clients(), objects, options.store.encryption(), config.capture(),
+                     env.writerId(), clock);
              TaskScheduler control = new ExecutorTaskScheduler(clock, "backup-control");
              TaskScheduler checks = new ExecutorTaskScheduler(clock, "leader-check");
              LeaseRenewal leases = config.leases().map(l -> LeaseRenewal.start(l, options.etcd.clients(), clock)).orElse(null);
@@ -254,7 +255,8 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
 
     /** Restore drills, run by the leader's agent while it captures, under the scratch dir. */
     private DrillRunner drillRunner(ObjectStore objects, ServerConfig.Drill drill, TaskScheduler thread, LeaderGatedBackup gate) {
-        RestoreDrill restoreDrill = new RestoreDrill(objects, BackupSources.planner(objects), options.etcd.clients(), drill.settings());
+        RestoreDrill restoreDrill = new RestoreDrill(objects, BackupSources.planner(objects, options.store.encryption()), options.etcd.clients(),
+                drill.settings());
         LOG.info("restore drills scheduled drill_schedule=\"{}\" scratch_dir={}", drill.schedule(), drill.settings().scratchRoot());
         return new DrillRunner(restoreDrill::run, drill.schedule(), thread,
                 () -> gate.backupState().map(BackupState::capturing).orElse(false));
@@ -270,7 +272,7 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
         }
         ServerConfig.Initialization init = config.member().initialization().get();
         Restorer.Settings settings = init.restore().settings();
-        Initializer initializer = new Initializer(objects, BackupSources.planner(objects), settings, clock);
+        Initializer initializer = new Initializer(objects, BackupSources.planner(objects, options.store.encryption()), settings, clock);
         String identity = init.identity(objects);
         Optional<InitializationService.MemberStart> reconciled = config.lifecycle().map(lifecycle -> mode -> {
             List<URI> cluster = lifecycle.serviceEndpoints();

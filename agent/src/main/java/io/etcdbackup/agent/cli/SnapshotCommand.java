@@ -55,7 +55,7 @@ final class SnapshotCommand {
         @Override
         public Integer call() throws Exception {
             try (ObjectStore objects = store.open();
-                 BackupService service = new BackupService(etcd.clients(), objects, capture.settings(),
+                 BackupService service = new BackupService(etcd.clients(), objects, store.encryption(), capture.settings(),
                          env.writerId(), Clock.systemUTC())) {
                 FullSnapshotRef full = service.takeFull();
                 System.out.println("full snapshot " + full.key() + " revision=" + full.revision() + " bytes=" + full.size());
@@ -100,7 +100,7 @@ final class SnapshotCommand {
         @Override
         public Integer call() throws Exception {
             try (ObjectStore objects = store.open();
-                 BackupService service = new BackupService(etcd.clients(), objects, capture.settings(),
+                 BackupService service = new BackupService(etcd.clients(), objects, store.encryption(), capture.settings(),
                          env.writerId(), Clock.systemUTC())) {
                 Optional<Long> last = service.takeDeltaOnce(Durations.parse(timeout));
                 System.out.println(last.map(r -> "delta captured up to revision " + r).orElse("nothing new to capture"));

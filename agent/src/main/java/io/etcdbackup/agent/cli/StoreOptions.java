@@ -4,6 +4,8 @@ import io.etcdbackup.agent.config.EffectiveConfig;
 import io.etcdbackup.stores.StoreUrl;
 
 import io.etcdbackup.agent.config.ProcessEnvironment;
+import io.etcdbackup.snapshot.crypto.EncryptionKeySet;
+import io.etcdbackup.snapshot.format.ObjectEncryption;
 import io.etcdbackup.stores.ObjectStore;
 import io.etcdbackup.stores.ObjectStores;
 import io.etcdbackup.stores.retry.RetryPolicy;
@@ -12,6 +14,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.nio.file.Path;
 
 /** Which object store holds the backups. */
 final class StoreOptions {
@@ -23,6 +26,12 @@ final class StoreOptions {
             description = "Where backups live, e.g. file:///var/backups/etcd (see the README for s3://, azblob://, gs://, oss://, "
                     + "swift://). Required, unless the reference's --storage-provider form names the store.")
     String store;
+
+    @Option(names = "--encryption-key-file", paramLabel = "FILE",
+            description = "Tink JSON key set (from `key generate`): new objects are encrypted with its newest key, objects "
+                    + "encrypted with any of its keys are read; objects in the clear stay readable. Without it nothing is "
+                    + "encrypted and an encrypted object is an error naming its key.")
+    Path encryptionKeyFile;
 
     @Mixin
     ReferenceStoreOptions reference;
@@ -43,6 +52,13 @@ final class StoreOptions {
                     + "--storage-provider with --store-prefix and STORAGE_CONTAINER)");
         }
         config.check("--store", store, StoreUrl::parse);
+        config.check("--encryption-key-file", encryptionKeyFile == null ? null : encryptionKeyFile.toString(),
+                file -> EncryptionKeySet.load(Path.of(file)));
+    }
+
+    /** How object contents are encrypted: the key set of {@code --encryption-key-file}, else none. */
+    ObjectEncryption encryption() {
+        return encryptionKeyFile == null ? ObjectEncryption.NONE : EncryptionKeySet.load(encryptionKeyFile);
     }
 
     /** Opens the store with transient failures (throttling, 5xx, dropped connections) retried with backoff. */

@@ -4,6 +4,7 @@ import io.etcdbackup.restore.BackupSource;
 import io.etcdbackup.restore.RestorePlanner;
 import io.etcdbackup.restore.imports.ReferenceLayout;
 import io.etcdbackup.snapshot.catalog.Catalog;
+import io.etcdbackup.snapshot.format.ObjectEncryption;
 import io.etcdbackup.stores.ObjectStore;
 
 import java.util.List;
@@ -29,8 +30,8 @@ public final class BackupSources {
         return new RestorePlanner(catalog, imported(catalog.store()));
     }
 
-    /** A planner over the backups of every layout in {@code store}. */
-    public static RestorePlanner planner(ObjectStore store) {
-        return planner(new Catalog(store));
+    /** A planner over the backups of every layout in {@code store}, reading encrypted objects with {@code encryption}. */
+    public static RestorePlanner planner(ObjectStore store, ObjectEncryption encryption) {
+        return planner(new Catalog(store).withEncryption(encryption));
     }
 }

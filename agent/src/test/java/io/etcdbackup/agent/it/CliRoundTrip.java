@@ -19,24 +19,36 @@ final class CliRoundTrip {
     }
 
     static void run(EtcdClusterExtension etcd, String store, Map<String, String> env, Path dir) throws Exception {
+        run(etcd, store, List.of(), env, dir);
+    }
+
+    /** As {@link #run(EtcdClusterExtension, String, Map, Path)}, with {@code storeArgs} (e.g. an encryption key set) after every {@code --store}. */
+    static void run(EtcdClusterExtension etcd, String store, List<String> storeArgs, Map<String, String> env, Path dir) throws Exception {
         Path bin = etcd.binaries().etcd().getParent();
         new Workload(etcd.client(), 21).run(150, false);
-        expectSuccess(AgentProcess.run(List.of(), env, bin, "snapshot", "full", "--endpoints", etcd.endpoints(), "--store", store));
+        expectSuccess(AgentProcess.run(List.of(), env, bin, args(storeArgs, "snapshot", "full", "--endpoints", etcd.endpoints(), "--store", store)));
         new Workload(etcd.client(), 22).run(150, false);
-        expectSuccess(AgentProcess.run(List.of(), env, bin, "snapshot", "delta", "--endpoints", etcd.endpoints(), "--store", store));
+        expectSuccess(AgentProcess.run(List.of(), env, bin, args(storeArgs, "snapshot", "delta", "--endpoints", etcd.endpoints(), "--store", store)));
         new Workload(etcd.client(), 23).run(150, false);
-        AgentProcess.Result last = AgentProcess.run(List.of(), env, bin, "snapshot", "delta", "--endpoints", etcd.endpoints(), "--store", store);
+        AgentProcess.Result last = AgentProcess.run(List.of(), env, bin,
+                args(storeArgs, "snapshot", "delta", "--endpoints", etcd.endpoints(), "--store", store));
         expectSuccess(last);
         // Compare at the revision the command captured: a short lease may expire right after it.
         java.util.regex.Matcher up = java.util.regex.Pattern.compile("up to revision (\\d+)").matcher(last.stdout());
         assertThat(up.find()).as(last.stdout()).isTrue();
         long captured = Long.parseLong(up.group(1));
 
-        AgentProcess.Result list = AgentProcess.run(List.of(), env, bin, "list", "--store", store, "--output", "json");
+        AgentProcess.Result list = AgentProcess.run(List.of(), env, bin, args(storeArgs, "list", "--store", store, "--output", "json"));
         expectSuccess(list);
         assertThat(list.stdout()).contains("\"lastRevision\" : " + captured).contains("/delta/");
 
-        restoreLatestAndCompare(etcd, store, env, dir, captured);
+        restoreLatestAndCompare(etcd, store, storeArgs, env, dir, captured);
+    }
+
+    private static String[] args(List<String> storeArgs, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(storeArgs);
+        return all.toArray(String[]::new);
     }
 
     /**
@@ -46,9 +58,16 @@ final class CliRoundTrip {
      */
     static void restoreLatestAndCompare(EtcdClusterExtension etcd, String store, Map<String, String> env, Path dir, long revision)
             throws Exception {
+        restoreLatestAndCompare(etcd, store, List.of(), env, dir, revision);
+    }
+
+    /** As {@link #restoreLatestAndCompare(EtcdClusterExtension, String, Map, Path, long)}, with {@code storeArgs} after {@code --store}. */
+    static void restoreLatestAndCompare(EtcdClusterExtension etcd, String store, List<String> storeArgs, Map<String, String> env, Path dir,
+                                        long revision) throws Exception {
         try (RestoredEtcd restored = new RestoredEtcd()) {
             Path dataDir = dir.resolve("restored.etcd");
             List<String> args = new ArrayList<>(List.of("restore", "--store", store, "--data-dir", dataDir.toString()));
+            args.addAll(storeArgs);
             args.addAll(restored.restoreFlags());
             expectSuccess(AgentProcess.run(List.of(), env, etcd.binaries().etcd().getParent(), args.toArray(String[]::new)));
             Keyspace actual = Keyspace.read(restored.start(etcd.binaries(), dataDir), 0);

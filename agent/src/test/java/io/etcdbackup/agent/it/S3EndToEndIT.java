@@ -16,7 +16,10 @@ import java.util.Properties;
 
 import static io.etcdbackup.stores.testing.Await.await;
 
-/** Backup and restore through the CLI with an s3:// store on S3Proxy, a real S3 server on loopback. */
+/**
+ * Backup and restore through the CLI with an s3:// store on S3Proxy, a real S3 server on loopback:
+ * in the clear, then encrypted with a key set.
+ */
 class S3EndToEndIT {
 
     @RegisterExtension
@@ -40,6 +43,17 @@ class S3EndToEndIT {
             String store = "s3://etcd-backups/clusters/one?endpoint=http://127.0.0.1:" + proxy.getPort()
                     + "&region=us-east-1&path-style=true";
             CliRoundTrip.run(etcd, store, Map.of("AWS_ACCESS_KEY_ID", "access", "AWS_SECRET_ACCESS_KEY", "secret"), dir);
+
+            // The same round trip with the objects encrypted: the bucket's files hold no known value in the clear.
+            etcd.client().getKVClient().put(Workload.bytes(EncryptionIT.SECRET_KEY), Workload.bytes(EncryptionIT.SECRET_VALUE)).get();
+            Path keys = dir.resolve("keys.json");
+            AgentProcess.Result generated = AgentProcess.run(etcd.binaries().etcd().getParent(), "key", "generate",
+                    "--encryption-key-file", keys.toString());
+            org.assertj.core.api.Assertions.assertThat(generated.exitCode()).as(generated.stderr()).isZero();
+            CliRoundTrip.run(etcd, store.replace("clusters/one", "clusters/encrypted"), java.util.List.of("--encryption-key-file",
+                    keys.toString()), Map.of("AWS_ACCESS_KEY_ID", "access", "AWS_SECRET_ACCESS_KEY", "secret"),
+                    java.nio.file.Files.createDirectories(dir.resolve("encrypted")));
+            EncryptionIT.assertNoPlaintext(dir.resolve("s3").resolve("etcd-backups").resolve("clusters").resolve("encrypted"));
         } finally {
             proxy.stop();
         }

@@ -39,7 +39,7 @@ final class DeltaSegmentPublisher {
 
     DeltaSegmentPublisher(Catalog catalog, String generation, DeltaCapture.Source source, Codec codec, int level, Clock clock) {
         this.catalog = catalog;
-        this.publisher = new ObjectPublisher(catalog.store());
+        this.publisher = new ObjectPublisher(catalog.store(), catalog.encryption());
         this.generation = generation;
         this.source = source;
         this.codec = codec;

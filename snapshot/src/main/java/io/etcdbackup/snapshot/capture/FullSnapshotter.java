@@ -61,7 +61,7 @@ public final class FullSnapshotter {
         this.clients = clients;
         this.client = client;
         this.catalog = catalog;
-        this.publisher = new ObjectPublisher(catalog.store());
+        this.publisher = new ObjectPublisher(catalog.store(), catalog.encryption());
         this.settings = settings;
         this.clock = clock;
     }

@@ -8,6 +8,7 @@ import io.etcdbackup.stores.NoSuchObjectException;
 import io.etcdbackup.stores.ObjectAlreadyExistsException;
 import io.etcdbackup.stores.ObjectInfo;
 import io.etcdbackup.stores.ObjectIterator;
+import io.etcdbackup.snapshot.format.ObjectEncryption;
 import io.etcdbackup.stores.ObjectStore;
 import io.etcdbackup.stores.WriteMode;
 
@@ -37,6 +38,7 @@ public final class Catalog {
 
     private final ObjectStore store;
     private final CatalogWriter writer;
+    private final ObjectEncryption encryption;
 
     /** A read-only catalog. */
     public Catalog(ObjectStore store) {
@@ -45,8 +47,27 @@ public final class Catalog {
 
     /** A catalog that records new objects through {@code writer}. */
     public Catalog(ObjectStore store, CatalogWriter writer) {
+        this(store, writer, ObjectEncryption.NONE);
+    }
+
+    private Catalog(ObjectStore store, CatalogWriter writer, ObjectEncryption encryption) {
         this.store = store;
         this.writer = writer;
+        this.encryption = encryption;
+    }
+
+    /**
+     * This catalog, with the keys its objects' contents are written and read with: everything
+     * that publishes or reads objects of this catalog (captures, merges, compaction, restores,
+     * verification) takes them from here. Objects in the clear stay readable.
+     */
+    public Catalog withEncryption(ObjectEncryption encryption) {
+        return new Catalog(store, writer, java.util.Objects.requireNonNull(encryption, "encryption"));
+    }
+
+    /** How object contents are encrypted ({@link ObjectEncryption#NONE} unless {@link #withEncryption} said otherwise). */
+    public ObjectEncryption encryption() {
+        return encryption;
     }
 
     /** The index's newest version, if the store has an index. */

@@ -81,9 +81,17 @@ public final class ObjectPublisher {
     }
 
     private final ObjectStore store;
+    private final ObjectEncryption encryption;
 
+    /** Publishes objects in the clear. */
     public ObjectPublisher(ObjectStore store) {
+        this(store, ObjectEncryption.NONE);
+    }
+
+    /** Publishes objects whose contents {@code encryption} encrypts (when it has a key). */
+    public ObjectPublisher(ObjectStore store, ObjectEncryption encryption) {
         this.store = store;
+        this.encryption = encryption;
     }
 
     /**
@@ -98,7 +106,7 @@ public final class ObjectPublisher {
     public Published publish(String key, ObjectHeader header, int level, IfExists ifExists, Content content) throws IOException {
         SnapshotObjectWriter out;
         try {
-            out = SnapshotObjectWriter.start(store.create(key, WriteMode.IF_ABSENT), header, level);
+            out = SnapshotObjectWriter.start(store.create(key, WriteMode.IF_ABSENT), header, level, encryption);
         } catch (ObjectAlreadyExistsException e) {
             return existing(key, header, ifExists, e);
         }
@@ -131,7 +139,7 @@ public final class ObjectPublisher {
 
     private Published verifiedExisting(String key, ObjectHeader expected) throws IOException {
         long size = store.stat(key).size();
-        try (SnapshotObjectReader reader = SnapshotObjectReader.open(key, store.open(key))) {
+        try (SnapshotObjectReader reader = SnapshotObjectReader.open(key, store.open(key), encryption)) {
             ObjectHeader found = reader.header();
             if (found.kind() != expected.kind() || !found.generation().equals(expected.generation())
                     || found.firstRevision() != expected.firstRevision() || found.lastRevision() != expected.lastRevision()

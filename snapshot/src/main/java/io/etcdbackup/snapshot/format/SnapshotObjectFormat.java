@@ -23,12 +23,21 @@ import java.nio.charset.StandardCharsets;
  *
  * The header comes first so a reader knows what it holds before reading on; the trailer comes
  * last so the object can be streamed without knowing its length in advance.
+ *
+ * <p>An encrypted object ({@link ObjectEncryption}) starts with "EBASNAP" 0x02 and has one more
+ * block after the header, the encryption descriptor ({@code descLen} 4 bytes, then JSON
+ * {@code {"scheme": ..., "keyId": ...}}); its payload is the compressed content encrypted with
+ * the descriptor's key, every byte before the payload (magic, header, descriptor) being the
+ * associated data the ciphertext authenticates. The header stays readable, so the catalog can
+ * still be rebuilt from headers without the keys; the trailer's SHA-256 covers the ciphertext.
  */
 public final class SnapshotObjectFormat {
 
     /** Version of this layout, also recorded in the header. */
     public static final int FORMAT_VERSION = 1;
     static final byte[] MAGIC = {'E', 'B', 'A', 'S', 'N', 'A', 'P', 1};
+    static final byte[] MAGIC_ENCRYPTED = {'E', 'B', 'A', 'S', 'N', 'A', 'P', 2};
+    static final int MAX_DESCRIPTOR_BYTES = 4096;
     static final int TRAILER_BYTES = 48;
     static final int MAX_HEADER_BYTES = 4 * 1024 * 1024;
 
@@ -45,6 +54,26 @@ public final class SnapshotObjectFormat {
             return JSON.writeValueAsBytes(header);
         } catch (IOException e) {
             throw new IllegalStateException("cannot encode header " + header, e);
+        }
+    }
+
+    /** The encryption block of an encrypted object: which scheme and which key encrypted its payload. */
+    record EncryptionDescriptor(String scheme, long keyId) {
+    }
+
+    static byte[] encodeDescriptor(EncryptionDescriptor descriptor) {
+        try {
+            return JSON.writeValueAsBytes(descriptor);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot encode " + descriptor, e);
+        }
+    }
+
+    static EncryptionDescriptor decodeDescriptor(String key, byte[] json) {
+        try {
+            return JSON.readValue(json, EncryptionDescriptor.class);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new CorruptObjectException(key, "authentication failed: unreadable encryption block", e);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.etcdbackup.snapshot.format;
 
+import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -10,6 +11,7 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.util.Arrays;
+import java.util.OptionalLong;
 
 /**
  * Reads one snapshot object as a stream: the header at once, then the decompressed content.
@@ -22,52 +24,116 @@ public final class SnapshotObjectReader implements Closeable {
     private final String key;
     private final TrailerSplittingInputStream body;
     private final ObjectHeader header;
+    private final OptionalLong encryptedWith;
     private final CountingInputStream content;
 
-    private SnapshotObjectReader(String key, InputStream raw) throws IOException {
+    /** @param encryption how to read the payload; null to read the header only (no content, no keys needed) */
+    private SnapshotObjectReader(String key, InputStream raw, ObjectEncryption encryption) throws IOException {
         this.key = key;
         this.body = new TrailerSplittingInputStream(key, raw);
         DataInputStream in = new DataInputStream(body);
         byte[] magic = new byte[SnapshotObjectFormat.MAGIC.length];
+        SnapshotObjectFormat.EncryptionDescriptor descriptor = null;
+        ByteArrayOutputStream prefix = new ByteArrayOutputStream();
         try {
             in.readFully(magic);
-            if (!Arrays.equals(magic, SnapshotObjectFormat.MAGIC)) {
+            boolean encrypted = Arrays.equals(magic, SnapshotObjectFormat.MAGIC_ENCRYPTED);
+            if (!encrypted && !Arrays.equals(magic, SnapshotObjectFormat.MAGIC)) {
                 throw new CorruptObjectException(key, "not a snapshot object (bad magic bytes)");
             }
-            int headerLength = in.readInt();
-            if (headerLength <= 0 || headerLength > SnapshotObjectFormat.MAX_HEADER_BYTES) {
-                throw new CorruptObjectException(key, "implausible header length " + headerLength);
+            prefix.writeBytes(magic);
+            byte[] json = readBlock(in, prefix, SnapshotObjectFormat.MAX_HEADER_BYTES, encrypted, "header");
+            this.header = encrypted ? decodeEncryptedHeader(key, json) : SnapshotObjectFormat.decodeHeader(key, json);
+            if (encrypted) {
+                descriptor = SnapshotObjectFormat.decodeDescriptor(key,
+                        readBlock(in, prefix, SnapshotObjectFormat.MAX_DESCRIPTOR_BYTES, true, "encryption block"));
+                if (!ObjectEncryption.SCHEME.equals(descriptor.scheme())) {
+                    throw new CorruptObjectException(key, "authentication failed: unknown encryption scheme '" + descriptor.scheme() + "'");
+                }
             }
-            byte[] json = new byte[headerLength];
-            in.readFully(json);
-            this.header = SnapshotObjectFormat.decodeHeader(key, json);
         } catch (EOFException e) {
             throw new CorruptObjectException(key, "truncated before the end of its header", e);
         }
-        this.content = new CountingInputStream(header.codec().decompress(body));
+        this.encryptedWith = descriptor == null ? OptionalLong.empty() : OptionalLong.of(descriptor.keyId());
+        if (encryption == null) {
+            this.content = new CountingInputStream(InputStream.nullInputStream());
+            return;
+        }
+        InputStream payload = descriptor == null ? body : encryption.decrypt(key, descriptor.keyId(), body, prefix.toByteArray());
+        this.content = new CountingInputStream(header.codec().decompress(payload));
+    }
+
+    /** For an encrypted object, every defect is an authentication failure, and says so. */
+    private CorruptObjectException relabel(CorruptObjectException e) {
+        if (encryptedWith.isEmpty() || e.getMessage().contains("authentication failed")) {
+            return e;
+        }
+        return new CorruptObjectException(key, "authentication failed: " + e.getMessage(), e);
+    }
+
+    private CorruptObjectException corrupt(String why) {
+        return new CorruptObjectException(key, (encryptedWith.isPresent() ? "authentication failed: " : "") + why);
+    }
+
+    private byte[] readBlock(DataInputStream in, ByteArrayOutputStream prefix, int limit, boolean encrypted, String what)
+            throws IOException {
+        int length = in.readInt();
+        if (length <= 0 || length > limit) {
+            throw new CorruptObjectException(key, (encrypted ? "authentication failed: " : "") + "implausible " + what + " length " + length);
+        }
+        byte[] block = new byte[length];
+        in.readFully(block);
+        prefix.writeBytes(ByteBuffer.allocate(4).putInt(length).array());
+        prefix.writeBytes(block);
+        return block;
+    }
+
+    private static ObjectHeader decodeEncryptedHeader(String key, byte[] json) {
+        try {
+            return SnapshotObjectFormat.decodeHeader(key, json);
+        } catch (CorruptObjectException e) {
+            throw new CorruptObjectException(key, "authentication failed: unreadable header", e);
+        }
     }
 
     /**
-     * Opens an object from its raw bytes. The reader owns {@code raw} and closes it.
+     * Opens an object in the clear from its raw bytes; an encrypted one fails with
+     * {@link MissingKeyException}. The reader owns {@code raw} and closes it.
      *
      * @throws CorruptObjectException if the magic bytes or the header are bad
      */
     public static SnapshotObjectReader open(String key, InputStream raw) throws IOException {
+        return open(key, raw, ObjectEncryption.NONE);
+    }
+
+    /**
+     * Opens an object from its raw bytes, decrypting it with {@code encryption} when it is
+     * encrypted. The reader owns {@code raw} and closes it.
+     *
+     * @throws CorruptObjectException if the magic bytes, the header or the encryption block are bad
+     * @throws MissingKeyException    if the object is encrypted with a key {@code encryption} does not have
+     */
+    public static SnapshotObjectReader open(String key, InputStream raw, ObjectEncryption encryption) throws IOException {
         try {
-            return new SnapshotObjectReader(key, raw);
+            return new SnapshotObjectReader(key, raw, encryption);
         } catch (IOException | RuntimeException e) {
             raw.close();
-            if (e instanceof CorruptObjectException || !(e instanceof IOException)) {
+            if (e instanceof CorruptObjectException || e instanceof MissingKeyException || !(e instanceof IOException)) {
                 throw e;
             }
             throw new CorruptObjectException(key, "cannot start reading: " + e.getMessage(), e);
         }
     }
 
-    /** Reads only the header of an object in a store (one bounded range read). */
+    /** Reads only the header of an object in a store (one bounded range read; no keys needed for an encrypted one). */
     public static ObjectHeader readHeader(io.etcdbackup.stores.ObjectStore store, String key) throws IOException {
-        try (SnapshotObjectReader reader = open(key, store.open(key, 0, 1024 * 1024))) {
+        InputStream raw = store.open(key, 0, 1024 * 1024);
+        try (SnapshotObjectReader reader = new SnapshotObjectReader(key, raw, null)) {
             return reader.header();
+        } catch (IOException e) {
+            throw new CorruptObjectException(key, "cannot start reading: " + e.getMessage(), e);
+        } finally {
+            raw.close();
         }
     }
 
@@ -103,6 +169,11 @@ public final class SnapshotObjectReader implements Closeable {
         return header;
     }
 
+    /** The id of the key the object is encrypted with; empty for an object in the clear. */
+    public OptionalLong encryptedWith() {
+        return encryptedWith;
+    }
+
     /**
      * The decompressed content. Reads may throw {@link CorruptObjectException} for undecodable
      * data; a clean end of content does not prove integrity: call {@link #verify()}.
@@ -115,6 +186,8 @@ public final class SnapshotObjectReader implements Closeable {
                     return super.read();
                 } catch (IOException e) {
                     throw translate(e);
+                } catch (CorruptObjectException e) {
+                    throw relabel(e);
                 }
             }
 
@@ -124,6 +197,8 @@ public final class SnapshotObjectReader implements Closeable {
                     return super.read(b, off, len);
                 } catch (IOException e) {
                     throw translate(e);
+                } catch (CorruptObjectException e) {
+                    throw relabel(e);
                 }
             }
         };
@@ -139,6 +214,8 @@ public final class SnapshotObjectReader implements Closeable {
             content.transferTo(OutputStream.nullOutputStream());
         } catch (IOException e) {
             throw translate(e);
+        } catch (CorruptObjectException e) {
+            throw relabel(e);
         }
         byte[] trailer = body.drainToTrailer();
         ByteBuffer buffer = ByteBuffer.wrap(trailer);
@@ -147,14 +224,14 @@ public final class SnapshotObjectReader implements Closeable {
         byte[] expected = new byte[32];
         buffer.get(expected);
         if (bodyLength != body.bodyBytes()) {
-            throw new CorruptObjectException(key, "body is " + body.bodyBytes() + " bytes, trailer says " + bodyLength);
+            throw corrupt("body is " + body.bodyBytes() + " bytes, trailer says " + bodyLength);
         }
         byte[] actual = body.digest();
         if (!MessageDigest.isEqual(expected, actual)) {
-            throw new CorruptObjectException(key, "SHA-256 mismatch: expected " + hex(expected) + ", got " + hex(actual));
+            throw corrupt("SHA-256 mismatch: expected " + hex(expected) + ", got " + hex(actual));
         }
         if (contentLength != content.count()) {
-            throw new CorruptObjectException(key, "content is " + content.count() + " bytes, trailer says " + contentLength);
+            throw corrupt("content is " + content.count() + " bytes, trailer says " + contentLength);
         }
     }
 
@@ -169,10 +246,25 @@ public final class SnapshotObjectReader implements Closeable {
     }
 
     private IOException translate(IOException e) {
+        if (encryptedWith.isPresent() && failedAuthentication(e)) {
+            throw new CorruptObjectException(key, "authentication failed: the ciphertext does not match its key and header ("
+                    + e.getMessage() + ")", e);
+        }
         if (e instanceof EOFException || e.getClass().getName().contains("Zstd") || e instanceof java.util.zip.ZipException) {
             throw new CorruptObjectException(key, "undecodable " + header.codec().id() + " payload: " + e.getMessage(), e);
         }
         return e;
+    }
+
+    /** Whether Tink refused the ciphertext (a bad tag, a bad segment, no key that decrypts it) rather than the store failing. */
+    private static boolean failedAuthentication(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.security.GeneralSecurityException || String.valueOf(t.getMessage()).contains("No matching key")
+                    || t.getClass().getName().startsWith("com.google.crypto.tink")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String hex(byte[] bytes) {

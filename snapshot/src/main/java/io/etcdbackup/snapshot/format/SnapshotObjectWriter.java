@@ -2,6 +2,7 @@ package io.etcdbackup.snapshot.format;
 
 import io.etcdbackup.stores.ObjectWriter;
 
+import java.io.ByteArrayOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -9,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.OptionalLong;
 
 /**
  * Streams one snapshot object into a store: header first, then the content compressed as it is
@@ -27,24 +29,43 @@ public final class SnapshotObjectWriter extends OutputStream {
     private long contentLength;
     private boolean done;
 
-    private SnapshotObjectWriter(ObjectWriter target, ObjectHeader header, int level) throws IOException {
+    private SnapshotObjectWriter(ObjectWriter target, ObjectHeader header, int level, ObjectEncryption encryption) throws IOException {
         this.target = target;
         this.digest = sha256();
         this.body = new CountingOutputStream(new DigestOutputStream(new NonClosingOutputStream(target), digest));
-        byte[] json = SnapshotObjectFormat.encodeHeader(header);
-        body.write(SnapshotObjectFormat.MAGIC);
-        body.write(ByteBuffer.allocate(4).putInt(json.length).array());
-        body.write(json);
-        this.compressed = header.codec().compress(body, level);
+        OptionalLong key = encryption.encryptingKey();
+        ByteArrayOutputStream prefix = new ByteArrayOutputStream();
+        prefix.write(key.isPresent() ? SnapshotObjectFormat.MAGIC_ENCRYPTED : SnapshotObjectFormat.MAGIC);
+        writeBlock(prefix, SnapshotObjectFormat.encodeHeader(header));
+        if (key.isPresent()) {
+            writeBlock(prefix, SnapshotObjectFormat.encodeDescriptor(
+                    new SnapshotObjectFormat.EncryptionDescriptor(ObjectEncryption.SCHEME, key.getAsLong())));
+        }
+        byte[] associatedData = prefix.toByteArray();
+        body.write(associatedData);
+        OutputStream payload = key.isPresent() ? encryption.encrypt(body, associatedData) : body;
+        this.compressed = header.codec().compress(payload, level);
+    }
+
+    private static void writeBlock(ByteArrayOutputStream out, byte[] block) {
+        out.writeBytes(ByteBuffer.allocate(4).putInt(block.length).array());
+        out.writeBytes(block);
+    }
+
+    /** As {@link #start(ObjectWriter, ObjectHeader, int, ObjectEncryption)}, in the clear. */
+    public static SnapshotObjectWriter start(ObjectWriter target, ObjectHeader header, int level) throws IOException {
+        return start(target, header, level, ObjectEncryption.NONE);
     }
 
     /**
-     * Starts an object in {@code target} with {@code header}; the codec comes from the header.
-     * On any failure the target is aborted.
+     * Starts an object in {@code target} with {@code header}; the codec comes from the header,
+     * and the payload is encrypted with {@code encryption}'s current key, if it has one. On any
+     * failure the target is aborted.
      */
-    public static SnapshotObjectWriter start(ObjectWriter target, ObjectHeader header, int level) throws IOException {
+    public static SnapshotObjectWriter start(ObjectWriter target, ObjectHeader header, int level, ObjectEncryption encryption)
+            throws IOException {
         try {
-            return new SnapshotObjectWriter(target, header, level);
+            return new SnapshotObjectWriter(target, header, level, encryption);
         } catch (IOException | RuntimeException e) {
             target.abort();
             throw e;

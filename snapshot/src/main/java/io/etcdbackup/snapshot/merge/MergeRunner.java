@@ -100,7 +100,7 @@ public final class MergeRunner {
         this.catalog = catalog;
         this.writer = catalog.writer().orElseThrow(() -> new IllegalArgumentException("merging needs a writable catalog"));
         this.policy = policy;
-        this.merger = new SegmentMerger(catalog.store(), codec, compressionLevel, policy.maxSegmentBytes());
+        this.merger = new SegmentMerger(catalog.store(), catalog.encryption(), codec, compressionLevel, policy.maxSegmentBytes());
         this.clock = clock;
     }
 

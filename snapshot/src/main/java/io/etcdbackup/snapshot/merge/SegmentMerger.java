@@ -7,6 +7,7 @@ import io.etcdbackup.snapshot.format.Codec;
 import io.etcdbackup.snapshot.format.CorruptObjectException;
 import io.etcdbackup.snapshot.format.DeltaEventCodec;
 import io.etcdbackup.snapshot.format.ObjectHeader;
+import io.etcdbackup.snapshot.format.ObjectEncryption;
 import io.etcdbackup.snapshot.format.ObjectKind;
 import io.etcdbackup.snapshot.format.ObjectPublisher;
 import io.etcdbackup.snapshot.format.SnapshotObjectReader;
@@ -61,14 +62,16 @@ final class SegmentMerger {
     }
 
     private final ObjectStore store;
+    private final ObjectEncryption encryption;
     private final ObjectPublisher publisher;
     private final Codec codec;
     private final int compressionLevel;
     private final long maxContentBytes;
 
-    SegmentMerger(ObjectStore store, Codec codec, int compressionLevel, long maxContentBytes) {
+    SegmentMerger(ObjectStore store, ObjectEncryption encryption, Codec codec, int compressionLevel, long maxContentBytes) {
         this.store = store;
-        this.publisher = new ObjectPublisher(store);
+        this.encryption = encryption;
+        this.publisher = new ObjectPublisher(store, encryption);
         this.codec = codec;
         this.compressionLevel = compressionLevel;
         this.maxContentBytes = maxContentBytes;
@@ -229,7 +232,7 @@ final class SegmentMerger {
     private void copyEvents(Original original, SnapshotObjectWriter out) throws IOException {
         DeltaSegmentRef ref = original.ref();
         List<Event> events;
-        try (SnapshotObjectReader reader = SnapshotObjectReader.open(ref.key(), store.open(ref.key()))) {
+        try (SnapshotObjectReader reader = SnapshotObjectReader.open(ref.key(), store.open(ref.key()), encryption)) {
             events = DeltaEventCodec.read(reader.content());
             reader.verify();
         } catch (com.google.protobuf.InvalidProtocolBufferException e) {
