@@ -103,6 +103,31 @@ class EncryptionIT {
         assertThat(dir.resolve("c.etcd")).doesNotExist();
     }
 
+    @Test
+    void theSidecarEncryptsWhatItBacksUpAndItRestoresExactly() throws Exception {
+        Path storeDir = dir.resolve("store");
+        String store = "file://" + storeDir;
+        Path keys = dir.resolve("keys.json");
+        generate(keys);
+        etcd.client().getKVClient().put(Workload.bytes(SECRET_KEY), Workload.bytes(SECRET_VALUE)).get();
+        Path serverLog = dir.resolve("server.log");
+        Process server = AgentProcess.builder(List.of(), "server", "--server-port", "0", "--endpoints", etcd.endpoints(), "--store", store,
+                "--encryption-key-file", keys.toString(), "--delta-period", "200ms", "--gc-period", "0s")
+                .redirectErrorStream(true).redirectOutput(serverLog.toFile()).start();
+        long captured;
+        try {
+            AgentProcess.awaitHttpPort(serverLog, server);
+            new Workload(etcd.client(), 51).run(150, false);
+            captured = Keyspace.read(etcd.client(), 0).revision();
+            BackupAndRestoreIT.awaitCaptured(storeDir, captured);
+        } finally {
+            assertThat(AgentProcess.stop(server)).as("exited on SIGTERM").isTrue();
+        }
+
+        assertNoPlaintext(storeDir);
+        CliRoundTrip.restoreLatestAndCompare(etcd, store, List.of("--encryption-key-file", keys.toString()), java.util.Map.of(), dir, captured);
+    }
+
     /** No file under {@code root} holds {@link #SECRET_VALUE} in the clear. */
     static void assertNoPlaintext(Path root) throws Exception {
         List<Path> files = new ArrayList<>();
