@@ -137,6 +137,9 @@ the cluster for gone and restore beside it.
 {{- if .Values.agent.safeguardId }}
 - --safeguard-id={{ .Values.agent.safeguardId }}
 {{- end }}
+{{- if .Values.encryption.existingSecret }}
+- --encryption-key-file=/var/run/secrets/etcd-backup-agent/encryption/{{ .Values.encryption.key }}
+{{- end }}
 {{- end -}}
 
 {{/* Volume mounts shared by the init container and the sidecar. */}}
@@ -155,6 +158,11 @@ the cluster for gone and restore beside it.
 {{- if eq .Values.store.provider "file" }}
 - name: store
   mountPath: {{ .Values.store.file.mountPath }}
+{{- end }}
+{{- if .Values.encryption.existingSecret }}
+- name: encryption-keys
+  mountPath: /var/run/secrets/etcd-backup-agent/encryption
+  readOnly: true
 {{- end }}
 {{- if .Values.tls.client.enabled }}
 - name: client-tls

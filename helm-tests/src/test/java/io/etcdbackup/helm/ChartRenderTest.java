@@ -110,10 +110,14 @@ class ChartRenderTest {
         if (values.tls()) {
             assertThat(args).contains("--cacert=/var/run/secrets/etcd/client-tls/ca.crt",
                     "--server-cert=/var/run/secrets/etcd-backup-agent/api-tls/tls.crt",
-                    "--server-ca=/var/run/secrets/etcd-backup-agent/api-tls/ca.crt");
+                    "--server-ca=/var/run/secrets/etcd-backup-agent/api-tls/ca.crt",
+                    "--encryption-key-file=/var/run/secrets/etcd-backup-agent/encryption/keys.json");
+            assertThat(strings(container(sts, "initContainers", "initialize").path("args")))
+                    .contains("--encryption-key-file=/var/run/secrets/etcd-backup-agent/encryption/keys.json");
+            assertThat(volume(pod, "encryption-keys").path("secret").path("secretName").asText()).isEqualTo("etcd-backup-keys");
             assertThat(volume(pod, "peer-tls").path("secret").path("secretName").asText()).isEqualTo(FULLNAME + "-peer-tls");
         } else {
-            assertThat(args).noneMatch(a -> a.startsWith("--cacert") || a.startsWith("--server-cert"));
+            assertThat(args).noneMatch(a -> a.startsWith("--cacert") || a.startsWith("--server-cert") || a.startsWith("--encryption"));
         }
     }
 

@@ -65,6 +65,7 @@ record ValuesMatrix(String provider, boolean tls, int replicas, boolean memorySc
                     "serviceMonitor", Map.of("enabled", true, "labels", Map.of("release", "prometheus")),
                     "prometheusRule", Map.of("enabled", true),
                     "grafanaDashboard", Map.of("enabled", true)));
+            values.put("encryption", Map.of("existingSecret", "etcd-backup-keys"));
             values.put("networkPolicy", Map.of(
                     "enabled", true,
                     "clientPeers", List.of(Map.of("namespaceSelector", Map.of("matchLabels", Map.of("etcd-client", "true")))),
