@@ -63,6 +63,11 @@ final class StoreOptions {
 
     /** Opens the store with transient failures (throttling, 5xx, dropped connections) retried with backoff. */
     ObjectStore open() throws IOException {
-        return RetryingObjectStore.wrap(ObjectStores.open(store, env.storeContext()), RetryPolicy.defaults());
+        return open(store, env.storeContext());
+    }
+
+    /** Opens the store at {@code url} with {@code context}'s credentials, transient failures retried with backoff. */
+    static ObjectStore open(String url, io.etcdbackup.stores.StoreContext context) throws IOException {
+        return RetryingObjectStore.wrap(ObjectStores.open(url, context), RetryPolicy.defaults());
     }
 }

@@ -51,4 +51,20 @@ public record ProcessEnvironment(Map<String, String> variables, Path tempDir) {
     public StoreContext storeContext() {
         return new StoreContext(variables);
     }
+
+    /**
+     * The store context of a second store (the source of a copy): every variable named
+     * {@code prefix + NAME} stands for {@code NAME}, so that its credentials' locations can differ
+     * from the first store's ({@code SOURCE_AWS_APPLICATION_CREDENTIALS}, as the reference's copy
+     * job names them); variables without the prefix apply to both.
+     */
+    public StoreContext storeContext(String prefix) {
+        java.util.Map<String, String> merged = new java.util.HashMap<>(variables);
+        variables.forEach((name, value) -> {
+            if (name.startsWith(prefix) && name.length() > prefix.length()) {
+                merged.put(name.substring(prefix.length()), value);
+            }
+        });
+        return new StoreContext(merged);
+    }
 }

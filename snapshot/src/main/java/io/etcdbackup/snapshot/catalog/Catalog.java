@@ -142,10 +142,14 @@ public final class Catalog {
 
     /**
      * Records the start of a generation: its {@code generation.json} (so a rebuild from objects
-     * alone knows it) and its entry in the index.
+     * alone knows it; kept as it is when it exists) and its entry in the index (idempotent).
      */
     public void recordGeneration(GenerationInfo info) throws IOException {
-        store.put(BackupLayout.generationInfoKey(info.id()), JSON.writeValueAsBytes(info), WriteMode.IF_ABSENT);
+        try {
+            store.put(BackupLayout.generationInfoKey(info.id()), JSON.writeValueAsBytes(info), WriteMode.IF_ABSENT);
+        } catch (ObjectAlreadyExistsException writtenBefore) {
+            // recorded before a crash (or a copy that stopped) and not indexed yet: the index entry follows
+        }
         requireWriter().update(state -> state.generation(info.id()).isPresent() ? state
                 : state.withGeneration(new CatalogState.GenerationEntry(info, List.of(), List.of())));
     }
