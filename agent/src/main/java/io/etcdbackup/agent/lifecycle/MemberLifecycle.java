@@ -113,7 +113,9 @@ public final class MemberLifecycle {
      * <ul>
      *   <li>Quorum lost (or the local member does not answer): nothing changes; it is reported.</li>
      *   <li>This member is a learner: promote it.</li>
-     *   <li>It votes and data was moved aside for its rejoin: delete that data.</li>
+     *   <li>It votes, answers, and data was moved aside for its rejoin: delete that data. Its own
+     *       answer matters: while a rejoin is under way the member list may still name its old,
+     *       voting entry, whose etcd is down.</li>
      *   <li>Its peer URLs in the member list differ from what it advertises: update them.</li>
      *   <li>It leads, and a member beyond the desired size has not answered for {@code removalGrace}:
      *       remove one such member (the highest ordinal first), unless that would cost quorum.</li>
@@ -122,7 +124,7 @@ public final class MemberLifecycle {
      * @param self           this member
      * @param cluster        the cluster as the local member sees it
      * @param desiredSize    the desired number of voters ({@code --cluster-size}, or the StatefulSet's replicas); empty: never scale down
-     * @param asideData      whether data moved aside for a rejoin is still there
+     * @param asideData      whether data moved aside for a rejoin was there before {@code cluster} was observed
      * @param unreachableFor how long each member (by id) has not answered; absent for members that answer
      * @param removalGrace   how long a member beyond the desired size must not have answered before it is removed
      */
@@ -141,7 +143,7 @@ public final class MemberLifecycle {
         List<RunningStep> steps = new ArrayList<>();
         if (member.learner()) {
             steps.add(new RunningStep.PromoteSelf(member.id()));
-        } else if (asideData) {
+        } else if (asideData && cluster.reachable().contains(member.id())) {
             steps.add(new RunningStep.DeleteAsideData());
         }
         if (member.started() && !new HashSet<>(member.peerUrls()).equals(new HashSet<>(self.peerUrls()))) {

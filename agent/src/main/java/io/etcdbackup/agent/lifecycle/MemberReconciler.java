@@ -90,10 +90,12 @@ public final class MemberReconciler implements AutoCloseable {
     /** One round: observe, decide, change, report. Never throws for what etcd does. */
     public void reconcile() {
         Instant now = clock.instant();
+        // Aside data is looked for before the cluster: the rejoin removes the member before it moves
+        // the data aside, so a member list read after the data was seen cannot be the one from before.
+        boolean asideData = aside.map(AsideData::exists).orElse(false);
         ClusterView cluster = membership.observe();
         Map<Long, Duration> unreachable = trackUnreachable(cluster, now);
-        RunningPlan plan = MemberLifecycle.whileRunning(self, cluster, desiredSize.get(), aside.map(AsideData::exists).orElse(false),
-                unreachable, removalGrace);
+        RunningPlan plan = MemberLifecycle.whileRunning(self, cluster, desiredSize.get(), asideData, unreachable, removalGrace);
         Optional<ClusterMember> entry = cluster.find(self);
         if (entry.isEmpty() || !entry.get().learner()) {
             promotion = null;

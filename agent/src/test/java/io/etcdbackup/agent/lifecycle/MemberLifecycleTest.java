@@ -178,6 +178,14 @@ class MemberLifecycleTest {
         }
 
         @Test
+        void dataMovedAsideIsKeptWhileTheListStillNamesTheOldVotingEntryWhoseEtcdIsDown() {
+            // The rejoin's init step removed the member and moved its data aside; a list read a moment
+            // earlier still names it as a voter, but its etcd (killed, damaged) does not answer.
+            ClusterView beforeTheRemoval = cluster(List.of(voter(0), voter(1), voter(2)), 1, 1, 2);
+            assertThat(plan(self(0), beforeTheRemoval, null, true, Map.of()).steps()).isEmpty();
+        }
+
+        @Test
         void aChangedPeerUrlIsUpdated() {
             MemberSpec moved = new MemberSpec("etcd-0", List.of(URI.create("https://etcd-0:2380")));
             ClusterView healthy = cluster(List.of(voter(0), voter(1), voter(2)), 1, 0, 1, 2);
