@@ -1,10 +1,12 @@
 package io.etcdbackup.agent.cli;
 
+import io.etcdbackup.agent.config.Durations;
 import io.etcdbackup.agent.config.EffectiveConfig;
 import io.etcdbackup.agent.config.ProcessEnvironment;
 import io.etcdbackup.snapshot.catalog.Catalog;
 import io.etcdbackup.snapshot.catalog.CatalogWriter;
 import io.etcdbackup.snapshot.copy.BackupCopier;
+import io.etcdbackup.snapshot.copy.FinalSnapshot;
 import io.etcdbackup.snapshot.crypto.EncryptionKeySet;
 import io.etcdbackup.snapshot.format.ObjectEncryption;
 import io.etcdbackup.stores.ObjectStore;
@@ -43,8 +45,12 @@ final class CopyCommand implements Callable<Integer>, Main.Validated {
         this.env = env;
     }
 
-    @Option(names = "--source-store", required = true, paramLabel = "STORE_URL", description = "Where the backups are copied from.")
+    @Option(names = "--source-store", paramLabel = "STORE_URL",
+            description = "Where the backups are copied from. Required, unless the reference's --source-storage-provider form names it.")
     String sourceStore;
+
+    @Mixin
+    ReferenceSourceStoreOptions referenceSource;
 
     @Option(names = "--source-encryption-key-file", paramLabel = "FILE",
             description = "The key set the source's encrypted objects are read with.")
@@ -65,6 +71,16 @@ final class CopyCommand implements Callable<Integer>, Main.Validated {
             description = "Objects copied at the same time (default: ${DEFAULT-VALUE}).")
     int parallelism;
 
+    @Option(names = "--wait-for-final-snapshot", arity = "0..1", defaultValue = "false", fallbackValue = "true", paramLabel = "BOOL",
+            description = "First wait until the source's backups end with a full snapshot that holds every revision of its segments, as "
+                    + "the source's sidecar leaves them when it stops with --final-full-snapshot (default: ${DEFAULT-VALUE}).")
+    boolean waitForFinalSnapshot;
+
+    @Option(names = "--wait-for-final-snapshot-timeout", defaultValue = "0s", paramLabel = "DURATION",
+            description = "Give up waiting for the final full snapshot after this long (exit 1, nothing copied); 0s waits as long as "
+                    + "it takes (default: ${DEFAULT-VALUE}).")
+    String waitTimeout;
+
     @Spec
     CommandSpec spec;
 
@@ -72,8 +88,13 @@ final class CopyCommand implements Callable<Integer>, Main.Validated {
     public List<String> problems() {
         EffectiveConfig config = new EffectiveConfig(spec);
         store.validate(config);
+        if (!referenceSource.apply(config, env) && sourceStore == null) {
+            config.reject("--source-store", "", "required: the URL of the store to copy from (or the reference's "
+                    + "--source-storage-provider with --source-store-prefix and SOURCE_STORAGE_CONTAINER)");
+        }
         config.check("--source-store", sourceStore, StoreUrl::parse);
         config.check("--source-encryption-key-file", sourceKeys == null ? null : sourceKeys.toString(), f -> EncryptionKeySet.load(Path.of(f)));
+        config.check("--wait-for-final-snapshot-timeout", waitTimeout, Durations::parse);
         if (parallelism < 1) {
             config.reject("--max-parallel-copy-operations", parallelism, "must be at least 1");
         }
@@ -89,6 +110,12 @@ final class CopyCommand implements Callable<Integer>, Main.Validated {
         try (ObjectStore from = StoreOptions.open(sourceStore, env.storeContext(SOURCE_PREFIX)); ObjectStore to = store.open()) {
             Catalog source = new Catalog(from).withEncryption(sourceEncryption);
             Catalog target = new Catalog(to, new CatalogWriter(to, env.writerId(), Clock.systemUTC())).withEncryption(store.encryption());
+            if (waitForFinalSnapshot && !awaitFinalSnapshot(source, Durations.parse(waitTimeout))) {
+                spec.commandLine().getErr().println("error: no final full snapshot in " + from.location() + " within " + waitTimeout
+                        + "; nothing was copied");
+                spec.commandLine().getErr().flush();
+                return 1;
+            }
             BackupCopier.Selection selection = new BackupCopier.Selection(maxBackups < 0 ? Optional.empty() : Optional.of(maxBackups),
                     maxAgeDays < 0 ? Optional.empty() : Optional.of(Duration.ofDays(maxAgeDays)));
             BackupCopier.Result result = new BackupCopier(source, target, parallelism, Clock.systemUTC()).copy(selection);
@@ -99,4 +126,18 @@ final class CopyCommand implements Callable<Integer>, Main.Validated {
             return 0;
         }
     }
+
+    /** Asks the source every 5 s until its backups end with a final full snapshot; false when {@code timeout} (not zero) passed first. */
+    private static boolean awaitFinalSnapshot(Catalog source, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!FinalSnapshot.isTaken(source.generations())) {
+            if (!timeout.isZero() && System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+            Thread.sleep(FINAL_SNAPSHOT_POLL.toMillis());
+        }
+        return true;
+    }
+
+    private static final Duration FINAL_SNAPSHOT_POLL = Duration.ofSeconds(5);
 }

@@ -52,33 +52,52 @@ final class ReferenceStoreOptions {
         ReferenceFlags flags = new ReferenceFlags(checks, !logged);
         logged = true;
         flags.ignored("--snapstore-temp-directory", tempDirectory, "uploads stream; nothing is staged on disk");
-        if (provider == null || provider.isBlank()) {
-            for (String[] flag : new String[][] {{"--store-prefix", prefix}, {"--store-container", container},
-                    {"--store-endpoint-override", endpoint}}) {
-                if (flag[1] != null) {
-                    checks.reject(flag[0], flag[1], "needs --storage-provider (the reference's form of --store)");
+        return apply(checks, env, flags, "", CONTAINER_VARIABLE, "--store", new Form(provider, container, prefix, endpoint));
+    }
+
+    /** The four values of the reference's store form. */
+    record Form(String provider, String container, String prefix, String endpoint) {
+    }
+
+    /**
+     * Applies a reference store form whose flags are named {@code flagPrefix + "--storage-provider"}
+     * and so on (the copy job's source store uses {@code --source-}) to our option {@code ours}.
+     *
+     * @param containerVariable where the bucket is read when the container flag is not given
+     * @return whether the provider flag was given (a problem with it is recorded in {@code checks})
+     */
+    static boolean apply(EffectiveConfig checks, ProcessEnvironment env, ReferenceFlags flags, String flagPrefix, String containerVariable,
+                         String ours, Form form) {
+        String providerFlag = flagPrefix.isEmpty() ? "--storage-provider" : flagPrefix + "storage-provider";
+        String[] names = flagPrefix.isEmpty() ? new String[] {"--store-prefix", "--store-container", "--store-endpoint-override"}
+                : new String[] {flagPrefix + "store-prefix", flagPrefix + "store-container", flagPrefix + "store-endpoint-override"};
+        if (form.provider() == null || form.provider().isBlank()) {
+            String[] values = {form.prefix(), form.container(), form.endpoint()};
+            for (int i = 0; i < names.length; i++) {
+                if (values[i] != null) {
+                    checks.reject(names[i], values[i], "needs " + providerFlag + " (the reference's form of " + ours + ")");
                 }
             }
             return false;
         }
-        Optional<ReferenceStore.Provider> kind = checks.parse("--storage-provider", provider, ReferenceStore.Provider::of);
+        Optional<ReferenceStore.Provider> kind = checks.parse(providerFlag, form.provider(), ReferenceStore.Provider::of);
         if (kind.isEmpty()) {
             return true;
         }
-        if (endpoint != null && !kind.get().takesEndpoint()) {
-            flags.ignored("--store-endpoint-override", endpoint, "the reference uses it for S3, ABS and GCS only");
+        if (form.endpoint() != null && !kind.get().takesEndpoint()) {
+            flags.ignored(names[2], form.endpoint(), "the reference uses it for S3, ABS and GCS only");
         }
-        Optional<String> bucket = Optional.ofNullable(container).or(() -> env.variable(CONTAINER_VARIABLE));
+        Optional<String> bucket = Optional.ofNullable(form.container()).or(() -> env.variable(containerVariable));
         String url;
         try {
-            url = ReferenceStore.url(kind.get(), bucket, Objects.requireNonNullElse(prefix, ""), Optional.ofNullable(endpoint),
+            url = ReferenceStore.url(kind.get(), bucket, Objects.requireNonNullElse(form.prefix(), ""), Optional.ofNullable(form.endpoint()),
                     env.variable("HOME"));
             StoreUrl.parse(url);
         } catch (IllegalArgumentException e) {
-            checks.reject("--storage-provider", provider, e.getMessage());
+            checks.reject(providerFlag, form.provider(), e.getMessage());
             return true;
         }
-        flags.map("--storage-provider", provider, p -> location(url), "--store", v -> location((String) v), l -> url);
+        flags.map(providerFlag, form.provider(), p -> location(url), ours, v -> location((String) v), l -> url);
         return true;
     }
 

@@ -57,6 +57,33 @@ class ReferenceFlagsTest {
     }
 
     @Test
+    void druidsCopyJobArgumentsNameBothStoresAndTheWaitForTheFinalSnapshot(@org.junit.jupiter.api.io.TempDir java.nio.file.Path home)
+            throws Exception {
+        java.nio.file.Files.createDirectories(home.resolve("etcd-backups").resolve("etcd-main"));
+        Map<String, String> job = Map.of("STORAGE_CONTAINER", "target-bucket", "SOURCE_STORAGE_CONTAINER", "etcd-backups",
+                "HOME", home.toString());
+        List<String> args = List.of("copy", "--storage-provider=Local", "--store-prefix=etcd-main", "--source-storage-provider=Local",
+                "--source-store-prefix=etcd-main", "--max-backup-age=7", "--max-backups-to-copy=3");
+
+        Outcome copied = run(job, args, "--wait-for-final-snapshot=false");
+        Outcome waited = run(job, args, "--wait-for-final-snapshot", "--wait-for-final-snapshot-timeout=1s");
+
+        assertThat(copied.code()).as(copied.err()).isZero();
+        assertThat(copied.out()).contains("copied objects=0", "source=file://" + home.resolve("etcd-backups/etcd-main"),
+                "target=file://" + home.resolve("target-bucket/etcd-main"));
+        assertThat(waited.code()).isEqualTo(1);
+        assertThat(waited.err()).contains("no final full snapshot in file://" + home.resolve("etcd-backups/etcd-main") + " within 1s");
+    }
+
+    @Test
+    void copyWithoutASourceStoreNamesBothWaysToGiveOne() {
+        Outcome result = run(Map.of(), List.of("copy", "--store", "file:///tmp/target"));
+
+        assertThat(result.code()).isEqualTo(2);
+        assertThat(result.err()).contains("--source-store", "required", "--source-storage-provider");
+    }
+
+    @Test
     void druidsServerArgumentsSetOurOptionsAsPrintConfigShows() {
         Outcome result = run(POD, DRUID_SERVER, "--print-config");
         assertThat(result.code()).as(result.err()).isZero();
