@@ -25,6 +25,7 @@ import java.util.Optional;
  *                              if none was yet; empty before capture started
  * @param chain                 the chain a restore of the latest state would replay now
  * @param lastCompaction        the last compaction this backup ran, if any
+ * @param secondary             how far the second store is behind, when one is kept in sync
  * @param recoveryPoint         the newest instant at which every revision etcd had was durable
  *                              ({@link RecoveryPoint}); empty while unknown
  * @param asOf                  when this state was taken, on the backup's clock
@@ -32,7 +33,8 @@ import java.util.Optional;
 public record BackupState(Optional<String> generation, boolean capturing, Optional<Throwable> failure,
                           long lastReceivedRevision, long lastPublishedRevision, Optional<FullSnapshotRef> latestFull,
                           Optional<DeltaSegmentRef> lastDelta, Optional<Instant> lastDeltaPublishedAt, ChainStats chain,
-                          Optional<CompactionOutcome> lastCompaction, Optional<Instant> recoveryPoint, Instant asOf) {
+                          Optional<CompactionOutcome> lastCompaction, Optional<SecondarySite.Status> secondary,
+                          Optional<Instant> recoveryPoint, Instant asOf) {
 
     public BackupState {
         Objects.requireNonNull(generation, "generation");
@@ -42,6 +44,7 @@ public record BackupState(Optional<String> generation, boolean capturing, Option
         Objects.requireNonNull(lastDeltaPublishedAt, "lastDeltaPublishedAt");
         Objects.requireNonNull(chain, "chain");
         Objects.requireNonNull(lastCompaction, "lastCompaction");
+        Objects.requireNonNull(secondary, "secondary");
         Objects.requireNonNull(recoveryPoint, "recoveryPoint");
         Objects.requireNonNull(asOf, "asOf");
     }

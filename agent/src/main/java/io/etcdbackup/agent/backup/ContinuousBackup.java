@@ -101,7 +101,7 @@ public final class ContinuousBackup implements AutoCloseable {
         return new BackupState(Optional.ofNullable(generation), current != null && failed == null && !closed,
                 Optional.ofNullable(failed), current == null ? 0 : current.lastReceivedRevision(), published,
                 chain.latestFull(), chain.lastDelta(), current == null ? Optional.empty() : chain.lastDeltaAt(),
-                chain.chain(published), maintenance.lastCompaction(), recoveryPoint.instant(), clock.instant());
+                chain.chain(published), maintenance.lastCompaction(), maintenance.secondary(published), recoveryPoint.instant(), clock.instant());
     }
 
     /**

@@ -19,40 +19,47 @@ import java.util.Optional;
  * @param defragmentation defragmentation of the cluster's members, on a cron schedule
  * @param compaction      folding the chain into a new base when it passes thresholds
  * @param merging         merging small delta segments into larger ones, every period
+ * @param secondary       a second store kept in sync, every period
  */
 public record Maintenance(Optional<Retention> retention, Optional<Defragmentation> defragmentation,
-                          Optional<Compaction> compaction, Optional<Merging> merging) {
+                          Optional<Compaction> compaction, Optional<Merging> merging, Optional<SecondarySite> secondary) {
 
     public Maintenance {
         Objects.requireNonNull(retention, "retention");
         Objects.requireNonNull(defragmentation, "defragmentation");
         Objects.requireNonNull(compaction, "compaction");
         Objects.requireNonNull(merging, "merging");
+        Objects.requireNonNull(secondary, "secondary");
     }
 
     /** No maintenance: capture and full snapshots only. */
     public static Maintenance none() {
-        return new Maintenance(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+        return new Maintenance(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     /** This maintenance, with retention. */
     public Maintenance withRetention(Retention retention) {
-        return new Maintenance(Optional.of(retention), defragmentation, compaction, merging);
+        return new Maintenance(Optional.of(retention), defragmentation, compaction, merging, secondary);
     }
 
     /** This maintenance, with defragmentation. */
     public Maintenance withDefragmentation(Defragmentation defragmentation) {
-        return new Maintenance(retention, Optional.of(defragmentation), compaction, merging);
+        return new Maintenance(retention, Optional.of(defragmentation), compaction, merging, secondary);
     }
 
     /** This maintenance, with compaction. */
     public Maintenance withCompaction(Compaction compaction) {
-        return new Maintenance(retention, defragmentation, Optional.of(compaction), merging);
+        return new Maintenance(retention, defragmentation, Optional.of(compaction), merging, secondary);
     }
 
     /** This maintenance, with merging. */
     public Maintenance withMerging(Merging merging) {
-        return new Maintenance(retention, defragmentation, compaction, Optional.of(merging));
+        return new Maintenance(retention, defragmentation, compaction, Optional.of(merging), secondary);
+    }
+
+    /** This maintenance, with a second store kept in sync. */
+    public Maintenance withSecondary(SecondarySite secondary) {
+        return new Maintenance(retention, defragmentation, compaction, merging, Optional.of(secondary));
     }
 
     /**

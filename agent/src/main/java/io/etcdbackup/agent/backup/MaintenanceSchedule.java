@@ -53,6 +53,8 @@ final class MaintenanceSchedule implements AutoCloseable {
     /** Shared by compaction and merging; null when neither is configured. */
     private final ExecutorService compactionThread;
     private final AtomicBoolean compacting = new AtomicBoolean();
+    /** The second store's sync, on a thread of its own (a long copy never delays capture, merging or compaction); null without one. */
+    private final java.util.concurrent.ScheduledExecutorService secondaryThread;
     private volatile CompactionOutcome lastCompaction;
     private volatile boolean closed;
     private long retentionRuns;
@@ -71,13 +73,20 @@ final class MaintenanceSchedule implements AutoCloseable {
                     return t;
                 })
                 : null;
+        this.secondaryThread = plan.secondary().isPresent() ? Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "secondary-sync");
+            t.setDaemon(true);
+            return t;
+        }) : null;
     }
 
-    /** Schedules retention, defragmentation and merging; called once, when capture has started. */
+    /** Schedules retention, defragmentation, merging and the second store's sync; called once, when capture has started. */
     void start() {
         plan.retention().ifPresent(r -> scheduler.after(r.period(), this::runRetention));
         scheduleNextDefrag();
         scheduleNextMerge();
+        plan.secondary().ifPresent(site -> secondaryThread.scheduleWithFixedDelay(site::sync, 0, site.period().toMillis(),
+                java.util.concurrent.TimeUnit.MILLISECONDS));
     }
 
     /** A delta segment was published: compacts the chain in the background if it passes a threshold. */
@@ -95,6 +104,11 @@ final class MaintenanceSchedule implements AutoCloseable {
         } catch (RejectedExecutionException closing) {
             compacting.set(false);
         }
+    }
+
+    /** How far the second store is behind {@code primaryRevision}, when there is one. */
+    Optional<SecondarySite.Status> secondary(long primaryRevision) {
+        return plan.secondary().map(site -> site.status(primaryRevision, clock.instant()));
     }
 
     /** The last compaction run, if any. */
@@ -203,6 +217,9 @@ final class MaintenanceSchedule implements AutoCloseable {
         closed = true;
         if (compactionThread != null) {
             compactionThread.shutdownNow();
+        }
+        if (secondaryThread != null) {
+            secondaryThread.shutdownNow();
         }
     }
 }

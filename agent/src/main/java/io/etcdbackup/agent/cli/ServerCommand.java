@@ -34,6 +34,10 @@ import io.etcdbackup.snapshot.etcd.EtcdClients;
 import io.etcdbackup.snapshot.format.Codec;
 import io.etcdbackup.snapshot.maintenance.ClusterDefragmenter;
 import io.etcdbackup.snapshot.merge.MergeRunner;
+import io.etcdbackup.agent.backup.SecondarySite;
+import io.etcdbackup.snapshot.catalog.Catalog;
+import io.etcdbackup.snapshot.catalog.CatalogWriter;
+import io.etcdbackup.snapshot.retention.RetentionRunner;
 import io.etcdbackup.stores.ObjectStore;
 import io.etcdbackup.stores.metrics.MeteredObjectStore;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -68,6 +72,9 @@ import java.util.function.Supplier;
                 + "always the HTTP API (followers forward snapshot requests to the leader's agent). On SIGTERM, "
                 + "publish the buffered deltas and exit 0.")
 final class ServerCommand implements Callable<Integer>, Main.Validated {
+
+    /** The second store's credentials: the provider's variables with this prefix come first. */
+    static final String SECONDARY_PREFIX = "SECONDARY_";
 
     private static final Logger LOG = LoggerFactory.getLogger(ServerCommand.class);
 
@@ -134,13 +141,15 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
         // then the schedulers stop, then the etcd client and the store close.
         // Metered outside the retries: one call per operation as the backup sees it, latency including retries.
         try (MeteredObjectStore objects = new MeteredObjectStore(options.store.open(), registry);
+             ObjectStore secondary = config.backup().secondary().isEmpty() ? null
+                     : StoreOptions.open(config.backup().secondary().get().url(), env.storeContext(SECONDARY_PREFIX));
              BackupService service = new BackupService(options.etcd.clients(), objects, options.store.encryption(), config.capture(),
                      env.writerId(), clock);
              TaskScheduler control = new ExecutorTaskScheduler(clock, "backup-control");
              TaskScheduler checks = new ExecutorTaskScheduler(clock, "leader-check");
              LeaseRenewal leases = config.leases().map(l -> LeaseRenewal.start(l, options.etcd.clients(), clock)).orElse(null);
              LeaderGatedBackup gate = new LeaderGatedBackup(service,
-                     () -> startBackup(config.backup(), service, control, listener(metrics, leases), clock),
+                     () -> startBackup(config.backup(), service, Optional.ofNullable(secondary), control, listener(metrics, leases), clock),
                      new AgentDirectory(objects), config.leadership().advertiseUrl(), http.scheme(), checks,
                      config.leadership().checkPeriod());
              InitializationService initialization = initialization(config, objects, metrics, clock);
@@ -179,9 +188,15 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
     }
 
     /** The leader's continuous backup, configured from {@code backup}; the gate starts one each time this member leads. */
-    private ContinuousBackup startBackup(ServerConfig.Backup backup, BackupService service, TaskScheduler control,
-                                         BackupListener listener, Clock clock) {
+    private ContinuousBackup startBackup(ServerConfig.Backup backup, BackupService service, Optional<ObjectStore> secondary,
+                                         TaskScheduler control, BackupListener listener, Clock clock) {
         Maintenance maintenance = Maintenance.none();
+        if (secondary.isPresent()) {
+            Catalog target = new Catalog(secondary.get(), new CatalogWriter(secondary.get(), env.writerId(), clock))
+                    .withEncryption(service.catalog().encryption());
+            maintenance = maintenance.withSecondary(new SecondarySite(service.catalog(), target, backup.retention()
+                    .map(r -> new RetentionRunner(target, r.policy(), r.grace(), clock)), backup.secondary().orElseThrow().period(), clock));
+        }
         Optional<ServerConfig.Retention> retention = backup.retention();
         if (retention.isPresent()) {
             ServerConfig.Retention r = retention.get();

@@ -41,9 +41,17 @@ record ServerConfig(CaptureSettings capture, Backup backup, Leadership leadershi
      * @param compaction        folding the chain into a new base when it grows past a threshold
      * @param merge             merging small delta segments, periodically
      * @param finalFullSnapshot whether a leader takes a full snapshot on SIGTERM, after publishing the buffered deltas
+     * @param secondary         a second store the leader keeps in sync
      */
     record Backup(Optional<CronSchedule> fullSchedule, Optional<Retention> retention, Optional<Defrag> defrag,
-                  Optional<Compaction> compaction, Optional<Merge> merge, boolean finalFullSnapshot) {
+                  Optional<Compaction> compaction, Optional<Merge> merge, boolean finalFullSnapshot, Optional<Secondary> secondary) {
+    }
+
+    /**
+     * The second store ({@code --secondary-store}), synced every {@code period}; its credentials are
+     * the provider's variables prefixed {@code SECONDARY_}.
+     */
+    record Secondary(String url, Duration period) {
     }
 
     /** Retention of {@code policy} every {@code period}; deleted objects stay in the store for {@code grace}. */

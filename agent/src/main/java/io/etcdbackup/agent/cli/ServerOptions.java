@@ -138,6 +138,16 @@ final class ServerOptions {
     @Mixin
     MergeOptions merge;
 
+    @Option(names = "--secondary-store", paramLabel = "STORE_URL",
+            description = "A second store the leader's agent keeps in sync (the reference's dual site): every --secondary-sync-period it "
+                    + "copies what is missing there (checked, encrypted with --encryption-key-file like the primary) and applies "
+                    + "retention there. Its credentials: the provider's variables prefixed SECONDARY_ (else the unprefixed ones).")
+    String secondaryStore;
+
+    @Option(names = {"--secondary-sync-period", "--secondary-backup-sync-period"}, defaultValue = "1h", paramLabel = "DURATION",
+            description = "How often the second store is synced (default: ${DEFAULT-VALUE}).")
+    String secondarySyncPeriod;
+
     @Option(names = "--data-dir", paramLabel = "DIR",
             description = "The data directory of the etcd member beside this agent; enables /initialization/start, which "
                     + "validates it and restores it if needed, like the initialize command.")
@@ -178,6 +188,8 @@ final class ServerOptions {
         Optional<Duration> defragLimit = checks.parse("--defrag-timeout", defragTimeout, ServerOptions::positiveDuration);
         Optional<Long> events = checks.parse("--compaction-events", compactionEvents, ServerOptions::count);
         Optional<Duration> mergeEvery = checks.parse("--merge-period", mergePeriod, Durations::parse);
+        Optional<Duration> secondaryEvery = checks.parse("--secondary-sync-period", secondarySyncPeriod, ServerOptions::positiveDuration);
+        checks.check("--secondary-store", secondaryStore, io.etcdbackup.stores.StoreUrl::parse);
         merge.validate(checks);
         Optional<Long> bytes = checks.parse("--compaction-bytes", compactionBytes, ByteSizes::parse);
         Optional<Duration> restoreTime = checks.parse("--max-restore-time", maxRestoreTime, Durations::parse);
@@ -207,7 +219,7 @@ final class ServerOptions {
                 compacting ? Optional.of(new ServerConfig.Compaction(thresholds, restoreSetup,
                         scratch(restoreSetup, env, "etcd-backup-agent-compaction"))) : Optional.empty(),
                 mergeEvery.filter(p -> !p.isZero()).map(p -> new ServerConfig.Merge(merge.policy(), p)),
-                finalFullSnapshot);
+                finalFullSnapshot, Optional.ofNullable(secondaryStore).map(url -> new ServerConfig.Secondary(url, secondaryEvery.orElseThrow())));
         ServerConfig.Member member = new ServerConfig.Member(
                 Optional.ofNullable(dataDir).map(d -> new ServerConfig.Initialization(restoreTarget(d, memberName, template, namespace, checks),
                         restoreSetup, safeguard.id())),

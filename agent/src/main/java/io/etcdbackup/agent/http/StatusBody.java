@@ -3,6 +3,7 @@ package io.etcdbackup.agent.http;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.etcdbackup.agent.backup.BackupState;
+import io.etcdbackup.agent.backup.SecondarySite;
 import io.etcdbackup.agent.backup.ChainStats;
 import io.etcdbackup.agent.backup.CompactionOutcome;
 import io.etcdbackup.agent.cluster.LeaderGatedBackup;
@@ -21,7 +22,7 @@ import java.util.Optional;
 
 /**
  * {@code /v1/status}: this agent's role, its backup's state, the store's health, and, when
- * present, the chain, the last compaction, initialization, drills and the member reconciler. Fields without a value are
+ * present, the chain, the last compaction, the second store, initialization, drills and the member reconciler. Fields without a value are
  * {@code null}; the objects of parts this agent does not have are left out.
  */
 record StatusBody(String role, boolean healthy, String memberId, String leaderId, int clusterSize, String etcdError,
@@ -30,6 +31,7 @@ record StatusBody(String role, boolean healthy, String memberId, String leaderId
                   long catalogEpoch, boolean storeHealthy, String storeError, String failure,
                   @JsonInclude(JsonInclude.Include.NON_NULL) Chain chain,
                   @JsonInclude(JsonInclude.Include.NON_NULL) LastCompaction lastCompaction,
+                  @JsonInclude(JsonInclude.Include.NON_NULL) Secondary secondary,
                   @JsonInclude(JsonInclude.Include.NON_NULL) Initialization initialization,
                   @JsonInclude(JsonInclude.Include.NON_NULL) DrillStatus drill,
                   @JsonInclude(JsonInclude.Include.NON_NULL) MemberBody member) {
@@ -61,9 +63,18 @@ record StatusBody(String role, boolean healthy, String memberId, String leaderId
                 backup.flatMap(BackupState::failure).map(Responses::oneLine).orElse(null),
                 backup.map(b -> Chain.of(b.chain())).orElse(null),
                 backup.flatMap(BackupState::lastCompaction).map(LastCompaction::of).orElse(null),
+                backup.flatMap(BackupState::secondary).map(Secondary::of).orElse(null),
                 initialization.map(Initialization::of).orElse(null),
                 drills.map(d -> DrillStatus.of(d, clock)).orElse(null),
                 reconciler.map(r -> MemberBody.of(r.report())).orElse(null));
+    }
+
+    /** The second store kept in sync: where, the revision it holds, and how far behind it is (revisions, seconds). */
+    record Secondary(String store, long revision, long behindRevisions, long behindSeconds, String lastSync, String lastError) {
+        static Secondary of(SecondarySite.Status status) {
+            return new Secondary(status.location(), status.revision(), status.behindRevisions(), status.behindSeconds(),
+                    status.lastSync().map(Object::toString).orElse(null), status.lastError().orElse(null));
+        }
     }
 
     /** The chain a restore of the latest state replays. */

@@ -79,6 +79,14 @@ public final class StateGauges {
                         backup(b -> b.lastCompaction().filter(c -> c.failure().isEmpty())
                                 .map(c -> c.finishedAt().toEpochMilli() / 1000.0).orElse(Double.NaN), Double.NaN))
                 .description("When the last successful compaction finished, seconds since the epoch").register(registry);
+        Gauge.builder("etcdbackup.secondary.behind.revisions", gate,
+                        backup(b -> b.secondary().map(st -> (double) st.behindRevisions()).orElse(Double.NaN), Double.NaN))
+                .description("Revisions the second store (--secondary-store) lacks of the primary's newest; NaN without one")
+                .register(registry);
+        Gauge.builder("etcdbackup.secondary.behind", gate,
+                        backup(b -> b.secondary().map(st -> (double) st.behindSeconds()).orElse(Double.NaN), Double.NaN))
+                .baseUnit("seconds")
+                .description("Seconds the second store has not held the primary's newest revision; NaN without one").register(registry);
         Gauge.builder("etcdbackup.catalog.epoch", writer, CatalogWriter::epoch)
                 .description("Fencing epoch this catalog writer holds").register(registry);
         // A counter, so that Prometheus shows it as etcdbackup_fenced_writer_total (a gauge may not end in _total).

@@ -14,7 +14,7 @@ class BackupStateTest {
 
     private static BackupState state(boolean capturing, Optional<Instant> recoveryPoint) {
         return new BackupState(Optional.of("g1"), capturing, Optional.empty(), 10, 10, Optional.empty(), Optional.empty(),
-                Optional.of(NOW), ChainStats.EMPTY, Optional.empty(), recoveryPoint, NOW);
+                Optional.of(NOW), ChainStats.EMPTY, Optional.empty(), Optional.empty(), recoveryPoint, NOW);
     }
 
     @Test

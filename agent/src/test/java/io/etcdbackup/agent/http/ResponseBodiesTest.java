@@ -64,7 +64,7 @@ class ResponseBodiesTest {
     @Test
     void statusWritesAbsentValuesAsNullAndLeavesOutPartsItDoesNotHave() {
         StatusBody status = new StatusBody("FOLLOWER", true, "a1", "b2", 3, null, null, false, null, 0, null, null, null, null,
-                null, 4, true, null, null, null, null, null, null, null);
+                null, 4, true, null, null, null, null, null, null, null, null);
         assertThat(Responses.json(status)).isEqualTo("{\"role\":\"FOLLOWER\",\"healthy\":true,\"memberId\":\"a1\",\"leaderId\":\"b2\","
                 + "\"clusterSize\":3,\"etcdError\":null,\"advertisedUrl\":null,\"capturing\":false,\"generation\":null,"
                 + "\"lastPublishedRevision\":0,\"latestFullRevision\":null,\"latestFullCreatedAt\":null,\"lastDeltaRevision\":null,"
@@ -73,15 +73,17 @@ class ResponseBodiesTest {
     }
 
     @Test
-    void theChainAndTheLastCompactionOfACapturingAgent() {
+    void theChainTheLastCompactionAndTheSecondStoreOfACapturingAgent() {
         StatusBody status = new StatusBody("LEADER", true, "a1", "a1", 1, null, "http://x:8080", true, "g1", 110, 100L,
                 "2026-11-22T10:00:00Z", 110L, 1.5, 0.25, 4, true, null, null, new StatusBody.Chain(1, 9, 56, 10, 5),
                 new StatusBody.LastCompaction("2026-11-22T10:01:00Z", "events", false, null, null, null, "java.io.IOException: x"),
-                null, null, null);
+                new StatusBody.Secondary("s3://dr-site/etcd", 100, 10, 42, "2026-11-22T10:00:30Z", null), null, null, null);
         assertThat(Responses.json(status)).endsWith("\"failure\":null,"
                 + "\"chain\":{\"segments\":1,\"events\":9,\"bytes\":56,\"revisions\":10,\"predictedRestoreSeconds\":5},"
                 + "\"lastCompaction\":{\"finishedAt\":\"2026-11-22T10:01:00Z\",\"trigger\":\"events\",\"succeeded\":false,"
-                + "\"revision\":null,\"deltasFolded\":null,\"seconds\":null,\"failure\":\"java.io.IOException: x\"}}")
+                + "\"revision\":null,\"deltasFolded\":null,\"seconds\":null,\"failure\":\"java.io.IOException: x\"},"
+                + "\"secondary\":{\"store\":\"s3://dr-site/etcd\",\"revision\":100,\"behindRevisions\":10,\"behindSeconds\":42,"
+                + "\"lastSync\":\"2026-11-22T10:00:30Z\",\"lastError\":null}}")
                 .contains("\"secondsSinceLastDelta\":1.5,\"recoveryPointLagSeconds\":0.25,");
     }
 
