@@ -203,13 +203,10 @@ public final class EtcdConfigTemplate {
     }
 
     /**
-     * Renders the file the init step writes for etcd: {@code initial-cluster-state} and
-     * {@code initial-cluster} as the init step decided them (the template's own
-     * {@code initial-cluster}, if any, is replaced).
+     * Renders the file the init step writes for etcd, with the {@code initial-cluster} it decided
+     * ({@code name=url,...}, naming {@code member}) in place of the template's own.
      *
-     * @param initialCluster the decided {@code name=url,...}; must name {@code member}
-     * @throws ConfigRenderException as {@link #render(MemberIdentity, ClusterState)}, or when
-     *                               {@code initialCluster} does not name the member
+     * @throws ConfigRenderException as {@link #render(MemberIdentity, ClusterState)}, or when {@code initialCluster} does not name the member
      */
     public String renderDecided(MemberIdentity member, ClusterState state, String initialCluster) {
         Objects.requireNonNull(initialCluster, "initialCluster");

@@ -1,5 +1,6 @@
 package io.etcdbackup.agent.backup;
 
+import io.etcdbackup.agent.testing.ManualClock;
 import io.etcdbackup.snapshot.catalog.BackupLayout;
 import io.etcdbackup.snapshot.catalog.Catalog;
 import io.etcdbackup.snapshot.catalog.CatalogWriter;
@@ -18,11 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 
@@ -37,30 +35,6 @@ class SecondarySiteTest {
     @TempDir
     Path dir;
 
-    /** A clock the test moves. */
-    private static final class TestClock extends Clock {
-        private Instant now = START;
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
-
     private static void publishDelta(Catalog catalog, long revision) throws IOException {
         String key = BackupLayout.deltaKey(GEN, revision, revision);
         ObjectHeader header = ObjectHeader.deltaSegment(GEN, revision, revision, 7, 8, "3.5.16", Codec.ZSTD, START, 1, List.of(), List.of());
@@ -71,7 +45,7 @@ class SecondarySiteTest {
 
     @Test
     void theSecondStoreCatchesUpAfterAnOutageAndReportsHowFarBehindItWas() throws IOException {
-        TestClock clock = new TestClock();
+        ManualClock clock = new ManualClock(START);
         try (ObjectStore primaryStore = LocalStoreProvider.at(dir.resolve("primary"));
              ObjectStore secondaryLocal = LocalStoreProvider.at(dir.resolve("secondary"))) {
             Catalog primary = new Catalog(primaryStore, new CatalogWriter(primaryStore, "leader", clock));

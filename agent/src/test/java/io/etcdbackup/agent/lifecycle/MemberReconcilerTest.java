@@ -1,5 +1,6 @@
 package io.etcdbackup.agent.lifecycle;
 
+import io.etcdbackup.agent.testing.ManualClock;
 import io.etcdbackup.agent.lifecycle.FakeEtcdMembership.Change;
 import io.etcdbackup.agent.lifecycle.MemberReport.Promotion;
 import io.etcdbackup.agent.lifecycle.RunningPlan.Quorum;

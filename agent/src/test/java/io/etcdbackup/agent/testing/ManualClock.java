@@ -1,4 +1,4 @@
-package io.etcdbackup.agent.lifecycle;
+package io.etcdbackup.agent.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,15 +7,15 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 
 /** A clock that stands still until the test moves it (directly, or through a fake pause). */
-final class ManualClock extends Clock {
+public final class ManualClock extends Clock {
 
     private Instant now;
 
-    ManualClock(Instant start) {
+    public ManualClock(Instant start) {
         this.now = start;
     }
 
-    synchronized void advance(Duration duration) {
+    public synchronized void advance(Duration duration) {
         now = now.plus(duration);
     }
 
