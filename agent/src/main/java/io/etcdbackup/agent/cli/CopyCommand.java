@@ -84,6 +84,9 @@ final class CopyCommand implements Callable<Integer>, Main.Validated {
     @Spec
     CommandSpec spec;
 
+    /** The source's key set as {@link #problems()} read it. */
+    private ObjectEncryption sourceEncryption = ObjectEncryption.NONE;
+
     @Override
     public List<String> problems() {
         EffectiveConfig config = new EffectiveConfig(spec);
@@ -93,7 +96,8 @@ final class CopyCommand implements Callable<Integer>, Main.Validated {
                     + "--source-storage-provider with --source-store-prefix and SOURCE_STORAGE_CONTAINER)");
         }
         config.check("--source-store", sourceStore, StoreUrl::parse);
-        config.check("--source-encryption-key-file", sourceKeys == null ? null : sourceKeys.toString(), f -> EncryptionKeySet.load(Path.of(f)));
+        sourceEncryption = config.parse("--source-encryption-key-file", sourceKeys == null ? null : sourceKeys.toString(),
+                f -> (ObjectEncryption) EncryptionKeySet.load(Path.of(f))).orElse(ObjectEncryption.NONE);
         config.check("--wait-for-final-snapshot-timeout", waitTimeout, Durations::parse);
         if (parallelism < 1) {
             config.reject("--max-parallel-copy-operations", parallelism, "must be at least 1");
@@ -106,7 +110,6 @@ final class CopyCommand implements Callable<Integer>, Main.Validated {
 
     @Override
     public Integer call() throws Exception {
-        ObjectEncryption sourceEncryption = sourceKeys == null ? ObjectEncryption.NONE : EncryptionKeySet.load(sourceKeys);
         try (ObjectStore from = StoreOptions.open(sourceStore, env.storeContext(SOURCE_PREFIX)); ObjectStore to = store.open()) {
             Catalog source = new Catalog(from).withEncryption(sourceEncryption);
             Catalog target = new Catalog(to, new CatalogWriter(to, env.writerId(), Clock.systemUTC())).withEncryption(store.encryption());

@@ -46,6 +46,9 @@ final class EtcdConfigFileOptions {
                     + "initialize fails or refuses.")
     Path out;
 
+    /** The template as {@link #validate} read it. */
+    private EtcdConfigTemplate parsed;
+
     /** Records a problem when only one of the two is given, the template is unreadable or invalid, or the output's folder is missing. */
     void validate(EffectiveConfig config) {
         if ((template == null) != (out == null)) {
@@ -53,7 +56,8 @@ final class EtcdConfigFileOptions {
                     "give both --etcd-config-template and --etcd-config-out, or neither");
             return;
         }
-        config.check("--etcd-config-template", template == null ? null : template.toString(), f -> EtcdConfigTemplate.load(Path.of(f)));
+        parsed = config.parse("--etcd-config-template", template == null ? null : template.toString(),
+                f -> EtcdConfigTemplate.load(Path.of(f))).orElse(null);
         config.check("--etcd-config-out", out == null ? null : out.toString(), f -> {
             Path folder = Path.of(f).toAbsolutePath().getParent();
             if (folder == null || !Files.isDirectory(folder) || !Files.isWritable(folder)) {
@@ -73,12 +77,15 @@ final class EtcdConfigFileOptions {
         if (out == null) {
             return Optional.empty();
         }
-        String yaml = EtcdConfigTemplate.load(template)
+        String yaml = (parsed != null ? parsed : EtcdConfigTemplate.load(template))
                 .renderDecided(new MemberIdentity(memberName, namespace), state, initialCluster);
         Path part = out.resolveSibling(out.getFileName() + ".part");
         try (FileChannel channel = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
-            channel.write(java.nio.ByteBuffer.wrap(yaml.getBytes(StandardCharsets.UTF_8)));
+            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(yaml.getBytes(StandardCharsets.UTF_8));
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
             channel.force(true);
         }
         Files.move(part, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -52,7 +52,7 @@ final class ReferenceStoreOptions {
         ReferenceFlags flags = new ReferenceFlags(checks, !logged);
         logged = true;
         flags.ignored("--snapstore-temp-directory", tempDirectory, "uploads stream; nothing is staged on disk");
-        return apply(checks, env, flags, "", CONTAINER_VARIABLE, "--store", new Form(provider, container, prefix, endpoint));
+        return apply(checks, env, flags, "--", CONTAINER_VARIABLE, "--store", new Form(provider, container, prefix, endpoint));
     }
 
     /** The four values of the reference's store form. */
@@ -60,17 +60,16 @@ final class ReferenceStoreOptions {
     }
 
     /**
-     * Applies a reference store form whose flags are named {@code flagPrefix + "--storage-provider"}
-     * and so on (the copy job's source store uses {@code --source-}) to our option {@code ours}.
+     * Applies a reference store form whose flags are named {@code flagPrefix + "storage-provider"}
+     * and so on ({@code --}, or {@code --source-} for the copy job's source store) to our option {@code ours}.
      *
      * @param containerVariable where the bucket is read when the container flag is not given
      * @return whether the provider flag was given (a problem with it is recorded in {@code checks})
      */
     static boolean apply(EffectiveConfig checks, ProcessEnvironment env, ReferenceFlags flags, String flagPrefix, String containerVariable,
                          String ours, Form form) {
-        String providerFlag = flagPrefix.isEmpty() ? "--storage-provider" : flagPrefix + "storage-provider";
-        String[] names = flagPrefix.isEmpty() ? new String[] {"--store-prefix", "--store-container", "--store-endpoint-override"}
-                : new String[] {flagPrefix + "store-prefix", flagPrefix + "store-container", flagPrefix + "store-endpoint-override"};
+        String providerFlag = flagPrefix + "storage-provider";
+        String[] names = {flagPrefix + "store-prefix", flagPrefix + "store-container", flagPrefix + "store-endpoint-override"};
         if (form.provider() == null || form.provider().isBlank()) {
             String[] values = {form.prefix(), form.container(), form.endpoint()};
             for (int i = 0; i < names.length; i++) {

@@ -36,6 +36,8 @@ final class StoreOptions {
     @Mixin
     ReferenceStoreOptions reference;
 
+    private EncryptionKeySet keySet;
+
     /** @param env whose variables the store providers read their credentials' locations from, and the reference's bucket */
     StoreOptions(ProcessEnvironment env) {
         this.env = env;
@@ -52,13 +54,22 @@ final class StoreOptions {
                     + "--storage-provider with --store-prefix and STORAGE_CONTAINER)");
         }
         config.check("--store", store, StoreUrl::parse);
-        config.check("--encryption-key-file", encryptionKeyFile == null ? null : encryptionKeyFile.toString(),
-                file -> EncryptionKeySet.load(Path.of(file)));
+        keySet = config.parse("--encryption-key-file", encryptionKeyFile == null ? null : encryptionKeyFile.toString(),
+                file -> EncryptionKeySet.load(Path.of(file))).orElse(null);
     }
 
-    /** How object contents are encrypted: the key set of {@code --encryption-key-file}, else none. */
+    /**
+     * How object contents are encrypted: the key set of {@code --encryption-key-file} as
+     * {@link #validate} read it (read once per process), else none.
+     */
     ObjectEncryption encryption() {
-        return encryptionKeyFile == null ? ObjectEncryption.NONE : EncryptionKeySet.load(encryptionKeyFile);
+        if (encryptionKeyFile == null) {
+            return ObjectEncryption.NONE;
+        }
+        if (keySet == null) {
+            keySet = EncryptionKeySet.load(encryptionKeyFile);
+        }
+        return keySet;
     }
 
     /** Opens the store with transient failures (throttling, 5xx, dropped connections) retried with backoff. */

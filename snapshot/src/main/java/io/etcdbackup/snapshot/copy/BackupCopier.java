@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * Copies backups from one store's catalog into another's (any provider to any, across encryption
@@ -68,6 +69,7 @@ public final class BackupCopier {
 
     private final Catalog source;
     private final Catalog target;
+    private final ObjectPublisher publisher;
     private final int parallelism;
     private final Clock clock;
 
@@ -83,6 +85,7 @@ public final class BackupCopier {
         target.writer().orElseThrow(() -> new IllegalArgumentException("copying needs a writable target catalog"));
         this.source = source;
         this.target = target;
+        this.publisher = new ObjectPublisher(target.store(), target.encryption());
         this.parallelism = parallelism;
         this.clock = clock;
     }
@@ -91,11 +94,12 @@ public final class BackupCopier {
     public Result copy(Selection selection) throws IOException, InterruptedException {
         List<Generation> chosen = CopySelection.choose(source.generations(), selection, clock.instant());
         Set<String> indexed = new HashSet<>();
+        Set<String> targetGenerations = new HashSet<>();
         for (Generation generation : target.generations()) {
+            targetGenerations.add(generation.id());
             generation.fulls().forEach(f -> indexed.add(f.key()));
             generation.deltas().forEach(d -> indexed.add(d.key()));
         }
-        Set<String> targetGenerations = new HashSet<>(target.generations().stream().map(Generation::id).toList());
         AtomicLong bytes = new AtomicLong();
         int copied = 0;
         int there = 0;
@@ -112,7 +116,7 @@ public final class BackupCopier {
                             generation.fulls().isEmpty() ? clock.instant() : generation.fulls().get(0).createdAt(), 0, 0, null)));
                 }
                 List<FullSnapshotRef> fulls = generation.fulls().stream().filter(f -> !indexed.contains(f.key())).toList();
-                for (Copied<FullSnapshotRef> done : run(pool, fulls, full -> copyObject(full.key(), bytes), (full, size) ->
+                for (Copied<FullSnapshotRef> done : run(pool, fulls, FullSnapshotRef::key, bytes, (full, size) ->
                         new FullSnapshotRef(full.key(), full.generation(), full.revision(), full.createdAt(), size))) {
                     target.recordFull(done.ref());
                     copied += done.written() ? 1 : 0;
@@ -121,7 +125,7 @@ public final class BackupCopier {
                 List<DeltaSegmentRef> deltas = generation.deltas().stream().filter(d -> !indexed.contains(d.key())).toList();
                 for (int from = 0; from < deltas.size(); from += parallelism) {
                     List<DeltaSegmentRef> batch = deltas.subList(from, Math.min(deltas.size(), from + parallelism));
-                    List<Copied<DeltaSegmentRef>> done = run(pool, batch, delta -> copyObject(delta.key(), bytes), (delta, size) ->
+                    List<Copied<DeltaSegmentRef>> done = run(pool, batch, DeltaSegmentRef::key, bytes, (delta, size) ->
                             new DeltaSegmentRef(delta.key(), delta.generation(), delta.firstRevision(), delta.lastRevision(), size,
                                     delta.publishedAt(), delta.level()));
                     target.recordDeltas(done.stream().map(Copied::ref).toList());
@@ -141,20 +145,16 @@ public final class BackupCopier {
     private record Copied<R>(R ref, boolean written) {
     }
 
-    private interface ObjectCopy<R> {
-        ObjectPublisher.Published copy(R ref) throws IOException;
-    }
-
     private interface WithSize<R> {
         R of(R ref, long size);
     }
 
-    /** Copies {@code refs} on the pool; returns them, in order, with their size in the target, once all are done. */
-    private <R> List<Copied<R>> run(ExecutorService pool, List<R> refs, ObjectCopy<R> copy, WithSize<R> withSize)
+    /** Copies the objects of {@code refs} on the pool; returns the refs, in order, with their size in the target, once all are done. */
+    private <R> List<Copied<R>> run(ExecutorService pool, List<R> refs, Function<R, String> key, AtomicLong bytes, WithSize<R> withSize)
             throws IOException, InterruptedException {
         List<Future<ObjectPublisher.Published>> futures = new ArrayList<>();
         for (R ref : refs) {
-            futures.add(pool.submit(() -> copy.copy(ref)));
+            futures.add(pool.submit(() -> copyObject(key.apply(ref), bytes)));
         }
         List<Copied<R>> done = new ArrayList<>();
         for (int i = 0; i < refs.size(); i++) {
@@ -180,7 +180,7 @@ public final class BackupCopier {
         ObjectPublisher.Published published;
         try (SnapshotObjectReader in = SnapshotObjectReader.open(key, source.store().open(key), source.encryption())) {
             ObjectHeader header = in.header();
-            published = new ObjectPublisher(target.store(), target.encryption()).publish(key, header, header.codec().defaultLevel(),
+            published = publisher.publish(key, header, header.codec().defaultLevel(),
                     ObjectPublisher.IfExists.VERIFY_EXISTING, out -> {
                         in.content().transferTo(out);
                         in.verify(); // a corrupt source object is never published: the target object is aborted

@@ -47,16 +47,20 @@ public final class EncryptionKeySet implements ObjectEncryption {
     private final String source;
     private final KeysetHandle keys;
     private final StreamingAead aead;
+    private final List<Long> keyIds;
 
     private EncryptionKeySet(String source, KeysetHandle keys) throws GeneralSecurityException {
         this.source = source;
         this.keys = keys;
+        List<Long> ids = new ArrayList<>();
         for (int i = 0; i < keys.size(); i++) {
+            ids.add(Integer.toUnsignedLong(keys.getAt(i).getId()));
             if (!(keys.getAt(i).getKey().getParameters() instanceof AesGcmHkdfStreamingParameters)) {
-                throw new GeneralSecurityException("key " + Integer.toUnsignedLong(keys.getAt(i).getId())
-                        + " is not an AES-GCM-HKDF streaming key (" + keys.getAt(i).getKey().getParameters() + ")");
+                throw new GeneralSecurityException("key " + ids.get(i) + " is not an AES-GCM-HKDF streaming key ("
+                        + keys.getAt(i).getKey().getParameters() + ")");
             }
         }
+        this.keyIds = List.copyOf(ids);
         this.aead = keys.getPrimitive(StreamingAead.class);
     }
 
@@ -112,11 +116,7 @@ public final class EncryptionKeySet implements ObjectEncryption {
 
     /** The ids of every key, in the file's order (Tink's ids are unsigned 32-bit). */
     public List<Long> keyIds() {
-        List<Long> ids = new ArrayList<>();
-        for (int i = 0; i < keys.size(); i++) {
-            ids.add(Integer.toUnsignedLong(keys.getAt(i).getId()));
-        }
-        return ids;
+        return keyIds;
     }
 
     @Override
