@@ -83,8 +83,23 @@ public interface ObjectStore extends Closeable {
 
     /**
      * Deletes an object. Deleting a key that holds no object is not an error (idempotent).
+     *
+     * @throws ObjectLockedException if the provider refuses because the object is locked
+     *                               (retention, legal hold, WORM); nothing changed
      */
     void delete(String key) throws IOException;
+
+    /**
+     * The labels an operator set on an object with the provider's own tools, names in lower
+     * case: S3 and OSS object tags, Azure blob index tags, GCS custom metadata, Swift object
+     * metadata ({@code X-Object-Meta-*}), the local store's {@code user.*} extended attributes.
+     * Providers allow changing these on locked objects, which is why they carry operator
+     * decisions such as {@code x-etcd-snapshot-exclude=true}. One call per object: use it for
+     * the few objects a decision needs, not for listings.
+     *
+     * @throws NoSuchObjectException if no object exists under {@code key}
+     */
+    java.util.Map<String, String> labels(String key) throws IOException;
 
     /**
      * Where this store points, for messages and logs, e.g. {@code s3://bucket/prefix}. Never

@@ -36,15 +36,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class RetentionRunnerTest {
 
-    private static final String GEN = "20261101T000000000Z-0001";
-    private static final Instant START = Instant.parse("2026-11-01T00:00:00Z");
-    private static final Duration GRACE = Duration.ofHours(1);
+    static final String GEN = "20261101T000000000Z-0001";
+    static final Instant START = Instant.parse("2026-11-01T00:00:00Z");
+    static final Duration GRACE = Duration.ofHours(1);
 
     @TempDir
     Path dir;
 
     /** Ten daily full snapshots, each followed by three delta segments, indexed. */
-    private static void backUpTenDays(ObjectStore store) throws IOException {
+    static void backUpTenDays(ObjectStore store) throws IOException {
         Catalog catalog = new Catalog(store, new CatalogWriter(store, "capture", Clock.fixed(START, ZoneOffset.UTC)));
         catalog.recordGeneration(new GenerationInfo(GEN, "test", START, 1, 100, null));
         List<DeltaSegmentRef> deltas = new ArrayList<>();
@@ -64,7 +64,7 @@ class RetentionRunnerTest {
         catalog.recordDeltas(deltas);
     }
 
-    private static Set<String> indexedKeys(ObjectStore store) throws IOException {
+    static Set<String> indexedKeys(ObjectStore store) throws IOException {
         Set<String> keys = new TreeSet<>();
         for (Generation g : new Catalog(store).generations()) {
             g.fulls().forEach(f -> keys.add(f.key()));
@@ -217,6 +217,12 @@ class RetentionRunnerTest {
         public void delete(String key) throws IOException {
             call();
             delegate.delete(key);
+        }
+
+        @Override
+        public java.util.Map<String, String> labels(String key) throws IOException {
+            call();
+            return delegate.labels(key);
         }
 
         @Override

@@ -6,11 +6,21 @@ import io.etcdbackup.stores.ObjectAlreadyExistsException;
 import io.etcdbackup.stores.ObjectInfo;
 import io.etcdbackup.stores.ObjectIterator;
 import io.etcdbackup.stores.ObjectKeys;
+import io.etcdbackup.stores.ObjectLockedException;
 import io.etcdbackup.stores.ObjectStore;
 import io.etcdbackup.stores.ObjectWriter;
 import io.etcdbackup.stores.WriteMode;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.util.Optional;
+import java.util.Map;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.util.TreeMap;
+import java.nio.ByteBuffer;
+import java.util.Locale;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
@@ -151,8 +161,53 @@ final class LocalObjectStore implements ObjectStore {
         if (Files.isDirectory(path)) {
             return; // a folder of other keys is not an object
         }
-        Files.deleteIfExists(path);
+        try {
+            Files.deleteIfExists(path);
+        } catch (AccessDeniedException e) {
+            // a folder the agent may not write to: the object stays, as with a bucket policy denying deletion
+            throw new ObjectLockedException(location(), key, "permission denied: " + e.getMessage(), Optional.empty(), e);
+        } catch (FileSystemException e) {
+            if ("Operation not permitted".equals(e.getReason())) {
+                // EPERM: the file is immutable (`chattr +i`), what a locked object is on a disk
+                throw new ObjectLockedException(location(), key, "operation not permitted (immutable file)", Optional.empty(), e);
+            }
+            throw e;
+        }
         pruneEmptyFolders(path.getParent());
+    }
+
+    /**
+     * The file's {@code user.*} extended attributes, without the {@code user.} namespace (set with
+     * {@code setfattr -n user.x-etcd-snapshot-exclude -v true FILE}); none where the file system
+     * has no user attributes.
+     */
+    @Override
+    public Map<String, String> labels(String key) throws IOException {
+        Path path = resolve(key);
+        if (!Files.isRegularFile(path)) {
+            throw new NoSuchObjectException(location(), key);
+        }
+        var view = Files.getFileAttributeView(path, UserDefinedFileAttributeView.class);
+        Map<String, String> labels = new TreeMap<>();
+        if (view == null) {
+            return labels;
+        }
+        try {
+            for (String name : view.list()) {
+                ByteBuffer value = ByteBuffer.allocate(view.size(name));
+                view.read(name, value);
+                labels.put(name.toLowerCase(Locale.ROOT),
+                        new String(value.array(), 0, value.position(), StandardCharsets.UTF_8));
+            }
+        } catch (UnsupportedOperationException | FileSystemException e) {
+            if (!Files.exists(path)) {
+                throw new NoSuchObjectException(location(), key);
+            }
+            if (e instanceof FileSystemException fs && !"Operation not supported".equals(fs.getReason())) {
+                throw fs;
+            }
+        }
+        return labels;
     }
 
     @Override

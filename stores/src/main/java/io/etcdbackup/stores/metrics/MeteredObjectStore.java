@@ -24,11 +24,12 @@ import java.util.Objects;
  *   <li>{@value #CALLS} (timer; Prometheus {@code etcdbackup_store_calls_seconds_count/_sum/_max}),
  *       tags {@code operation} and {@code outcome}. Operations: {@code write} (from
  *       {@code create} to the end of {@code close} or {@code abort}), {@code open}, {@code stat},
- *       {@code list} (the first page), {@code delete}. Outcomes: {@code success},
- *       {@code not_found}, {@code already_exists}, {@code aborted}, {@code error}.</li>
+ *       {@code list} (the first page), {@code delete}, {@code labels}. Outcomes: {@code success},
+ *       {@code not_found}, {@code already_exists}, {@code locked} (a delete refused by a
+ *       retention lock), {@code aborted}, {@code error}.</li>
  *   <li>{@value #ERRORS} (counter; {@code etcdbackup_store_errors_total}), tags {@code operation}
- *       and {@code kind} ({@code transient} or {@code permanent}): failures other than not-found
- *       and already-exists, which are answers, not errors.</li>
+ *       and {@code kind} ({@code transient} or {@code permanent}): failures other than not-found,
+ *       already-exists and locked, which are answers, not errors.</li>
  *   <li>{@value #BYTES} (counter, base unit bytes; {@code etcdbackup_store_bytes_total}), tag
  *       {@code direction} ({@code read}: bytes delivered by opened streams; {@code write}: bytes
  *       of published objects).</li>
@@ -109,6 +110,8 @@ public final class MeteredObjectStore implements ObjectStore {
             record(operation, "not_found", startNanos);
         } else if (e instanceof ObjectAlreadyExistsException) {
             record(operation, "already_exists", startNanos);
+        } else if (e instanceof io.etcdbackup.stores.ObjectLockedException) {
+            record(operation, "locked", startNanos);
         } else {
             lastError = operation + ": " + e;
             lastErrorNanos = System.nanoTime();
@@ -163,6 +166,11 @@ public final class MeteredObjectStore implements ObjectStore {
             delegate.delete(key);
             return null;
         });
+    }
+
+    @Override
+    public java.util.Map<String, String> labels(String key) throws IOException {
+        return timed("labels", () -> delegate.labels(key));
     }
 
     @Override

@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>What is retried:
  * <ul>
- *   <li>{@code stat}, {@code delete} (idempotent), {@code open} and {@code open(range)}: the call.</li>
+ *   <li>{@code stat}, {@code labels}, {@code delete} (idempotent), {@code open} and {@code open(range)}: the call.</li>
  *   <li>Reading an opened stream: a transient failure mid-stream reopens the object at the byte
  *       after the last one delivered (a range read), so a long download survives a reset.</li>
  *   <li>{@code list}: the call, and a page fetch that fails mid-listing; since listings are
@@ -210,6 +210,12 @@ public final class RetryingObjectStore implements ObjectStore {
             delegate.delete(key);
             return null;
         });
+    }
+
+    @Override
+    public java.util.Map<String, String> labels(String key) throws IOException {
+        ObjectKeys.requireValid(key);
+        return retry("labels", key, () -> delegate.labels(key));
     }
 
     @Override

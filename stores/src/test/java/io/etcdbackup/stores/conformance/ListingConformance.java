@@ -134,6 +134,15 @@ public abstract class ListingConformance extends ConformanceFixture {
         assertThat(keys(store.list(""))).containsExactly("d/y");
     }
 
+    // ---------------------------------------------------------------- labels
+
+    @Test
+    public void anObjectTheStoreWroteHasNoLabelsAndAMissingKeyHasNone() throws Exception {
+        assumeShown(Contract.LABELS);
+        store.put("l/x", utf8("x"), WriteMode.IF_ABSENT);
+        assertThat(store.labels("l/x")).isEmpty();
+        assertThatThrownBy(() -> store.labels("l/missing")).isInstanceOf(NoSuchObjectException.class);
+    }
 
     // ---------------------------------------------------------------- keys
 

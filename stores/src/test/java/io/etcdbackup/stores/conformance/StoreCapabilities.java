@@ -65,7 +65,9 @@ public record StoreCapabilities(ListingOrder listingOrder, BackslashKeys backsla
         /** Keys with non-ASCII and URL-reserved characters. */
         SPECIAL_CHARACTER_KEYS,
         /** Objects written in more than one part (multipart upload, staged blocks, resumable chunks). */
-        MULTI_PART_WRITES
+        MULTI_PART_WRITES,
+        /** {@code labels}: none on an object the store wrote, not found for a missing key. */
+        LABELS
     }
 
     public StoreCapabilities {

@@ -43,7 +43,7 @@ import java.util.regex.Pattern;
 public final class FaultInjectingObjectStore implements ObjectStore {
 
     /** The calls a rule can target. WRITE and CLOSE are calls on a writer from {@code create}. */
-    public enum Operation { CREATE, WRITE, CLOSE, OPEN, STAT, LIST, DELETE }
+    public enum Operation { CREATE, WRITE, CLOSE, OPEN, STAT, LIST, DELETE, LABELS }
 
     /** The page size of a simulated listing: a LIST fault can hit before every page after the first. */
     public static final int LIST_PAGE = 1000;
@@ -325,6 +325,11 @@ public final class FaultInjectingObjectStore implements ObjectStore {
             delegate.delete(key);
             return null;
         });
+    }
+
+    @Override
+    public java.util.Map<String, String> labels(String key) throws IOException {
+        return call(Operation.LABELS, key, () -> delegate.labels(key));
     }
 
     @Override

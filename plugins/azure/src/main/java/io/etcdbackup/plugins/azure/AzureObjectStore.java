@@ -17,6 +17,7 @@ import io.etcdbackup.stores.BackendCall;
 import io.etcdbackup.stores.ByteRange;
 import io.etcdbackup.stores.NoSuchObjectException;
 import io.etcdbackup.stores.ObjectAlreadyExistsException;
+import io.etcdbackup.stores.ObjectLockedException;
 import io.etcdbackup.stores.ObjectInfo;
 import io.etcdbackup.stores.ObjectIterator;
 import io.etcdbackup.stores.ObjectKeys;
@@ -32,7 +33,10 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Iterator;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 
 /**
@@ -101,6 +105,17 @@ final class AzureObjectStore implements ObjectStore {
         }, e -> failure("stat", key, e));
     }
 
+    /** The blob's index tags (the reference's mechanism: Azure metadata names cannot hold '-'). */
+    @Override
+    public Map<String, String> labels(String key) throws IOException {
+        BlobClient blob = blob(key);
+        return BackendCall.mapped(() -> {
+            Map<String, String> labels = new TreeMap<>();
+            blob.getTags().forEach((name, value) -> labels.put(name.toLowerCase(Locale.ROOT), value));
+            return labels;
+        }, e -> failure("labels", key, e));
+    }
+
     @Override
     public ObjectIterator list(String prefix) throws IOException {
         ListBlobsOptions options = new ListBlobsOptions().setPrefix(base + prefix).setMaxResultsPerPage(settings.pageSize());
@@ -146,7 +161,8 @@ final class AzureObjectStore implements ObjectStore {
 
     /**
      * Turns an SDK failure into the SPI's exceptions: a missing blob is {@link NoSuchObjectException};
-     * a refused conditional write is {@link ObjectAlreadyExistsException}; throttling (429), 5xx and
+     * a refused conditional write is {@link ObjectAlreadyExistsException}; an immutable blob
+     * (409 BlobImmutableDueToPolicy) is {@link ObjectLockedException}; throttling (429), 5xx and
      * broken connections are {@link TransientStoreException}; everything else is an
      * {@link IOException} naming the operation, the key, and the service's status and error code.
      */
@@ -162,6 +178,10 @@ final class AzureObjectStore implements ObjectStore {
                 ObjectAlreadyExistsException exists = new ObjectAlreadyExistsException(location, key);
                 exists.initCause(e);
                 return exists;
+            }
+            if (status == 409 && BlobErrorCode.BLOB_IMMUTABLE_DUE_TO_POLICY.equals(code)) {
+                // a time-based retention policy or a legal hold on the blob or its container
+                return new ObjectLockedException(location, key, "status 409 " + code, Optional.empty(), e);
             }
             if (status == 429 || status >= 500) {
                 return new TransientStoreException("azure " + operation + " of '" + key + "' in " + location

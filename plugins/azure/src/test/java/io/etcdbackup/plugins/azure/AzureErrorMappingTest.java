@@ -9,6 +9,7 @@ import com.azure.storage.blob.BlobServiceClientBuilder;
 import com.azure.storage.blob.models.BlobStorageException;
 import io.etcdbackup.stores.NoSuchObjectException;
 import io.etcdbackup.stores.ObjectAlreadyExistsException;
+import io.etcdbackup.stores.ObjectLockedException;
 import io.etcdbackup.stores.TransientStoreException;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
@@ -55,6 +56,14 @@ final class AzureErrorMappingTest {
         assertThat(store.failure("open", "k", error(500, "InternalError"))).isInstanceOf(TransientStoreException.class);
         assertThat(store.failure("open", "k", new UncheckedIOException(new ConnectException("refused"))))
                 .isInstanceOf(TransientStoreException.class);
+    }
+
+    @Test
+    void anImmutableBlobIsLocked() {
+        // Azure's answer to deleting or replacing a blob under a time-based retention policy or legal hold
+        IOException e = store.failure("delete", "k", error(409, "BlobImmutableDueToPolicy"));
+        assertThat(e).isInstanceOf(ObjectLockedException.class).hasMessageContaining("BlobImmutableDueToPolicy")
+                .hasMessageContaining("'k'");
     }
 
     @Test

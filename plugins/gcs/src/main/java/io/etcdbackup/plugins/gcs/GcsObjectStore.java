@@ -12,6 +12,7 @@ import io.etcdbackup.stores.BackendCall;
 import io.etcdbackup.stores.ByteRange;
 import io.etcdbackup.stores.NoSuchObjectException;
 import io.etcdbackup.stores.ObjectAlreadyExistsException;
+import io.etcdbackup.stores.ObjectLockedException;
 import io.etcdbackup.stores.ObjectInfo;
 import io.etcdbackup.stores.ObjectIterator;
 import io.etcdbackup.stores.ObjectKeys;
@@ -28,7 +29,10 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * An {@link ObjectStore} in one Google Cloud Storage bucket, under a prefix. Writes are resumable
@@ -129,6 +133,20 @@ final class GcsObjectStore implements ObjectStore {
         }, e -> failure("list", prefix, e));
     }
 
+    /** The object's custom metadata. */
+    @Override
+    public Map<String, String> labels(String key) throws IOException {
+        BlobId id = blobId(key);
+        return BackendCall.mapped(() -> {
+            Map<String, String> labels = new TreeMap<>();
+            Map<String, String> metadata = existing(key, id).getMetadata();
+            if (metadata != null) {
+                metadata.forEach((name, value) -> labels.put(name.toLowerCase(Locale.ROOT), value == null ? "" : value));
+            }
+            return labels;
+        }, e -> failure("labels", key, e));
+    }
+
     @Override
     public void delete(String key) throws IOException {
         BlobId id = blobId(key);
@@ -165,7 +183,8 @@ final class GcsObjectStore implements ObjectStore {
 
     /**
      * Turns an SDK failure into the SPI's exceptions: 404 is {@link NoSuchObjectException}, a
-     * refused {@code ifGenerationMatch=0} (412) is {@link ObjectAlreadyExistsException}, 429/5xx
+     * refused {@code ifGenerationMatch=0} (412) is {@link ObjectAlreadyExistsException}, a
+     * retention policy or hold (403, see {@link GcsLocks}) is {@link ObjectLockedException}, 429/5xx
      * and retryable SDK failures are {@link TransientStoreException}, anything else an {@link IOException} naming the operation, key, and status.
      */
     IOException failure(String operation, String key, Throwable e) {
@@ -179,6 +198,10 @@ final class GcsObjectStore implements ObjectStore {
                 ObjectAlreadyExistsException exists = new ObjectAlreadyExistsException(location, key);
                 exists.initCause(e);
                 return exists;
+            }
+            if (GcsLocks.isLocked(storage)) {
+                return new ObjectLockedException(location, key, "status 403 " + storage.getReason() + ": " + storage.getMessage(),
+                        GcsLocks.lockedUntil(storage.getMessage()), e);
             }
             String message = "gcs " + operation + " of '" + key + "' in " + location + " failed: status " + code
                     + " " + storage.getReason() + ": " + storage.getMessage();

@@ -12,6 +12,7 @@ import com.aliyun.oss.model.ObjectMetadata;
 import io.etcdbackup.stores.ByteRange;
 import io.etcdbackup.stores.NoSuchObjectException;
 import io.etcdbackup.stores.ObjectAlreadyExistsException;
+import io.etcdbackup.stores.ObjectLockedException;
 import io.etcdbackup.stores.ObjectInfo;
 import io.etcdbackup.stores.ObjectIterator;
 import io.etcdbackup.stores.ObjectKeys;
@@ -29,7 +30,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 
 /**
@@ -116,6 +121,19 @@ final class OssObjectStore implements ObjectStore {
         }
     }
 
+    /** The object's tags (GetObjectTagging). */
+    @Override
+    public Map<String, String> labels(String key) throws IOException {
+        try {
+            Map<String, String> labels = new TreeMap<>();
+            client.getObjectTagging(bucket, name(key)).getAllTags()
+                    .forEach((name, value) -> labels.put(name.toLowerCase(Locale.ROOT), value));
+            return labels;
+        } catch (OSSException | ClientException e) {
+            throw translate("GetObjectTagging", key, e);
+        }
+    }
+
     @Override
     public ObjectIterator list(String listPrefix) {
         return PagedListing.byToken(marker -> page(prefix + listPrefix, marker));
@@ -156,7 +174,7 @@ final class OssObjectStore implements ObjectStore {
         return prefix + ObjectKeys.requireValid(key);
     }
 
-    /** Maps an SDK failure to the SPI's exceptions: not found, already exists, transient, or plain. */
+    /** Maps an SDK failure to the SPI's exceptions: not found, already exists, locked (WORM), transient, or plain. */
     IOException translate(String operation, String key, RuntimeException e) {
         if (e instanceof OSSException oss) {
             String code = oss.getErrorCode() == null ? "" : oss.getErrorCode();
@@ -167,6 +185,10 @@ final class OssObjectStore implements ObjectStore {
                 ObjectAlreadyExistsException exists = new ObjectAlreadyExistsException(location(), key);
                 exists.initCause(e);
                 return exists;
+            }
+            if (code.equals("FileImmutable")) {
+                // 409: a WORM retention policy of the bucket protects the object
+                return new ObjectLockedException(location(), key, code + " " + oss.getErrorMessage(), Optional.empty(), e);
             }
             String message = operation + " of '" + key + "' in " + location() + " failed: " + code + " " + oss.getErrorMessage()
                     + " (request " + oss.getRequestId() + ")";

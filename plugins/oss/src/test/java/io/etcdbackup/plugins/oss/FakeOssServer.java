@@ -45,6 +45,7 @@ public final class FakeOssServer implements AutoCloseable {
     }
 
     private static final Pattern PART = Pattern.compile("<Part>\\s*<PartNumber>(\\d+)</PartNumber>\\s*<ETag>\"?([^<\"]+)\"?</ETag>\\s*</Part>");
+    private static final Pattern TAG = Pattern.compile("<Tag>\\s*<Key>([^<]*)</Key>\\s*<Value>([^<]*)</Value>\\s*</Tag>");
     private static final Pattern RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
     private static final DateTimeFormatter ISO_MILLIS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
@@ -55,6 +56,9 @@ public final class FakeOssServer implements AutoCloseable {
     private final HttpServer server;
     private final ConcurrentSkipListMap<String, StoredObject> objects = new ConcurrentSkipListMap<>(FakeOssServer::compareUtf8);
     private final Map<String, Map<Integer, StoredObject>> uploads = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, String>> tags = new ConcurrentHashMap<>();
+    /** A bucket WORM policy: objects younger than this cannot be deleted (null: none). */
+    private volatile java.time.Duration wormRetention;
 
     public FakeOssServer(String bucket, String accessKeyId, String accessKeySecret) throws IOException {
         this.bucket = bucket;
@@ -63,6 +67,19 @@ public final class FakeOssServer implements AutoCloseable {
         server.createContext("/", this::handle);
         server.setExecutor(Executors.newFixedThreadPool(16));
         server.start();
+    }
+
+    /**
+     * Turns on a bucket retention policy (OSS WORM) as OSS enforces it on deletion: an object
+     * younger than {@code retention} is refused with 409 FileImmutable.
+     */
+    public void worm(java.time.Duration retention) {
+        this.wormRetention = retention;
+    }
+
+    /** Sets a tag on an object, as PutObjectTagging (or the console) would. */
+    public void tag(String key, String name, String value) {
+        tags.computeIfAbsent(key, k -> new java.util.concurrent.ConcurrentSkipListMap<>()).put(name, value);
     }
 
     public String endpoint() {
@@ -134,6 +151,10 @@ public final class FakeOssServer implements AutoCloseable {
             }
             return;
         }
+        if (query.containsKey("tagging")) {
+            tagging(exchange, method, key, body);
+            return;
+        }
         switch (method) {
             case "PUT" -> {
                 if (query.containsKey("uploadId")) {
@@ -161,6 +182,12 @@ public final class FakeOssServer implements AutoCloseable {
                         return;
                     }
                 } else {
+                    StoredObject existing = objects.get(key);
+                    java.time.Duration worm = wormRetention;
+                    if (existing != null && worm != null && existing.modified().plus(worm).isAfter(Instant.now())) {
+                        error(exchange, 409, "FileImmutable", "The object you specified is immutable.");
+                        return;
+                    }
                     objects.remove(key);
                 }
                 exchange.sendResponseHeaders(204, -1);
@@ -264,6 +291,32 @@ public final class FakeOssServer implements AutoCloseable {
         xml(exchange, 200, "<CompleteMultipartUploadResult><Location>" + endpoint() + "/" + bucket + "/" + escape(key)
                 + "</Location><Bucket>" + bucket + "</Bucket><Key>" + escape(key) + "</Key><ETag>\"" + object.etag()
                 + "\"</ETag></CompleteMultipartUploadResult>");
+    }
+
+    /** GetObjectTagging and PutObjectTagging: an object's tags, as XML. */
+    private void tagging(HttpExchange exchange, String method, String key, byte[] body) throws IOException {
+        if (!objects.containsKey(key)) {
+            error(exchange, 404, "NoSuchKey", "The specified key does not exist.");
+            return;
+        }
+        if (method.equals("PUT")) {
+            Map<String, String> set = new java.util.TreeMap<>();
+            Matcher m = TAG.matcher(new String(body, StandardCharsets.UTF_8));
+            while (m.find()) {
+                set.put(m.group(1), m.group(2));
+            }
+            tags.put(key, set);
+            exchange.sendResponseHeaders(200, -1);
+            return;
+        }
+        StringBuilder xml = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Tagging><TagSet>");
+        tags.getOrDefault(key, Map.of()).forEach((k, v) -> xml.append("<Tag><Key>").append(k).append("</Key><Value>").append(v)
+                .append("</Value></Tag>"));
+        xml.append("</TagSet></Tagging>");
+        byte[] bytes = xml.toString().getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/xml");
+        exchange.sendResponseHeaders(200, bytes.length);
+        exchange.getResponseBody().write(bytes);
     }
 
     private void getObject(HttpExchange exchange, String key, boolean head) throws IOException {

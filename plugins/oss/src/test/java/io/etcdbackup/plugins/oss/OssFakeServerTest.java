@@ -29,6 +29,24 @@ final class OssFakeServerTest {
     }
 
     @Test
+    void aWormProtectedObjectIsLockedAndStays() throws Exception {
+        try (FakeOssServer oss = new FakeOssServer("test-bucket", "id", "secret");
+             ObjectStore store = ObjectStores.open("oss://test-bucket/p?path_style=true&endpoint=" + oss.endpoint(),
+                     new StoreContext(Map.of("ALIBABA_CLOUD_ACCESS_KEY_ID", "id", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "secret")))) {
+            store.put("k", new byte[] {1}, WriteMode.IF_ABSENT);
+            oss.worm(java.time.Duration.ofDays(1));
+            assertThatThrownBy(() -> store.delete("k")).isInstanceOf(io.etcdbackup.stores.ObjectLockedException.class)
+                    .hasMessageContaining("FileImmutable").hasMessageContaining("'k'");
+            assertThat(store.readAll("k")).containsExactly(1);
+            oss.tag("p/k", "x-etcd-snapshot-exclude", "true"); // tags still change on a protected object
+            assertThat(store.labels("k")).containsExactly(Map.entry("x-etcd-snapshot-exclude", "true"));
+            oss.worm(java.time.Duration.ZERO); // the retention period is over
+            store.delete("k");
+            assertThat(oss.objectCount()).isZero();
+        }
+    }
+
+    @Test
     void credentialsDirectoryGivesKeyAndEndpoint(@TempDir Path dir) throws Exception {
         try (FakeOssServer oss = new FakeOssServer("test-bucket", "dir-id", "dir-secret")) {
             Files.writeString(dir.resolve("accessKeyID"), "dir-id\n");

@@ -2,12 +2,14 @@ package io.etcdbackup.plugins.s3;
 
 import io.etcdbackup.stores.NoSuchObjectException;
 import io.etcdbackup.stores.ObjectAlreadyExistsException;
+import io.etcdbackup.stores.ObjectLockedException;
 import io.etcdbackup.stores.TransientStoreException;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 
 import java.io.IOException;
+import java.util.Optional;
 import java.util.Set;
 
 /** Maps SDK failures to the store's exception types, in one place. */
@@ -33,8 +35,30 @@ final class S3Errors {
                 && (s.statusCode() == 412 || code(s).equals("PreconditionFailed") || code(s).equals("ConditionalRequestConflict"));
     }
 
+    /** The server does not implement the call (501, or the code NotImplemented): an answer, not a failure to retry. */
+    static boolean isNotImplemented(SdkException e) {
+        return e instanceof AwsServiceException s && (s.statusCode() == 501 || code(s).equals("NotImplemented"));
+    }
+
     static boolean isInvalidRange(SdkException e) {
         return e instanceof AwsServiceException s && (s.statusCode() == 416 || code(s).equals("InvalidRange"));
+    }
+
+    /**
+     * Whether a refused DeleteObject means the object is locked: S3 answers 403 AccessDenied
+     * both for Object Lock retention on a version and for a bucket policy denying deletion (the
+     * usual guard of a backup bucket). Either way the object stays until someone lifts it.
+     */
+    static boolean isLocked(SdkException e) {
+        return e instanceof AwsServiceException s && (s.statusCode() == 403 || code(s).equals("AccessDenied"));
+    }
+
+    /** The failure of a DeleteObject: {@link ObjectLockedException} when {@link #isLocked}, else as {@link #map}. */
+    static IOException mapDelete(SdkException e, String location, String key) {
+        if (isLocked(e)) {
+            return new ObjectLockedException(location, key, describe(e), Optional.empty(), e);
+        }
+        return map(e, "DeleteObject", location, key);
     }
 
     /** Wraps {@code e} as the one exception the caller sees, naming the operation, key and location. */

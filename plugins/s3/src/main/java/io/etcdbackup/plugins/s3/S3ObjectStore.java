@@ -20,6 +20,9 @@ import java.io.InputStream;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 
 /**
@@ -136,7 +139,27 @@ final class S3ObjectStore implements ObjectStore {
             if (S3Errors.isNotFound(e)) {
                 return; // some S3-compatible stores answer 404 where S3 answers 204
             }
-            throw S3Errors.map(e, "DeleteObject", location(), key);
+            throw S3Errors.mapDelete(e, location(), key);
+        }
+    }
+
+    /**
+     * The object's tags (GetObjectTagging). A server without object tagging (S3Proxy and some
+     * other S3-compatible stores answer 501 NotImplemented) has no labels: none, not an error.
+     */
+    @Override
+    public Map<String, String> labels(String key) throws IOException {
+        String full = fullKey(key);
+        try {
+            Map<String, String> labels = new TreeMap<>();
+            client.getObjectTagging(b -> b.bucket(bucket()).key(full)).tagSet()
+                    .forEach(tag -> labels.put(tag.key().toLowerCase(Locale.ROOT), tag.value()));
+            return labels;
+        } catch (SdkException e) {
+            if (S3Errors.isNotImplemented(e)) {
+                return Map.of();
+            }
+            throw S3Errors.map(e, "GetObjectTagging", location(), key);
         }
     }
 

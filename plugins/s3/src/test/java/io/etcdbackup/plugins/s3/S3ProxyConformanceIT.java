@@ -29,7 +29,9 @@ final class S3ProxyConformanceIT extends ObjectStoreConformanceSuite {
      */
     @Override
     protected StoreCapabilities capabilities() {
-        return StoreCapabilities.standard().listing(StoreCapabilities.ListingOrder.UTF16_CODE_UNITS);
+        return StoreCapabilities.standard().listing(StoreCapabilities.ListingOrder.UTF16_CODE_UNITS)
+                .cannotShow(StoreCapabilities.Contract.LABELS, "S3Proxy 4.1.0 answers GetObjectTagging with 501 NotImplemented, "
+                        + "also for a missing key; the store reads that as no labels");
     }
 
     @Override

@@ -29,6 +29,9 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 
 /**
@@ -47,6 +50,8 @@ import java.util.concurrent.ExecutorService;
  * connection failures surface as {@link TransientStoreException}.
  */
 final class SwiftObjectStore implements ObjectStore {
+
+    private static final String OBJECT_META = "x-object-meta-";
 
     /** First segment of the reserved area for SLO segments. */
     static final String SEGMENTS = ".segments/";
@@ -130,6 +135,25 @@ final class SwiftObjectStore implements ObjectStore {
     @Override
     public ObjectIterator list(String listPrefix) {
         return PagedListing.byToken(marker -> page(prefix + listPrefix, marker == null ? "" : marker));
+    }
+
+    /** The object's {@code X-Object-Meta-*} headers, without that prefix. */
+    @Override
+    public Map<String, String> labels(String key) throws IOException {
+        HttpResponse<Void> response = send(request(objectName(checked(key)), "").method("HEAD", HttpRequest.BodyPublishers.noBody()),
+                HttpResponse.BodyHandlers.discarding(), key);
+        if (response.statusCode() == 404) {
+            throw new NoSuchObjectException(location(), key);
+        }
+        expect(response, key, 200);
+        Map<String, String> labels = new TreeMap<>();
+        response.headers().map().forEach((name, values) -> {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (lower.startsWith(OBJECT_META) && !values.isEmpty()) {
+                labels.put(lower.substring(OBJECT_META.length()), values.get(0));
+            }
+        });
+        return labels;
     }
 
     @Override
