@@ -4,6 +4,7 @@ import io.etcdbackup.stores.StoreOptions;
 import io.etcdbackup.stores.StoreUrl;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -22,10 +23,23 @@ import java.util.Optional;
  * @param checksumsWhenRequired send and validate checksums only where the API requires them (for
  *                          gateways that reject the SDK's default CRC32 trailers)
  * @param chunkedEncoding   aws-chunked payload signing (turn off for OpenStack Swift s3api)
+ * @param objectLock        S3 Object Lock retention set on every object written, if asked for
  */
 record S3Settings(String bucket, String prefix, Optional<URI> endpoint, Optional<String> region, boolean pathStyle,
                   Optional<String> sse, Optional<String> sseKmsKeyId, int partSize, int uploadParallelism,
-                  boolean checksumsWhenRequired, boolean chunkedEncoding) {
+                  boolean checksumsWhenRequired, boolean chunkedEncoding, Optional<ObjectLock> objectLock) {
+
+    /**
+     * Object Lock retention for new objects ({@code object-lock-seconds}, {@code object-lock-mode}):
+     * each object is locked until its upload time plus {@code retention}. The bucket must have
+     * Object Lock enabled (which also turns on versioning).
+     *
+     * @param retention how long each object stays locked after its upload
+     * @param mode      {@code GOVERNANCE} (users with s3:BypassGovernanceRetention may still delete)
+     *                  or {@code COMPLIANCE} (nobody can, not even the account's root)
+     */
+    record ObjectLock(Duration retention, String mode) {
+    }
 
     static final int MIN_PART_SIZE = 5 * 1024 * 1024;
     /** A part is one Java array, so the largest part an int holds, in whole MiB. */
@@ -34,7 +48,7 @@ record S3Settings(String bucket, String prefix, Optional<URI> endpoint, Optional
     static final int DEFAULT_PARALLELISM = 4;
     /** {@code part-size-mib} counted whole MiB; {@code part-size} takes a size ({@code 16MiB}). */
     static final StoreOptions.Grammar GRAMMAR = StoreOptions.Grammar.of("endpoint", "region", "path-style", "sse", "sse-kms-key-id",
-            "part-size", "upload-parallelism", "checksums", "chunked-encoding")
+            "part-size", "upload-parallelism", "checksums", "chunked-encoding", "object-lock-seconds", "object-lock-mode")
             .alias(new StoreOptions.Alias("part-size-mib", "part-size", 1024 * 1024));
 
     static S3Settings from(StoreUrl url) {
@@ -54,14 +68,20 @@ record S3Settings(String bucket, String prefix, Optional<URI> endpoint, Optional
         int partSize = o.intBytes("part-size", DEFAULT_PART_SIZE, MIN_PART_SIZE, MAX_PART_SIZE);
         int parallelism = o.whole("upload-parallelism", DEFAULT_PARALLELISM, 1, 64);
         String checksums = o.oneOf("checksums", "when-supported", List.of("when-supported", "when-required"));
+        Optional<ObjectLock> lock = o.text("object-lock-seconds").map(seconds -> new ObjectLock(
+                Duration.ofSeconds(o.whole("object-lock-seconds", 0, 1, Integer.MAX_VALUE)),
+                o.oneOf("object-lock-mode", "GOVERNANCE", List.of("GOVERNANCE", "COMPLIANCE"))));
+        if (lock.isEmpty() && o.text("object-lock-mode").isPresent()) {
+            throw new IllegalArgumentException("store URL option object-lock-mode needs object-lock-seconds (how long to lock each object)");
+        }
         return new S3Settings(url.container(), url.prefix(), endpoint, o.text("region"), o.bool("path-style", false),
-                sse, kmsKey, partSize, parallelism, checksums.equals("when-required"), o.bool("chunked-encoding", true));
+                sse, kmsKey, partSize, parallelism, checksums.equals("when-required"), o.bool("chunked-encoding", true), lock);
     }
 
     /** The same settings with checksums sent and validated only where the API requires them (the reference's secret files ask for it). */
     S3Settings withChecksumsWhenRequired() {
         return new S3Settings(bucket, prefix, endpoint, region, pathStyle, sse, sseKmsKeyId, partSize, uploadParallelism, true,
-                chunkedEncoding);
+                chunkedEncoding, objectLock);
     }
 
     /** The same settings with another part size (tests use the 5 MiB minimum). */
@@ -70,6 +90,6 @@ record S3Settings(String bucket, String prefix, Optional<URI> endpoint, Optional
             throw new IllegalArgumentException("S3 part size " + bytes + " is below the 5 MiB minimum");
         }
         return new S3Settings(bucket, prefix, endpoint, region, pathStyle, sse, sseKmsKeyId, bytes, uploadParallelism,
-                checksumsWhenRequired, chunkedEncoding);
+                checksumsWhenRequired, chunkedEncoding, objectLock);
     }
 }

@@ -18,13 +18,16 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.List;
 
 /**
  * The S3 calls behind a {@link MultipartObjectWriter}: an object that fits in one part is a single
  * PutObject, a larger one a multipart upload with {@link S3Settings#uploadParallelism()} parts in
  * flight. {@link WriteMode#IF_ABSENT} sends {@code If-None-Match: *} with the PutObject or the
- * CompleteMultipartUpload. Parts are not retried here: the SDK's own retry policy already does.
+ * CompleteMultipartUpload. With {@link S3Settings#objectLock()} each object is written locked
+ * (Object Lock mode and retain-until date on the PutObject or CreateMultipartUpload). Parts are
+ * not retried here: the SDK's own retry policy already does.
  */
 final class S3Writer implements MultipartTarget<CompletedPart> {
 
@@ -59,6 +62,8 @@ final class S3Writer implements MultipartTarget<CompletedPart> {
         }
         store.settings().sse().ifPresent(sse -> request.serverSideEncryption(ServerSideEncryption.fromValue(sse)));
         store.settings().sseKmsKeyId().ifPresent(request::ssekmsKeyId);
+        store.settings().objectLock().ifPresent(lock -> request.objectLockMode(lock.mode())
+                .objectLockRetainUntilDate(Instant.now().plus(lock.retention())));
         try {
             store.client().putObject(request.build(), body(data, length));
         } catch (SdkException e) {
@@ -71,6 +76,8 @@ final class S3Writer implements MultipartTarget<CompletedPart> {
         CreateMultipartUploadRequest.Builder request = CreateMultipartUploadRequest.builder().bucket(store.bucket()).key(fullKey);
         store.settings().sse().ifPresent(sse -> request.serverSideEncryption(ServerSideEncryption.fromValue(sse)));
         store.settings().sseKmsKeyId().ifPresent(request::ssekmsKeyId);
+        store.settings().objectLock().ifPresent(lock -> request.objectLockMode(lock.mode())
+                .objectLockRetainUntilDate(Instant.now().plus(lock.retention())));
         if (!store.settings().checksumsWhenRequired()) {
             request.checksumAlgorithm(ChecksumAlgorithm.CRC32);
         }

@@ -44,6 +44,21 @@ final class S3SettingsTest {
         assertThat(s.uploadParallelism()).isEqualTo(4);
         assertThat(s.checksumsWhenRequired()).isFalse();
         assertThat(s.chunkedEncoding()).isTrue();
+        assertThat(s.objectLock()).isEmpty();
+    }
+
+    @Test
+    void objectLockTakesSecondsAndAMode() {
+        assertThat(S3Settings.from(StoreUrl.parse("s3://b/p?object-lock-seconds=86400")).objectLock()).contains(
+                new S3Settings.ObjectLock(java.time.Duration.ofDays(1), "GOVERNANCE"));
+        assertThat(S3Settings.from(StoreUrl.parse("s3://b/p?object-lock-seconds=60&object-lock-mode=COMPLIANCE")).objectLock()
+                .orElseThrow().mode()).isEqualTo("COMPLIANCE");
+        assertThatThrownBy(() -> S3Settings.from(StoreUrl.parse("s3://b/p?object-lock-mode=COMPLIANCE")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs object-lock-seconds");
+        assertThatThrownBy(() -> S3Settings.from(StoreUrl.parse("s3://b/p?object-lock-seconds=0")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("object-lock-seconds");
+        assertThatThrownBy(() -> S3Settings.from(StoreUrl.parse("s3://b/p?object-lock-seconds=60&object-lock-mode=forever")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("object-lock-mode='forever'");
     }
 
     @Test
