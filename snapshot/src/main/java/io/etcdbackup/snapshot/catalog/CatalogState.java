@@ -60,11 +60,29 @@ public record CatalogState(int formatVersion, long sequence, long epoch, String 
     /**
      * An object taken out of the index.
      *
-     * @param key       its key
-     * @param removedAt when it left the index; it is deleted after the grace period
-     * @param reason    why (retention rule, orphan)
+     * @param key         its key
+     * @param removedAt   when it left the index; it is deleted after the grace period
+     * @param reason      why (retention rule, orphan)
+     * @param lockedUntil set when the store refused the deletion because the object is locked
+     *                    (retention, hold, WORM): the deletion is not tried again before then;
+     *                    null while no deletion was refused
      */
-    public record RemovedObject(String key, Instant removedAt, String reason) {
+    public record RemovedObject(String key, Instant removedAt, String reason, Instant lockedUntil) {
+
+        /** An object just removed from the index, never refused. */
+        public RemovedObject(String key, Instant removedAt, String reason) {
+            this(key, removedAt, reason, null);
+        }
+
+        /** The same entry, its deletion refused until {@code until}. */
+        public RemovedObject lockedUntil(Instant until) {
+            return new RemovedObject(key, removedAt, reason, until);
+        }
+
+        /** Whether a deletion was refused and is not to be tried again yet at {@code now}. */
+        public boolean isLockedAt(Instant now) {
+            return lockedUntil != null && lockedUntil.isAfter(now);
+        }
     }
 
     /** The generations as the catalog's readers see them. */

@@ -1,6 +1,7 @@
 package io.etcdbackup.snapshot.catalog;
 
 import io.etcdbackup.stores.ObjectAlreadyExistsException;
+import io.etcdbackup.stores.ObjectLockedException;
 import io.etcdbackup.stores.ObjectStore;
 import io.etcdbackup.stores.WriteMode;
 import org.slf4j.Logger;
@@ -8,6 +9,8 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.function.UnaryOperator;
 
 /**
@@ -27,6 +30,8 @@ public final class CatalogWriter {
     /** Versions kept behind the newest, so readers that listed a moment ago still find theirs. */
     static final int VERSIONS_KEPT = 16;
     private static final int MAX_CONFLICTS = 50;
+    /** How long pruning pauses after a locked version when the store did not say when the lock ends. */
+    static final Duration LOCKED_PRUNE_PAUSE = Duration.ofHours(1);
 
     private final ObjectStore store;
     private final String writerId;
@@ -40,6 +45,12 @@ public final class CatalogWriter {
      * a lost update.
      */
     private CatalogState lastSeen;
+    /**
+     * Set when the store refused to delete an old version because it is locked (an immutable
+     * bucket): versions are locked oldest first, so pruning pauses until then instead of
+     * spending a refused request on every update.
+     */
+    private Instant pruningPausedUntil = Instant.MIN;
 
     public CatalogWriter(ObjectStore store, String writerId, Clock clock) {
         this.store = store;
@@ -133,7 +144,12 @@ public final class CatalogWriter {
         // harmless).
         if (state.sequence() > 1 && !exists(state.sequence() - 1)) {
             LOG.info("catalog version published on a stale base, newer versions exist, re-reading sequence={}", state.sequence());
-            store.delete(CatalogVersions.key(state.sequence()));
+            try {
+                store.delete(CatalogVersions.key(state.sequence()));
+            } catch (ObjectLockedException locked) {
+                // an immutable bucket keeps it; harmless, as readers take the newest version
+                LOG.info("a catalog version on a stale base is locked and stays sequence={}", state.sequence());
+            }
             lastSeen = null;
             return false;
         }
@@ -141,13 +157,30 @@ public final class CatalogWriter {
         // Each version is published exactly once, so deleting the one that leaves the window
         // here keeps the folder short without listing it.
         long expired = state.sequence() - VERSIONS_KEPT;
-        if (expired >= 1) {
+        if (expired >= 1 && !pruningPaused()) {
             try {
                 store.delete(CatalogVersions.key(expired));
             } catch (IOException e) {
+                pauseIfLocked(e);
                 LOG.debug("pruning a catalog version failed, the next take-over prunes by listing sequence={}", expired, e);
             }
         }
+        return true;
+    }
+
+    private boolean pruningPaused() {
+        return clock.instant().isBefore(pruningPausedUntil);
+    }
+
+    /** Pauses pruning when {@code e} says the version is locked; returns whether it did. */
+    private boolean pauseIfLocked(IOException e) {
+        var locked = ObjectLockedException.find(e);
+        if (locked.isEmpty()) {
+            return false;
+        }
+        Instant now = clock.instant();
+        pruningPausedUntil = locked.get().lockedUntil().filter(now::isBefore).orElse(now.plus(LOCKED_PRUNE_PAUSE));
+        LOG.info("catalog versions are locked by the store, pruning paused until={}", pruningPausedUntil);
         return true;
     }
 
@@ -160,8 +193,14 @@ public final class CatalogWriter {
         }
     }
 
-    /** Deletes every version outside the window, e.g. left behind by failed prunes. */
+    /**
+     * Deletes every version outside the window, oldest first, e.g. left behind by failed prunes;
+     * stops at the first locked one (the newer ones were locked later, so are locked too).
+     */
     private void pruneAll(long newest) {
+        if (pruningPaused()) {
+            return;
+        }
         try {
             for (String key : CatalogVersions.keys(store)) {
                 if (CatalogVersions.sequenceOf(key) <= newest - VERSIONS_KEPT) {
@@ -169,7 +208,9 @@ public final class CatalogWriter {
                 }
             }
         } catch (IOException e) {
-            LOG.debug("pruning old catalog versions failed, retried at the next take-over newest={}", newest, e);
+            if (!pauseIfLocked(e)) {
+                LOG.debug("pruning old catalog versions failed, retried at the next take-over newest={}", newest, e);
+            }
         }
     }
 

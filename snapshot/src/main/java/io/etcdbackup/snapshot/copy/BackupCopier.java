@@ -115,10 +115,12 @@ public final class BackupCopier {
                     target.recordGeneration(info.orElseGet(() -> new GenerationInfo(generation.id(), "copied without a generation record",
                             generation.fulls().isEmpty() ? clock.instant() : generation.fulls().get(0).createdAt(), 0, 0, null)));
                 }
+                // Each full snapshot is indexed as soon as it is in place (one alone is restorable), so a
+                // copy stopped while it writes a large one keeps those before it.
                 List<FullSnapshotRef> fulls = generation.fulls().stream().filter(f -> !indexed.contains(f.key())).toList();
                 for (Copied<FullSnapshotRef> done : run(pool, fulls, FullSnapshotRef::key, bytes, (full, size) ->
-                        new FullSnapshotRef(full.key(), full.generation(), full.revision(), full.createdAt(), size))) {
-                    target.recordFull(done.ref());
+                        new FullSnapshotRef(full.key(), full.generation(), full.revision(), full.createdAt(), size),
+                        each -> target.recordFull(each.ref()))) {
                     copied += done.written() ? 1 : 0;
                     there += done.written() ? 0 : 1;
                 }
@@ -127,7 +129,7 @@ public final class BackupCopier {
                     List<DeltaSegmentRef> batch = deltas.subList(from, Math.min(deltas.size(), from + parallelism));
                     List<Copied<DeltaSegmentRef>> done = run(pool, batch, DeltaSegmentRef::key, bytes, (delta, size) ->
                             new DeltaSegmentRef(delta.key(), delta.generation(), delta.firstRevision(), delta.lastRevision(), size,
-                                    delta.publishedAt(), delta.level()));
+                                    delta.publishedAt(), delta.level()), each -> { });
                     target.recordDeltas(done.stream().map(Copied::ref).toList());
                     copied += (int) done.stream().filter(Copied::written).count();
                     there += (int) done.stream().filter(d -> !d.written()).count();
@@ -149,9 +151,16 @@ public final class BackupCopier {
         R of(R ref, long size);
     }
 
-    /** Copies the objects of {@code refs} on the pool; returns the refs, in order, with their size in the target, once all are done. */
-    private <R> List<Copied<R>> run(ExecutorService pool, List<R> refs, Function<R, String> key, AtomicLong bytes, WithSize<R> withSize)
-            throws IOException, InterruptedException {
+    private interface EachDone<R> {
+        void index(Copied<R> copied) throws IOException;
+    }
+
+    /**
+     * Copies the objects of {@code refs} on the pool; hands each, in order, to {@code eachDone} as
+     * soon as it and those before it are done; returns them all, with their size in the target.
+     */
+    private <R> List<Copied<R>> run(ExecutorService pool, List<R> refs, Function<R, String> key, AtomicLong bytes, WithSize<R> withSize,
+                                    EachDone<R> eachDone) throws IOException, InterruptedException {
         List<Future<ObjectPublisher.Published>> futures = new ArrayList<>();
         for (R ref : refs) {
             futures.add(pool.submit(() -> copyObject(key.apply(ref), bytes)));
@@ -160,7 +169,9 @@ public final class BackupCopier {
         for (int i = 0; i < refs.size(); i++) {
             try {
                 ObjectPublisher.Published published = futures.get(i).get();
-                done.add(new Copied<>(withSize.of(refs.get(i), published.size()), published.outcome() == ObjectPublisher.Outcome.WRITTEN));
+                Copied<R> copied = new Copied<>(withSize.of(refs.get(i), published.size()), published.outcome() == ObjectPublisher.Outcome.WRITTEN);
+                eachDone.index(copied);
+                done.add(copied);
             } catch (ExecutionException e) {
                 futures.forEach(f -> f.cancel(true));
                 if (e.getCause() instanceof IOException io) {

@@ -6,6 +6,7 @@ import io.etcdbackup.snapshot.catalog.CatalogState;
 import io.etcdbackup.snapshot.catalog.CatalogWriter;
 import io.etcdbackup.stores.ObjectInfo;
 import io.etcdbackup.stores.ObjectIterator;
+import io.etcdbackup.stores.ObjectLockedException;
 import io.etcdbackup.stores.ObjectStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,8 +16,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -31,7 +34,13 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li>A second update forgets the deleted objects.</li>
  * </ol>
  *
- * A crash at any step leaves a consistent catalog: every indexed object exists; at worst removed
+ * <p>Locked stores (S3 Object Lock, Azure immutability, GCS retention, OSS WORM): a deletion the
+ * store refuses with {@link ObjectLockedException} is not an error. The object stays in the
+ * removed list, marked with when to try again (the lock's expiry when the provider names it,
+ * else {@link #LOCKED_RETRY} later), and the run goes on; {@link Result#lockedObjects()} counts
+ * the objects waiting for their lock. So retention never fails or loops on a locked object.
+ *
+ * <p>A crash at any step leaves a consistent catalog: every indexed object exists; at worst removed
  * objects remain in the store or in the removed list, and the next run finishes the job. With
  * {@code collectOrphans}, objects of this layout that no catalog version indexes (published by a
  * writer that crashed or was fenced before indexing them) and that are older than the grace
@@ -48,9 +57,15 @@ public final class RetentionRunner {
      * @param orphans        unindexed objects found and removed from the store's view
      * @param deletedObjects objects deleted from the store in this run (after their grace period)
      * @param awaitingGrace  removed objects still inside their grace period
+     * @param lockedObjects  removed objects past their grace period whose deletion the store
+     *                       refused because they are locked; tried again when the lock expires
      */
-    public record Result(RetentionDecision decision, List<String> orphans, List<String> deletedObjects, int awaitingGrace) {
+    public record Result(RetentionDecision decision, List<String> orphans, List<String> deletedObjects, int awaitingGrace,
+                         int lockedObjects) {
     }
+
+    /** How long to wait before trying a locked object again when the store did not say when its lock ends. */
+    public static final Duration LOCKED_RETRY = Duration.ofHours(1);
 
     private final Catalog catalog;
     private final CatalogWriter writer;
@@ -91,24 +106,41 @@ public final class RetentionRunner {
         List<String> due = new ArrayList<>();
         int waiting = 0;
         for (CatalogState.RemovedObject removed : current.removed()) {
-            if (!removed.removedAt().plus(grace).isAfter(now)) {
-                due.add(removed.key());
-            } else {
+            if (removed.removedAt().plus(grace).isAfter(now)) {
                 waiting++;
+            } else if (!removed.isLockedAt(now)) {
+                due.add(removed.key());
             }
         }
         ObjectStore store = catalog.store();
+        Set<String> deleted = new HashSet<>();
+        Map<String, Instant> refused = new HashMap<>();
         for (String key : due) {
-            store.delete(key);
+            try {
+                store.delete(key);
+                deleted.add(key);
+            } catch (IOException e) {
+                ObjectLockedException locked = ObjectLockedException.find(e).orElseThrow(() -> e);
+                refused.put(key, locked.lockedUntil().filter(now::isBefore).orElse(now.plus(LOCKED_RETRY)));
+                LOG.debug("retention found a locked object key={} retry_at={}", key, refused.get(key), e);
+            }
         }
-        if (!due.isEmpty()) {
-            Set<String> deleted = new HashSet<>(due);
-            writer.update(state -> new CatalogState(state.formatVersion(), state.sequence(), state.epoch(), state.writer(),
+        CatalogState after = current;
+        if (!deleted.isEmpty() || !refused.isEmpty()) {
+            after = writer.update(state -> new CatalogState(state.formatVersion(), state.sequence(), state.epoch(), state.writer(),
                     state.updatedAt(), state.generations(),
-                    state.removed().stream().filter(r -> !deleted.contains(r.key())).toList()));
-            LOG.info("retention deleted objects={} awaiting_grace={}", due.size(), waiting);
+                    state.removed().stream().filter(r -> !deleted.contains(r.key()))
+                            .map(r -> refused.containsKey(r.key()) ? r.lockedUntil(refused.get(r.key())) : r).toList()));
         }
-        return new Result(decision, orphans, due, waiting);
+        int locked = (int) after.removed().stream().filter(r -> r.isLockedAt(now)).count();
+        if (!deleted.isEmpty() || !refused.isEmpty()) {
+            LOG.info("retention deleted objects={} awaiting_grace={} locked={}", deleted.size(), waiting, locked);
+        }
+        if (!refused.isEmpty()) {
+            LOG.warn("retention left locked objects in the store refused={} locked={} next_retry={}", refused.size(), locked,
+                    refused.values().stream().min(Instant::compareTo).orElseThrow());
+        }
+        return new Result(decision, orphans, due.stream().filter(deleted::contains).toList(), waiting, locked);
     }
 
     private static CatalogState unindex(CatalogState state, RetentionDecision decision, List<String> orphans, Instant now) {

@@ -1,6 +1,8 @@
 package io.etcdbackup.snapshot.catalog;
 
+import io.etcdbackup.stores.ObjectLockedException;
 import io.etcdbackup.stores.ObjectStore;
+import io.etcdbackup.stores.faults.FaultInjectingObjectStore;
 import io.etcdbackup.stores.WriteMode;
 import io.etcdbackup.stores.local.LocalStoreProvider;
 import org.junit.jupiter.api.Test;
@@ -164,6 +166,31 @@ class CatalogWriterTest {
             assertThat(versions.size()).isLessThanOrEqualTo(CatalogWriter.VERSIONS_KEPT);
             assertThat(fenced.get()).as("fencings happened").isPositive();
             assertThat(indexedByAWinner).as("rounds indexed by the epoch holder").isNotEmpty();
+        }
+    }
+
+    @Test
+    void lockedOldVersionsStayWithoutFailingAnUpdateAndPruningPausesInsteadOfAskingEveryTime() throws Exception {
+        try (ObjectStore local = LocalStoreProvider.at(dir)) {
+            FaultInjectingObjectStore store = new FaultInjectingObjectStore(local, 1);
+            // An immutable bucket: no catalog version can be deleted.
+            store.on(FaultInjectingObjectStore.Operation.DELETE).keys(java.util.regex.Pattern.quote(CatalogVersions.PREFIX) + ".*")
+                    .fail(() -> new ObjectLockedException(store.location(), "a catalog version", "status 409 BlobImmutableDueToPolicy",
+                            java.util.Optional.empty(), null));
+            Catalog catalog = new Catalog(store, new CatalogWriter(store, "w", CLOCK));
+            catalog.recordGeneration(info());
+            int updates = 3 * CatalogWriter.VERSIONS_KEPT;
+            for (int i = 0; i < updates; i++) {
+                catalog.recordDelta(new DeltaSegmentRef(BackupLayout.deltaKey(GEN, 10 + 2L * i, 11 + 2L * i), GEN, 10 + 2L * i,
+                        11 + 2L * i, 1, Instant.EPOCH));
+            }
+            assertThat(CatalogVersions.latest(store).orElseThrow().generations().get(0).deltas()).hasSize(updates);
+            assertThat(CatalogVersions.keys(store)).hasSizeGreaterThan(updates); // every version stays
+            assertThat(store.injectedCount()).as("one refused prune, then pruning paused").isEqualTo(1);
+
+            // A take-over prunes by listing, and stops at the first locked version.
+            new CatalogWriter(store, "next", CLOCK).acquire();
+            assertThat(store.injectedCount()).isEqualTo(2);
         }
     }
 }
