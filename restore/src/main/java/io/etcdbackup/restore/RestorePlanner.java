@@ -1,26 +1,40 @@
 package io.etcdbackup.restore;
 
+import io.etcdbackup.snapshot.catalog.BackupLayout;
 import io.etcdbackup.snapshot.catalog.Catalog;
 import io.etcdbackup.snapshot.catalog.DeltaSegmentRef;
 import io.etcdbackup.snapshot.catalog.FullSnapshotRef;
 import io.etcdbackup.snapshot.catalog.Generation;
 import io.etcdbackup.snapshot.format.ObjectHeader;
 import io.etcdbackup.snapshot.format.SnapshotObjectReader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Chooses what to restore: the latest state from the first of its {@link BackupSource}s that holds
  * a full snapshot (this agent's catalog first, then the imported layouts it was given), or a point
  * in the past from this agent's catalog.
+ *
+ * <p>Objects of this agent's catalog that an operator labelled {@code x-etcd-snapshot-exclude=true}
+ * ({@link SnapshotExclusions}) are left out: a plan is made, the labels of its objects are read,
+ * and if any is excluded the plan is made again without it. An excluded full snapshot gives way
+ * to an older one; the latest state stops before an excluded delta segment; a point in time past
+ * one is a {@link RevisionGapException} naming it.
  */
 public final class RestorePlanner {
 
+    private static final Logger LOG = LoggerFactory.getLogger(RestorePlanner.class);
+
     private final Catalog catalog;
-    private final List<BackupSource> sources;
+    private final List<BackupSource> imported;
+    private final SnapshotExclusions exclusions;
 
     /**
      * A planner over this agent's backups only (no imported layouts): what compaction folds, and
@@ -39,10 +53,13 @@ public final class RestorePlanner {
      */
     public RestorePlanner(Catalog catalog, List<BackupSource> imported) {
         this.catalog = catalog;
-        List<BackupSource> all = new ArrayList<>();
-        all.add(new CatalogSource(catalog));
-        all.addAll(imported);
-        this.sources = List.copyOf(all);
+        this.imported = List.copyOf(imported);
+        this.exclusions = new SnapshotExclusions(catalog.store());
+    }
+
+    /** What this agent's own backups are, for a {@link NoBackupException}. */
+    private static String ownDescription() {
+        return "this agent's " + BackupLayout.ROOT + " objects";
     }
 
     /**
@@ -55,8 +72,13 @@ public final class RestorePlanner {
      * @throws RevisionGapException if the deltas after the base do not form a continuous chain
      */
     public RestorePlan latest() throws IOException {
+        Optional<RestorePlan> own = honouringExclusions(excluded -> latestOwn(excluded));
+        if (own.isPresent()) {
+            return own.get();
+        }
         List<String> lookedFor = new ArrayList<>();
-        for (BackupSource source : sources) {
+        lookedFor.add(ownDescription());
+        for (BackupSource source : imported) {
             Optional<RestorePlan> plan = source.latestPlan();
             if (plan.isPresent()) {
                 return plan.get();
@@ -93,7 +115,8 @@ public final class RestorePlanner {
      */
     public RestorePlan atRevision(long target, long baseBelow) throws IOException {
         List<Generation> generations = catalog.generations();
-        return atRevision(generations, target, baseBelow, NativeFormat.of(catalog.encryption())).orElseThrow(() -> new NoBackupException("no retained chain in "
+        return honouringExclusions(excluded -> atRevision(SnapshotExclusions.without(generations, excluded, false), target, baseBelow,
+                NativeFormat.of(catalog.encryption()))).orElseThrow(() -> new NoBackupException("no retained chain in "
                 + catalog.store().location() + " holds revision " + target
                 + (baseBelow != Long.MAX_VALUE ? " from a full snapshot below revision " + baseBelow : "")
                 + "; retained: " + describe(generations)));
@@ -210,6 +233,45 @@ public final class RestorePlanner {
             covered = delta.lastRevision();
         }
         return chain;
+    }
+
+    /** Plans with {@code planning}, again without any excluded object the plan would read, until none is. */
+    private Optional<RestorePlan> honouringExclusions(Planning planning) throws IOException {
+        Set<String> excluded = new TreeSet<>();
+        while (true) {
+            Optional<RestorePlan> plan;
+            try {
+                plan = planning.plan(excluded);
+            } catch (RevisionGapException gap) {
+                throw excluded.isEmpty() ? gap : gap.becauseExcluded(excluded);
+            }
+            if (plan.isEmpty()) {
+                return plan;
+            }
+            Set<String> found = exclusions.excludedAmong(SnapshotExclusions.keysOf(plan.get()));
+            if (found.isEmpty()) {
+                return plan;
+            }
+            LOG.warn("leaving out snapshots excluded from restores label={}=true keys={}", SnapshotExclusions.LABEL, found);
+            excluded.addAll(found);
+        }
+    }
+
+    /** The latest state of this agent's own backups without {@code excluded}. */
+    private Optional<RestorePlan> latestOwn(Set<String> excluded) throws IOException {
+        List<Generation> all = SnapshotExclusions.without(catalog.generations(), excluded, true);
+        for (int i = all.size() - 1; i >= 0; i--) {
+            if (!all.get(i).fulls().isEmpty()) {
+                return Optional.of(planFrom(all.get(i), NativeFormat.of(catalog.encryption())));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** One planning attempt, leaving out the given objects. */
+    @FunctionalInterface
+    private interface Planning {
+        Optional<RestorePlan> plan(Set<String> excluded) throws IOException;
     }
 
     static RestorePlan planFrom(Generation generation) {

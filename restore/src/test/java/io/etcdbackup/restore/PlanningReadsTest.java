@@ -23,7 +23,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Restore planning reads the catalog index, not a listing of every object. */
+/** Restore planning reads the catalog index, not a listing of every object; and the labels of the objects it plans. */
 class PlanningReadsTest {
 
     private static final String GEN = "20261122T000000000Z-0001";
@@ -59,6 +59,10 @@ class PlanningReadsTest {
                     .filter(t -> List.of("open", "stat", "list").contains(t.getId().getTag("operation")))
                     .mapToLong(Timer::count).sum();
             assertThat(reads).isBetween(1L, 3L);
+            // Besides, each planned object's labels are read once, for x-etcd-snapshot-exclude.
+            long labelReads = registry.find("etcdbackup.store.calls").tag("operation", "labels").timers().stream()
+                    .mapToLong(Timer::count).sum();
+            assertThat(labelReads).isEqualTo(1 + 5000);
         }
     }
 }
