@@ -68,7 +68,8 @@ final class GcCommand implements Callable<Integer>, Main.Validated {
             RetentionRunner.Result result = runner.run(orphans);
             System.out.println("retention: " + result.decision().deletions().size() + " objects taken out of the catalog, "
                     + result.orphans().size() + " orphans, " + result.deletedObjects().size() + " deleted from the store, "
-                    + result.awaitingGrace() + " awaiting their grace period");
+                    + result.awaitingGrace() + " awaiting their grace period, " + result.lockedObjects()
+                    + " locked by the store (deleted once their lock expires)");
             return 0;
         }
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.etcdbackup.agent.config.EffectiveConfig;
 import io.etcdbackup.agent.restore.BackupSources;
 import io.etcdbackup.restore.BackupSource;
+import io.etcdbackup.restore.SnapshotExclusions;
 import io.etcdbackup.snapshot.catalog.Catalog;
 import io.etcdbackup.snapshot.catalog.CatalogState;
 import io.etcdbackup.snapshot.catalog.DeltaSegmentRef;
@@ -49,6 +50,7 @@ final class ListCommand implements Callable<Integer>, Main.Validated {
     RetentionOptions retention;
 
     private java.util.Map<String, String> wouldDelete = java.util.Map.of();
+    private java.util.Set<String> excluded = java.util.Set.of();
 
     @Spec
     CommandSpec spec;
@@ -83,12 +85,21 @@ final class ListCommand implements Callable<Integer>, Main.Validated {
                     wouldDelete.put(deletion.key(), deletion.reason());
                 }
             }
+            // Labels are read per object: every full snapshot, and the delta segments when each is shown.
+            List<String> labelled = new ArrayList<>();
+            for (Generation g : generations) {
+                g.fulls().forEach(f -> labelled.add(f.key()));
+                if (!summary) {
+                    g.deltas().forEach(d -> labelled.add(d.key()));
+                }
+            }
+            excluded = new SnapshotExclusions(objects).excludedAmong(labelled);
             List<Generation> imported = new ArrayList<>();
             for (BackupSource source : BackupSources.imported(objects)) {
                 imported.addAll(source.generations());
             }
             if (output.equals("json")) {
-                printJson(objects.location(), index, generations, infos, imported, wouldDelete, System.out);
+                printJson(objects.location(), index, generations, infos, imported, wouldDelete, excluded, System.out);
             } else {
                 printText(objects.location(), index, generations, infos, System.out);
                 printImported(imported, System.out);
@@ -149,16 +160,21 @@ final class ListCommand implements Callable<Integer>, Main.Validated {
         if (showRetention) {
             out.println("retention (" + retention.policy + ") would delete next: " + wouldDelete.size() + " objects");
         }
+        long locked = index.map(i -> i.removed().stream().filter(r -> r.lockedUntil() != null).count()).orElse(0L);
+        if (locked > 0) {
+            out.println(locked + " objects out of the catalog wait for the store's lock to expire before retention deletes them");
+        }
     }
 
     private String mark(String key) {
         String reason = wouldDelete.get(key);
-        return reason == null ? "" : "  [retention would delete: " + reason + "]";
+        return (excluded.contains(key) ? "  [excluded from restores: " + SnapshotExclusions.LABEL + "=true]" : "")
+                + (reason == null ? "" : "  [retention would delete: " + reason + "]");
     }
 
     private static void printJson(String location, Optional<CatalogState> index, List<Generation> generations,
                                   Map<String, GenerationInfo> infos, List<Generation> imported, Map<String, String> wouldDelete,
-                                  PrintStream out) throws Exception {
+                                  java.util.Set<String> excluded, PrintStream out) throws Exception {
         ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).enable(SerializationFeature.INDENT_OUTPUT);
         List<Map<String, Object>> list = new ArrayList<>();
@@ -179,6 +195,9 @@ final class ListCommand implements Callable<Integer>, Main.Validated {
         root.put("generations", list);
         root.put("imported", imported);
         root.put("retentionWouldDelete", wouldDelete);
+        root.put("excludedFromRestores", excluded);
+        root.put("lockedObjects", index.map(i -> i.removed().stream().filter(r -> r.lockedUntil() != null)
+                .map(r -> Map.of("key", r.key(), "retryAt", r.lockedUntil().toString())).toList()).orElse(List.of()));
         out.println(json.writeValueAsString(root));
     }
 

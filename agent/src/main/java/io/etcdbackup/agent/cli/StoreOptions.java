@@ -1,13 +1,14 @@
 package io.etcdbackup.agent.cli;
 
+import io.etcdbackup.agent.config.Durations;
 import io.etcdbackup.agent.config.EffectiveConfig;
-import io.etcdbackup.stores.StoreUrl;
 
 import io.etcdbackup.agent.config.ProcessEnvironment;
 import io.etcdbackup.snapshot.crypto.EncryptionKeySet;
 import io.etcdbackup.snapshot.format.ObjectEncryption;
 import io.etcdbackup.stores.ObjectStore;
 import io.etcdbackup.stores.ObjectStores;
+import io.etcdbackup.stores.StoreUrl;
 import io.etcdbackup.stores.retry.RetryPolicy;
 import io.etcdbackup.stores.retry.RetryingObjectStore;
 import picocli.CommandLine.Mixin;
@@ -15,6 +16,7 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /** Which object store holds the backups. */
 final class StoreOptions {
@@ -32,6 +34,17 @@ final class StoreOptions {
                     + "encrypted with any of its keys are read; objects in the clear stay readable. Without it nothing is "
                     + "encrypted and an encrypted object is an error naming its key.")
     Path encryptionKeyFile;
+
+    @Option(names = "--immutable-for", paramLabel = "DURATION",
+            description = "Lock every object written for this long after its upload with S3 Object Lock (e.g. 720h); the "
+                    + "bucket must have Object Lock enabled. s3:// stores only: on Azure, GCS and OSS set the container's "
+                    + "or bucket's own retention policy instead.")
+    String immutableFor;
+
+    @Option(names = "--immutable-mode", paramLabel = "MODE", defaultValue = "governance",
+            description = "The Object Lock mode of --immutable-for: governance (users granted s3:BypassGovernanceRetention "
+                    + "may still delete) or compliance (nobody can, for the whole duration). Default: ${DEFAULT-VALUE}.")
+    String immutableMode;
 
     @Mixin
     ReferenceStoreOptions reference;
@@ -54,8 +67,41 @@ final class StoreOptions {
                     + "--storage-provider with --store-prefix and STORAGE_CONTAINER)");
         }
         config.check("--store", store, StoreUrl::parse);
+        config.check("--immutable-mode", immutableMode, StoreOptions::objectLockMode);
+        if (immutableFor != null && store != null) {
+            config.check("--immutable-for", immutableFor, text -> lockEveryObject(Durations.parse(text)));
+        }
         keySet = config.parse("--encryption-key-file", encryptionKeyFile == null ? null : encryptionKeyFile.toString(),
                 file -> EncryptionKeySet.load(Path.of(file))).orElse(null);
+    }
+
+    /** Adds the S3 Object Lock options of {@code --immutable-for} to the store URL; refuses any other provider. */
+    private void lockEveryObject(Duration retention) {
+        StoreUrl url = StoreUrl.parse(store);
+        if (!url.scheme().equals("s3")) {
+            throw new IllegalArgumentException("sets S3 Object Lock retention, so needs an s3:// store, not " + url.scheme()
+                    + "://; on Azure, GCS and OSS lock the container or bucket with its own retention policy instead");
+        }
+        if (retention.isNegative() || retention.isZero() || retention.toSeconds() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("must be a positive duration of at most 68 years, got " + Durations.format(retention));
+        }
+        String mode = objectLockMode(immutableMode);
+        if (url.option("object-lock-seconds").isPresent()) {
+            if (url.option("object-lock-seconds").get().equals(Long.toString(retention.toSeconds()))) {
+                return; // applied by an earlier validation
+            }
+            throw new IllegalArgumentException("conflicts with the store URL's object-lock-seconds option; give one of them");
+        }
+        store = store + (store.contains("?") ? "&" : "?") + "object-lock-seconds=" + retention.toSeconds() + "&object-lock-mode=" + mode;
+    }
+
+    /** The S3 Object Lock mode {@code --immutable-mode} names. */
+    private static String objectLockMode(String mode) {
+        String upper = mode.toUpperCase(java.util.Locale.ROOT);
+        if (!upper.equals("GOVERNANCE") && !upper.equals("COMPLIANCE")) {
+            throw new IllegalArgumentException("must be governance or compliance");
+        }
+        return upper;
     }
 
     /**

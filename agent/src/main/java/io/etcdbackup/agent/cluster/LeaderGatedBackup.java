@@ -6,8 +6,10 @@ import io.etcdbackup.agent.backup.BackupState;
 import io.etcdbackup.agent.backup.ContinuousBackup;
 import io.etcdbackup.agent.schedule.TaskScheduler;
 import io.etcdbackup.snapshot.etcd.MemberStatus;
+import io.etcdbackup.stores.ObjectLockedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
 
 import java.io.IOException;
 import java.net.URI;
@@ -256,9 +258,30 @@ public final class LeaderGatedBackup implements AutoCloseable {
                     service.catalog().writer().map(w -> w.writerId()).orElse(""), clock.instant()));
             publishedUrl = url;
             publishedRole = role;
+        } catch (ObjectLockedException e) {
+            keepLockedRecord(status.memberId(), url, role, e);
         } catch (IOException | RuntimeException e) {
             LOG.warn("could not publish this agent's address in the store, retried next check url={}", url, e);
         }
+    }
+
+    /**
+     * An immutable bucket refuses to replace the record. Routing needs only its address: when the
+     * record in the store already has this one, it stands (its role and time stay as first written).
+     */
+    private void keepLockedRecord(long memberId, String url, Role role, ObjectLockedException e) {
+        try {
+            if (directory.lookup(memberId).map(AgentRecord::apiUrl).filter(url::equals).isPresent()) {
+                LOG.info("this agent's record is locked by the store and already names this address, kept url={}", url);
+                publishedUrl = url;
+                publishedRole = role;
+                return;
+            }
+        } catch (IOException | RuntimeException lookupFailed) {
+            e.addSuppressed(lookupFailed);
+        }
+        LOG.warn("this agent's record is locked by the store with another address; followers cannot forward to it until "
+                + "the lock expires url={}", url, e);
     }
 
     private static void closeQuietly(ContinuousBackup backup) {

@@ -45,6 +45,7 @@ public final class BackupMetrics implements BackupListener {
     private final MeterRegistry registry;
     private final AtomicLong fullFailures = new AtomicLong();
     private final AtomicLong deltaFailures = new AtomicLong();
+    private final AtomicLong lockedObjects = new AtomicLong();
 
     public BackupMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -57,6 +58,7 @@ public final class BackupMetrics implements BackupListener {
         }
         collected(BackupLayout.KeyType.FULL);
         collected(BackupLayout.KeyType.DELTA);
+        registry.gauge("etcdbackup.retention.locked.objects", lockedObjects);
     }
 
     public MeterRegistry registry() {
@@ -95,9 +97,13 @@ public final class BackupMetrics implements BackupListener {
         snapshotFailed(Kind.DELTA, Duration.ZERO);
     }
 
-    /** A retention run finished: count what it removed from the index, by kind. */
+    /**
+     * A retention run finished: count what it removed from the index, by kind, and set how many
+     * removed objects wait for their store lock to expire ({@code etcdbackup_retention_locked_objects}).
+     */
     @Override
     public void retentionRan(RetentionRunner.Result result) {
+        lockedObjects.set(result.lockedObjects());
         for (var deletion : result.decision().deletions()) {
             if (deletion.type() == BackupLayout.KeyType.FULL || deletion.type() == BackupLayout.KeyType.DELTA) {
                 collected(deletion.type()).increment();

@@ -85,6 +85,18 @@ class CommandLineTest {
     }
 
     @Test
+    void immutableForLocksOnlyS3StoresAndNamesTheAlternative() {
+        String[] local = run("gc", "--store", "file:///nonexistent/store", "--immutable-for", "720h");
+        assertThat(local[0]).isEqualTo("2");
+        assertThat(local[2]).contains("--immutable-for = '720h'", "needs an s3:// store", "retention policy");
+        String[] mode = run("gc", "--store", "s3://bucket/p", "--immutable-for", "720h", "--immutable-mode", "forever");
+        assertThat(mode[0]).isEqualTo("2");
+        assertThat(mode[2]).contains("--immutable-mode = 'forever'", "must be governance or compliance");
+        String[] negative = run("gc", "--store", "s3://bucket/p", "--immutable-for", "0s");
+        assertThat(negative[2]).contains("must be a positive duration");
+    }
+
+    @Test
     void theForwardingCaNeedsTheServersOwnCertificate() {
         String[] result = run("server", "--store", "file:///nonexistent/store", "--server-ca", "/nonexistent/ca.crt");
 

@@ -64,15 +64,33 @@ final class CliRoundTrip {
     /** As {@link #restoreLatestAndCompare(EtcdClusterExtension, String, Map, Path, long)}, with {@code storeArgs} after {@code --store}. */
     static void restoreLatestAndCompare(EtcdClusterExtension etcd, String store, List<String> storeArgs, Map<String, String> env, Path dir,
                                         long revision) throws Exception {
+        assertThat(restoreAndCompare(etcd, store, storeArgs, env, dir)).isEqualTo(revision);
+    }
+
+    /**
+     * Restores the latest state in {@code store} into {@code dir/restored.etcd}, compares it with
+     * the source at the revision the restore reports, and returns that revision.
+     */
+    static long restoreLatestAndCompare(EtcdClusterExtension etcd, String store, Path dir) throws Exception {
+        return restoreAndCompare(etcd, store, List.of(), Map.of(), dir);
+    }
+
+    private static long restoreAndCompare(EtcdClusterExtension etcd, String store, List<String> storeArgs, Map<String, String> env, Path dir)
+            throws Exception {
         try (RestoredEtcd restored = new RestoredEtcd()) {
             Path dataDir = dir.resolve("restored.etcd");
             List<String> args = new ArrayList<>(List.of("restore", "--store", store, "--data-dir", dataDir.toString()));
             args.addAll(storeArgs);
             args.addAll(restored.restoreFlags());
-            expectSuccess(AgentProcess.run(List.of(), env, etcd.binaries().etcd().getParent(), args.toArray(String[]::new)));
+            AgentProcess.Result result = AgentProcess.run(List.of(), env, etcd.binaries().etcd().getParent(), args.toArray(String[]::new));
+            expectSuccess(result);
+            java.util.regex.Matcher reported = java.util.regex.Pattern.compile(" revision=(\\d+)").matcher(result.stdout());
+            assertThat(reported.find()).as(result.stdout()).isTrue();
+            long revision = Long.parseLong(reported.group(1));
             Keyspace actual = Keyspace.read(restored.start(etcd.binaries(), dataDir), 0);
             assertThat(actual.revision()).isEqualTo(revision);
             assertThat(actual.keys()).isEqualTo(Keyspace.read(etcd.client(), revision).keys());
+            return revision;
         }
     }
 
