@@ -72,7 +72,8 @@ public final class RestorePlanner {
      * @throws RevisionGapException if the deltas after the base do not form a continuous chain
      */
     public RestorePlan latest() throws IOException {
-        Optional<RestorePlan> own = honouringExclusions(excluded -> latestOwn(excluded));
+        List<Generation> generations = catalog.generations();
+        Optional<RestorePlan> own = honouringExclusions(excluded -> latestOwn(generations, excluded));
         if (own.isPresent()) {
             return own.get();
         }
@@ -257,9 +258,9 @@ public final class RestorePlanner {
         }
     }
 
-    /** The latest state of this agent's own backups without {@code excluded}. */
-    private Optional<RestorePlan> latestOwn(Set<String> excluded) throws IOException {
-        List<Generation> all = SnapshotExclusions.without(catalog.generations(), excluded, true);
+    /** The latest state of this agent's own {@code generations} without {@code excluded}. */
+    private Optional<RestorePlan> latestOwn(List<Generation> generations, Set<String> excluded) {
+        List<Generation> all = SnapshotExclusions.without(generations, excluded, true);
         for (int i = all.size() - 1; i >= 0; i--) {
             if (!all.get(i).fulls().isEmpty()) {
                 return Optional.of(planFrom(all.get(i), NativeFormat.of(catalog.encryption())));

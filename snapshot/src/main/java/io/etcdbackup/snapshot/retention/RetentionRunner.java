@@ -137,7 +137,7 @@ public final class RetentionRunner {
             LOG.info("retention deleted objects={} awaiting_grace={} locked={}", deleted.size(), waiting, locked);
         }
         if (!refused.isEmpty()) {
-            LOG.warn("retention left locked objects in the store refused={} locked={} next_retry={}", refused.size(), locked,
+            LOG.info("retention left locked objects in the store refused={} locked={} next_retry={}", refused.size(), locked,
                     refused.values().stream().min(Instant::compareTo).orElseThrow());
         }
         return new Result(decision, orphans, due.stream().filter(deleted::contains).toList(), waiting, locked);
