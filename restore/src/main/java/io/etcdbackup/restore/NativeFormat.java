@@ -13,9 +13,7 @@ import io.etcdbackup.stores.ObjectStore;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 
 /** This project's self-describing snapshot objects ({@code eba-v1/} layout), in the clear or encrypted. */
@@ -38,7 +36,7 @@ public final class NativeFormat implements BackupFormat {
     @Override
     public void fetchFull(ObjectStore store, FullSnapshotRef full, Path file) throws IOException {
         try (SnapshotObjectReader reader = SnapshotObjectReader.open(full.key(), store.open(full.key()), encryption);
-             OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+             OutputStream out = FileOutput.create(file)) {
             requireKind(reader.header(), ObjectKind.FULL, full.key());
             reader.content().transferTo(out); // closing the reader closes the content
             reader.verify();

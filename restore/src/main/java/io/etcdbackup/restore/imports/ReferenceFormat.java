@@ -2,6 +2,7 @@ package io.etcdbackup.restore.imports;
 
 import io.etcdbackup.restore.BackupFormat;
 import io.etcdbackup.restore.DeltaSegment;
+import io.etcdbackup.restore.FileOutput;
 import io.etcdbackup.snapshot.catalog.DeltaSegmentRef;
 import io.etcdbackup.snapshot.catalog.FullSnapshotRef;
 import io.etcdbackup.snapshot.format.CorruptObjectException;
@@ -11,9 +12,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -58,7 +57,7 @@ public final class ReferenceFormat implements BackupFormat {
         int tailLength = 0;
         long total = 0;
         try (InputStream in = compression.decompress(key, store.open(key));
-             OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+             OutputStream out = FileOutput.create(file)) {
             int n;
             while ((n = in.read(buffer)) > 0) {
                 out.write(buffer, 0, n);

@@ -269,13 +269,26 @@ final class LocalObjectStore implements ObjectStore {
         @Override
         public void write(int b) throws IOException {
             ensureOpen();
-            out.write(b);
+            try {
+                out.write(b);
+            } catch (IOException e) {
+                throw named(e);
+            }
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             ensureOpen();
-            out.write(b, off, len);
+            try {
+                out.write(b, off, len);
+            } catch (IOException e) {
+                throw named(e);
+            }
+        }
+
+        /** The disk's failure (e.g. "No space left on device", which names nothing) with the object and the store. */
+        private IOException named(IOException e) {
+            return new IOException("writing '" + key + "' in " + location() + " failed: " + e.getMessage(), e);
         }
 
         @Override
@@ -285,7 +298,11 @@ final class LocalObjectStore implements ObjectStore {
             }
             finished = true;
             try {
-                channel.force(true);
+                try {
+                    channel.force(true);
+                } catch (IOException e) {
+                    throw named(e);
+                }
                 channel.close();
                 Path parent = target.getParent();
                 // A concurrent delete may prune the (empty) parent folder between creating it and
