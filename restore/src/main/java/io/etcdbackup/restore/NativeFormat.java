@@ -10,6 +10,7 @@ import io.etcdbackup.snapshot.format.ObjectEncryption;
 import io.etcdbackup.snapshot.format.ObjectKind;
 import io.etcdbackup.snapshot.format.SnapshotObjectReader;
 import io.etcdbackup.stores.ObjectStore;
+import io.etcdbackup.stores.local.DescribedOutputStream;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -36,7 +37,7 @@ public final class NativeFormat implements BackupFormat {
     @Override
     public void fetchFull(ObjectStore store, FullSnapshotRef full, Path file) throws IOException {
         try (SnapshotObjectReader reader = SnapshotObjectReader.open(full.key(), store.open(full.key()), encryption);
-             OutputStream out = FileOutput.create(file)) {
+             OutputStream out = DescribedOutputStream.newFile(file)) {
             requireKind(reader.header(), ObjectKind.FULL, full.key());
             reader.content().transferTo(out); // closing the reader closes the content
             reader.verify();

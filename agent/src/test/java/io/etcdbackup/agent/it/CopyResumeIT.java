@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -44,12 +43,7 @@ class CopyResumeIT {
         new Workload(etcd.client(), 71).run(50, false);
         long small = revisionOf(ok(AgentProcess.run(bin, "snapshot", "full", "--endpoints", etcd.endpoints(), "--store", source)), "revision=");
         // Incompressible values make a full snapshot that takes a while to copy: the window to kill in.
-        Random random = new Random(7);
-        for (int i = 0; i < LARGE_VALUES; i++) {
-            byte[] value = new byte[VALUE_BYTES];
-            random.nextBytes(value);
-            etcd.client().getKVClient().put(Workload.bytes("/large/" + i), io.etcd.jetcd.ByteSequence.from(value)).get();
-        }
+        Workload.putIncompressible(etcd.client(), "/large/", LARGE_VALUES, VALUE_BYTES, 7);
         ok(AgentProcess.run(bin, "snapshot", "full", "--endpoints", etcd.endpoints(), "--store", source));
         new Workload(etcd.client(), 72).run(50, false);
         long latest = revisionOf(ok(AgentProcess.run(bin, "snapshot", "delta", "--endpoints", etcd.endpoints(), "--store", source)),

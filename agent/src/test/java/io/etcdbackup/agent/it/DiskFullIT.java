@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Random;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,7 +41,7 @@ class DiskFullIT {
             new Workload(etcd.client(), 31).run(50, false);
             ok(AgentProcess.run(bin, "snapshot", "full", "--endpoints", etcd.endpoints(), "--store", store));
             long before = Keyspace.read(etcd.client(), 0).revision();
-            writeLargeValues();
+            Workload.putIncompressible(etcd.client(), "/large/", VALUES, VALUE_BYTES, 3);
 
             AgentProcess.Result full = AgentProcess.run(bin, "snapshot", "full", "--endpoints", etcd.endpoints(), "--store", store);
             assertThat(full.exitCode()).as(full.stdout()).isEqualTo(1);
@@ -59,7 +58,7 @@ class DiskFullIT {
     void aRestoreWhoseScratchDirFillsUpFailsNamingTheCauseAndLeavesTheOldDataDir() throws Exception {
         Path bin = etcd.binaries().etcd().getParent();
         String store = "file://" + dir.resolve("store");
-        writeLargeValues();
+        Workload.putIncompressible(etcd.client(), "/large/", VALUES, VALUE_BYTES, 3);
         ok(AgentProcess.run(bin, "snapshot", "full", "--endpoints", etcd.endpoints(), "--store", store));
         Path dataDir = dir.resolve("member.etcd");
         Path old = Files.createDirectories(dataDir.resolve("member")).resolve("old-data");
@@ -74,15 +73,6 @@ class DiskFullIT {
         assertThat(Files.readString(old)).isEqualTo("the member's previous data");
         try (Stream<Path> siblings = Files.list(dir)) {
             assertThat(siblings.map(p -> p.getFileName().toString())).as("no half-made data dir").doesNotContain("member.etcd.part");
-        }
-    }
-
-    private void writeLargeValues() throws Exception {
-        Random random = new Random(3);
-        for (int i = 0; i < VALUES; i++) {
-            byte[] value = new byte[VALUE_BYTES];
-            random.nextBytes(value);
-            etcd.client().getKVClient().put(Workload.bytes("/large/" + i), io.etcd.jetcd.ByteSequence.from(value)).get();
         }
     }
 

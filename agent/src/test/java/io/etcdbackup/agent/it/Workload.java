@@ -39,6 +39,20 @@ final class Workload {
         this.random = new Random(seed);
     }
 
+    /**
+     * Puts {@code count} random (incompressible) values of {@code size} bytes under {@code prefix}
+     * (keys {@code prefix0}, {@code prefix1}, ...): data whose snapshots take time to copy and
+     * room to store. Keep {@code 16 * size} under gRPC's 4 MiB, as {@link Keyspace} reads 16 keys a page.
+     */
+    static void putIncompressible(Client client, String prefix, int count, int size, long seed) throws Exception {
+        Random random = new Random(seed);
+        for (int i = 0; i < count; i++) {
+            byte[] value = new byte[size];
+            random.nextBytes(value);
+            client.getKVClient().put(bytes(prefix + i), ByteSequence.from(value)).get();
+        }
+    }
+
     static ByteSequence bytes(String s) {
         return ByteSequence.from(s, StandardCharsets.UTF_8);
     }

@@ -2,11 +2,11 @@ package io.etcdbackup.restore.imports;
 
 import io.etcdbackup.restore.BackupFormat;
 import io.etcdbackup.restore.DeltaSegment;
-import io.etcdbackup.restore.FileOutput;
 import io.etcdbackup.snapshot.catalog.DeltaSegmentRef;
 import io.etcdbackup.snapshot.catalog.FullSnapshotRef;
 import io.etcdbackup.snapshot.format.CorruptObjectException;
 import io.etcdbackup.stores.ObjectStore;
+import io.etcdbackup.stores.local.DescribedOutputStream;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -57,7 +57,7 @@ public final class ReferenceFormat implements BackupFormat {
         int tailLength = 0;
         long total = 0;
         try (InputStream in = compression.decompress(key, store.open(key));
-             OutputStream out = FileOutput.create(file)) {
+             OutputStream out = DescribedOutputStream.newFile(file)) {
             int n;
             while ((n = in.read(buffer)) > 0) {
                 out.write(buffer, 0, n);

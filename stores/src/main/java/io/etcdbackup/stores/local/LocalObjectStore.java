@@ -22,7 +22,6 @@ import java.util.Locale;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryNotEmptyException;
@@ -253,7 +252,7 @@ final class LocalObjectStore implements ObjectStore {
         private final Path target;
         private final Path temp;
         private final FileChannel channel;
-        private final OutputStream out;
+        private final DescribedOutputStream out;
         private final WriteMode mode;
         private boolean finished;
 
@@ -262,33 +261,20 @@ final class LocalObjectStore implements ObjectStore {
             this.target = target;
             this.temp = temp;
             this.channel = channel;
-            this.out = Channels.newOutputStream(channel);
+            this.out = new DescribedOutputStream(Channels.newOutputStream(channel), "writing '" + key + "' in " + location());
             this.mode = mode;
         }
 
         @Override
         public void write(int b) throws IOException {
             ensureOpen();
-            try {
-                out.write(b);
-            } catch (IOException e) {
-                throw named(e);
-            }
+            out.write(b);
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             ensureOpen();
-            try {
-                out.write(b, off, len);
-            } catch (IOException e) {
-                throw named(e);
-            }
-        }
-
-        /** The disk's failure (e.g. "No space left on device", which names nothing) with the object and the store. */
-        private IOException named(IOException e) {
-            return new IOException("writing '" + key + "' in " + location() + " failed: " + e.getMessage(), e);
+            out.write(b, off, len);
         }
 
         @Override
@@ -301,7 +287,7 @@ final class LocalObjectStore implements ObjectStore {
                 try {
                     channel.force(true);
                 } catch (IOException e) {
-                    throw named(e);
+                    throw out.described(e);
                 }
                 channel.close();
                 Path parent = target.getParent();
