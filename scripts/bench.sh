@@ -2,18 +2,30 @@
 # End-to-end performance figures of the agent, each beside a baseline measured in the same run
 # (etcdctl, gzip, the delta period, the database size). Starts its own etcd and S3Proxy on
 # loopback, generates its own data, prints one table and writes it to bench/results/.
-# Usage: scripts/bench.sh [quick|full|restore|soak [ROUNDS]]   (default quick: a few minutes; full: 1 GB database, longer;
+# Usage: scripts/bench.sh [quick|full|restore|soak [ROUNDS]|faults [TRIALS]]   (default quick: a few minutes; full: 1 GB database, longer;
 #        restore: only the restore, replay and compaction rows on a 256 MiB database;
 #        soak: only the chaos soak, ROUNDS rounds (default 30; a crash round takes seconds, a scale round minutes): 3 pods of etcd + agent,
 #        a fault per round, time to heal, acknowledged writes lost and backup gaps (both must be 0).
 #        EBA_SOAK_SEED replays a schedule, EBA_SOAK_FAULTS=ETCD_CRASH,AGENT_CRASH restricts the faults,
-#        EBA_SOAK_LIFECYCLE=STATIC runs without the member reconciler: crash faults only)
+#        EBA_SOAK_LIFECYCLE=STATIC runs without the member reconciler: crash faults only;
+#        faults: the fault trials of the README's "Reliability" section, at full size: TRIALS kill -9s of the
+#        sidecar (default 100), 20 leader moves, the disk-full trials; prints each trial's figures)
 # EBA_ETCD_VERSION=3.4 measures on etcd 3.4 (default 3.5).
 # See docs/performance.md.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 mode="${1:-quick}"
-case "$mode" in quick|full|restore|soak) ;; *) echo "usage: scripts/bench.sh [quick|full|restore|soak [ROUNDS]]" >&2; exit 2 ;; esac
+case "$mode" in quick|full|restore|soak|faults) ;; *) echo "usage: scripts/bench.sh [quick|full|restore|soak [ROUNDS]|faults [TRIALS]]" >&2; exit 2 ;; esac
+if [ "$mode" = faults ]; then
+  # The trials are integration tests of the agent module; their figures are in their output.
+  log="$(mktemp)"
+  (cd "$root" && EBA_ETCD_VERSION="${EBA_ETCD_VERSION:-3.5}" scripts/provision-etcd.sh >/dev/null \
+    && mvn -q -B -ntp -pl agent -am verify -DskipEtcd34 -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false \
+         -Dit.test='SidecarKillsIT,LeaderMovesIT,DiskFullIT' -Dfailsafe.failIfNoSpecifiedTests=false -Deba.kill.trials="${2:-100}") \
+    >"$log" 2>&1 || { tail -50 "$log" >&2; echo "bench: a fault trial failed (whole output: $log)" >&2; exit 1; }
+  sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -h -E '^(sidecar kills|leader moves):'
+  exit 0
+fi
 soak_opts=()
 [ -n "${EBA_SOAK_SEED:-}" ] && soak_opts+=("-Dbench.soak.seed=$EBA_SOAK_SEED")
 [ -n "${EBA_SOAK_FAULTS:-}" ] && soak_opts+=("-Dbench.soak.faults=$EBA_SOAK_FAULTS")

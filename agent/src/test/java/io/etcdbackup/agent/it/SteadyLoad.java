@@ -11,8 +11,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Writes of a {@link Workload} on a thread of their own, ten at a time, about 50 per second,
- * compacting as kube-apiserver does; write failures while the cluster elects a leader are
- * skipped and the load goes on.
+ * compacting as kube-apiserver does (unless asked not to); write failures while the cluster elects
+ * a leader are skipped and the load goes on.
  */
 final class SteadyLoad implements AutoCloseable {
 
@@ -21,6 +21,11 @@ final class SteadyLoad implements AutoCloseable {
     private final Thread thread;
 
     SteadyLoad(Client source, long seed) {
+        this(source, seed, true);
+    }
+
+    /** @param compacting whether to compact as kube-apiserver does (off: etcd keeps every revision) */
+    SteadyLoad(Client source, long seed, boolean compacting) {
         thread = new Thread(() -> {
             Workload workload = new Workload(source, seed);
             long compactable = 0;
@@ -30,7 +35,7 @@ final class SteadyLoad implements AutoCloseable {
                     // head every few writes would break any watch that is not yet in sync, and
                     // make every agent start a new generation again and again).
                     workload.run(10, false);
-                    if (writes.addAndGet(10) % 200 == 0) {
+                    if (writes.addAndGet(10) % 200 == 0 && compacting) {
                         if (compactable > 0) {
                             source.getKVClient().compact(compactable).get();
                         }
@@ -52,7 +57,7 @@ final class SteadyLoad implements AutoCloseable {
         return writes.get();
     }
 
-    /** Waits until {@code more} writes past {@code from} were acknowledged (the load resumed). */
+    /** Waits until {@code target} writes were acknowledged in all (the load goes on). */
     void awaitWrites(long target) throws Exception {
         await("the load reaches " + target + " writes", Duration.ofSeconds(90), () -> {
             long n = writes.get();
