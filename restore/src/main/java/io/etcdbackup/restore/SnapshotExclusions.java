@@ -9,18 +9,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.stream.Collectors;
 
 /**
  * The snapshots an operator excluded from restores by labelling them
@@ -53,8 +52,8 @@ public final class SnapshotExclusions {
         this.store = store;
     }
 
-    /** Whether the operator excluded the object under {@code key}. */
-    public boolean isExcluded(String key) throws IOException {
+    /** Whether the operator excluded the object under {@code key} (false when its labels cannot be read). */
+    public boolean isExcluded(String key) {
         Boolean cached = known.get(key);
         if (cached != null) {
             return cached;
@@ -79,48 +78,26 @@ public final class SnapshotExclusions {
         return excluded;
     }
 
-    /** Which of {@code keys} are excluded, reading labels in parallel. */
+    /** Which of {@code keys} are excluded, the labels not read yet read {@value #PARALLEL_READS} at a time. */
     public Set<String> excludedAmong(Collection<String> keys) throws IOException {
-        List<String> unknown = keys.stream().filter(k -> !known.containsKey(k)).distinct().toList();
-        if (unknown.size() > 1) {
-            ExecutorService pool = Executors.newFixedThreadPool(Math.min(PARALLEL_READS, unknown.size()), r -> {
+        List<Callable<Boolean>> reads = keys.stream().distinct().filter(k -> !known.containsKey(k))
+                .map(k -> (Callable<Boolean>) () -> isExcluded(k)).toList();
+        if (reads.size() > 1) {
+            ExecutorService pool = Executors.newFixedThreadPool(Math.min(PARALLEL_READS, reads.size()), r -> {
                 Thread t = new Thread(r, "snapshot-labels");
                 t.setDaemon(true);
                 return t;
             });
             try {
-                List<Future<Boolean>> reads = new ArrayList<>();
-                for (String key : unknown) {
-                    reads.add(pool.submit(() -> {
-                        try {
-                            return isExcluded(key);
-                        } catch (IOException e) {
-                            throw new UncheckedIOException(e);
-                        }
-                    }));
-                }
-                for (Future<Boolean> read : reads) {
-                    read.get();
-                }
+                pool.invokeAll(reads);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted reading snapshot labels in " + store.location(), e);
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof UncheckedIOException io) {
-                    throw io.getCause();
-                }
-                throw new IOException("reading snapshot labels in " + store.location() + " failed", e.getCause());
             } finally {
                 pool.shutdownNow();
             }
         }
-        Set<String> excluded = new TreeSet<>();
-        for (String key : keys) {
-            if (isExcluded(key)) {
-                excluded.add(key);
-            }
-        }
-        return excluded;
+        return keys.stream().filter(this::isExcluded).collect(Collectors.toCollection(TreeSet::new));
     }
 
     /** The keys of every object {@code plan} reads. */

@@ -160,7 +160,7 @@ final class ListCommand implements Callable<Integer>, Main.Validated {
         if (showRetention) {
             out.println("retention (" + retention.policy + ") would delete next: " + wouldDelete.size() + " objects");
         }
-        long locked = index.map(i -> i.removed().stream().filter(r -> r.lockedUntil() != null).count()).orElse(0L);
+        int locked = index.map(i -> i.lockedObjects().size()).orElse(0);
         if (locked > 0) {
             out.println(locked + " objects out of the catalog wait for the store's lock to expire before retention deletes them");
         }
@@ -196,7 +196,7 @@ final class ListCommand implements Callable<Integer>, Main.Validated {
         root.put("imported", imported);
         root.put("retentionWouldDelete", wouldDelete);
         root.put("excludedFromRestores", excluded);
-        root.put("lockedObjects", index.map(i -> i.removed().stream().filter(r -> r.lockedUntil() != null)
+        root.put("lockedObjects", index.map(i -> i.lockedObjects().stream()
                 .map(r -> Map.of("key", r.key(), "retryAt", r.lockedUntil().toString())).toList()).orElse(List.of()));
         out.println(json.writeValueAsString(root));
     }

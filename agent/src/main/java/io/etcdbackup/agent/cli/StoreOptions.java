@@ -50,6 +50,8 @@ final class StoreOptions {
     ReferenceStoreOptions reference;
 
     private EncryptionKeySet keySet;
+    /** The store URL options {@code --immutable-for} adds (as {@link #validate} made them), or none. */
+    private String objectLockOptions = "";
 
     /** @param env whose variables the store providers read their credentials' locations from, and the reference's bucket */
     StoreOptions(ProcessEnvironment env) {
@@ -69,14 +71,14 @@ final class StoreOptions {
         config.check("--store", store, StoreUrl::parse);
         config.check("--immutable-mode", immutableMode, StoreOptions::objectLockMode);
         if (immutableFor != null && store != null) {
-            config.check("--immutable-for", immutableFor, text -> lockEveryObject(Durations.parse(text)));
+            config.check("--immutable-for", immutableFor, text -> objectLockOptions = objectLockOptions(Durations.parse(text)));
         }
         keySet = config.parse("--encryption-key-file", encryptionKeyFile == null ? null : encryptionKeyFile.toString(),
                 file -> EncryptionKeySet.load(Path.of(file))).orElse(null);
     }
 
-    /** Adds the S3 Object Lock options of {@code --immutable-for} to the store URL; refuses any other provider. */
-    private void lockEveryObject(Duration retention) {
+    /** The S3 store URL options that lock every object for {@code retention}; refuses any other provider. */
+    private String objectLockOptions(Duration retention) {
         StoreUrl url = StoreUrl.parse(store);
         if (!url.scheme().equals("s3")) {
             throw new IllegalArgumentException("sets S3 Object Lock retention, so needs an s3:// store, not " + url.scheme()
@@ -85,14 +87,10 @@ final class StoreOptions {
         if (retention.isNegative() || retention.isZero() || retention.toSeconds() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("must be a positive duration of at most 68 years, got " + Durations.format(retention));
         }
-        String mode = objectLockMode(immutableMode);
         if (url.option("object-lock-seconds").isPresent()) {
-            if (url.option("object-lock-seconds").get().equals(Long.toString(retention.toSeconds()))) {
-                return; // applied by an earlier validation
-            }
             throw new IllegalArgumentException("conflicts with the store URL's object-lock-seconds option; give one of them");
         }
-        store = store + (store.contains("?") ? "&" : "?") + "object-lock-seconds=" + retention.toSeconds() + "&object-lock-mode=" + mode;
+        return "object-lock-seconds=" + retention.toSeconds() + "&object-lock-mode=" + objectLockMode(immutableMode);
     }
 
     /** The S3 Object Lock mode {@code --immutable-mode} names. */
@@ -120,7 +118,8 @@ final class StoreOptions {
 
     /** Opens the store with transient failures (throttling, 5xx, dropped connections) retried with backoff. */
     ObjectStore open() throws IOException {
-        return open(store, env.storeContext());
+        String url = objectLockOptions.isEmpty() ? store : store + (store.contains("?") ? "&" : "?") + objectLockOptions;
+        return open(url, env.storeContext());
     }
 
     /** Opens the store at {@code url} with {@code context}'s credentials, transient failures retried with backoff. */

@@ -24,9 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class CopyResumeIT {
 
-    /** 160 MiB in values small enough that a page of 16 keys stays within gRPC's 4 MiB message limit. */
+    /** 160 MiB of incompressible values. */
     private static final int LARGE_VALUES = 800;
-    private static final int VALUE_BYTES = 200 * 1024;
 
     @RegisterExtension
     final EtcdClusterExtension etcd = EtcdClusterExtension.members(1);
@@ -43,7 +42,7 @@ class CopyResumeIT {
         new Workload(etcd.client(), 71).run(50, false);
         long small = revisionOf(ok(AgentProcess.run(bin, "snapshot", "full", "--endpoints", etcd.endpoints(), "--store", source)), "revision=");
         // Incompressible values make a full snapshot that takes a while to copy: the window to kill in.
-        Workload.putIncompressible(etcd.client(), "/large/", LARGE_VALUES, VALUE_BYTES, 7);
+        Workload.putIncompressible(etcd.client(), "/large/", LARGE_VALUES, 7);
         ok(AgentProcess.run(bin, "snapshot", "full", "--endpoints", etcd.endpoints(), "--store", source));
         new Workload(etcd.client(), 72).run(50, false);
         long latest = revisionOf(ok(AgentProcess.run(bin, "snapshot", "delta", "--endpoints", etcd.endpoints(), "--store", source)),
@@ -80,7 +79,7 @@ class CopyResumeIT {
         try (Stream<Path> parts = Files.list(incoming)) {
             return parts.anyMatch(part -> {
                 try {
-                    return Files.size(part) > (long) LARGE_VALUES * VALUE_BYTES / 10;
+                    return Files.size(part) > (long) LARGE_VALUES * Workload.INCOMPRESSIBLE_VALUE_BYTES / 10;
                 } catch (java.io.IOException gone) {
                     return false;
                 }

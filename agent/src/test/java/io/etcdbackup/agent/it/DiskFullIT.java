@@ -24,7 +24,6 @@ class DiskFullIT {
 
     /** Incompressible values: a full snapshot of about 12 MiB. */
     private static final int VALUES = 60;
-    private static final int VALUE_BYTES = 200 * 1024;
 
     @RegisterExtension
     final EtcdClusterExtension etcd = EtcdClusterExtension.members(1);
@@ -41,7 +40,7 @@ class DiskFullIT {
             new Workload(etcd.client(), 31).run(50, false);
             ok(AgentProcess.run(bin, "snapshot", "full", "--endpoints", etcd.endpoints(), "--store", store));
             long before = Keyspace.read(etcd.client(), 0).revision();
-            Workload.putIncompressible(etcd.client(), "/large/", VALUES, VALUE_BYTES, 3);
+            Workload.putIncompressible(etcd.client(), "/large/", VALUES, 3);
 
             AgentProcess.Result full = AgentProcess.run(bin, "snapshot", "full", "--endpoints", etcd.endpoints(), "--store", store);
             assertThat(full.exitCode()).as(full.stdout()).isEqualTo(1);
@@ -58,7 +57,7 @@ class DiskFullIT {
     void aRestoreWhoseScratchDirFillsUpFailsNamingTheCauseAndLeavesTheOldDataDir() throws Exception {
         Path bin = etcd.binaries().etcd().getParent();
         String store = "file://" + dir.resolve("store");
-        Workload.putIncompressible(etcd.client(), "/large/", VALUES, VALUE_BYTES, 3);
+        Workload.putIncompressible(etcd.client(), "/large/", VALUES, 3);
         ok(AgentProcess.run(bin, "snapshot", "full", "--endpoints", etcd.endpoints(), "--store", store));
         Path dataDir = dir.resolve("member.etcd");
         Path old = Files.createDirectories(dataDir.resolve("member")).resolve("old-data");

@@ -58,7 +58,7 @@ class SidecarKillsIT {
         int duringUpload = 0;
         int duringFullRequest = 0;
         // 20 MiB of incompressible values: full snapshots that take long enough to be killed mid-upload.
-        Workload.putIncompressible(etcd.client(), "/bulk/", 100, 200 * 1024, 5);
+        Workload.putIncompressible(etcd.client(), "/bulk/", 100, 5);
         try (SteadyLoad load = new SteadyLoad(etcd.client(), 41, false)) {
             for (int trial = 1; trial <= TRIALS; trial++) {
                 long atStart = Keyspace.read(etcd.client(), 0).revision();

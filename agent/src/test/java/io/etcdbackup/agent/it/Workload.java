@@ -40,14 +40,20 @@ final class Workload {
     }
 
     /**
-     * Puts {@code count} random (incompressible) values of {@code size} bytes under {@code prefix}
-     * (keys {@code prefix0}, {@code prefix1}, ...): data whose snapshots take time to copy and
-     * room to store. Keep {@code 16 * size} under gRPC's 4 MiB, as {@link Keyspace} reads 16 keys a page.
+     * Size of the values of {@link #putIncompressible}: 16 of them, a page of {@link Keyspace},
+     * stay within gRPC's 4 MiB message limit.
      */
-    static void putIncompressible(Client client, String prefix, int count, int size, long seed) throws Exception {
+    static final int INCOMPRESSIBLE_VALUE_BYTES = 200 * 1024;
+
+    /**
+     * Puts {@code count} random (incompressible) values of {@link #INCOMPRESSIBLE_VALUE_BYTES}
+     * under {@code prefix} (keys {@code prefix0}, {@code prefix1}, ...): data whose snapshots take
+     * time to copy and room to store.
+     */
+    static void putIncompressible(Client client, String prefix, int count, long seed) throws Exception {
         Random random = new Random(seed);
         for (int i = 0; i < count; i++) {
-            byte[] value = new byte[size];
+            byte[] value = new byte[INCOMPRESSIBLE_VALUE_BYTES];
             random.nextBytes(value);
             client.getKVClient().put(bytes(prefix + i), ByteSequence.from(value)).get();
         }

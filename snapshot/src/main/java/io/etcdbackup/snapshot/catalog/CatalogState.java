@@ -85,6 +85,11 @@ public record CatalogState(int formatVersion, long sequence, long epoch, String 
         }
     }
 
+    /** The removed objects whose deletion the store refused because they are locked, waiting for their retry time. */
+    public List<RemovedObject> lockedObjects() {
+        return removed.stream().filter(r -> r.lockedUntil() != null).toList();
+    }
+
     /** The generations as the catalog's readers see them. */
     public List<Generation> toGenerations() {
         return generations.stream().map(GenerationEntry::toGeneration).toList();

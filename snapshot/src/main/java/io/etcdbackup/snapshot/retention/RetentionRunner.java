@@ -132,7 +132,7 @@ public final class RetentionRunner {
                     state.removed().stream().filter(r -> !deleted.contains(r.key()))
                             .map(r -> refused.containsKey(r.key()) ? r.lockedUntil(refused.get(r.key())) : r).toList()));
         }
-        int locked = (int) after.removed().stream().filter(r -> r.isLockedAt(now)).count();
+        int locked = after.lockedObjects().size(); // every one past its retry time was tried again above
         if (!deleted.isEmpty() || !refused.isEmpty()) {
             LOG.info("retention deleted objects={} awaiting_grace={} locked={}", deleted.size(), waiting, locked);
         }

@@ -198,12 +198,12 @@ final class LocalObjectStore implements ObjectStore {
                 labels.put(name.toLowerCase(Locale.ROOT),
                         new String(value.array(), 0, value.position(), StandardCharsets.UTF_8));
             }
-        } catch (UnsupportedOperationException | FileSystemException e) {
+        } catch (FileSystemException e) {
             if (!Files.exists(path)) {
                 throw new NoSuchObjectException(location(), key);
             }
-            if (e instanceof FileSystemException fs && !"Operation not supported".equals(fs.getReason())) {
-                throw fs;
+            if (!"Operation not supported".equals(e.getReason())) {
+                throw e;
             }
         }
         return labels;
