@@ -3,6 +3,7 @@ package io.etcdbackup.agent.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.etcd.jetcd.Client;
+import io.etcdbackup.etcdprocess.testing.MemoryCgroup;
 import io.etcdbackup.snapshot.catalog.Catalog;
 import io.etcdbackup.snapshot.catalog.Generation;
 import io.etcdbackup.snapshot.testing.EtcdClusterExtension;
@@ -166,14 +167,12 @@ class ImageIT {
     @Order(3)
     void theHeapIsHalfOfTheMemoryLimit_skippedWithoutAWritableMemoryCgroup() throws Exception {
         long limit = 512L * 1024 * 1024;
-        Optional<Path> group = memoryCgroup(limit);
+        Optional<MemoryCgroup> group = MemoryCgroup.create("eba-image-it-" + ProcessHandle.current().pid(), limit);
         assumeTrue(group.isPresent(), "no memory cgroup can be created here: the heap's limit is not checked");
-        try {
-            Result flags = runInImage(Map.of(), List.of("/opt/java/bin/java", "-XX:+PrintFlagsFinal", "-version"), group);
+        try (MemoryCgroup cgroup = group.get()) { // empty once the JVM has exited: removed
+            Result flags = runInImage(Map.of(), List.of("/opt/java/bin/java", "-XX:+PrintFlagsFinal", "-version"), group.map(MemoryCgroup::path));
             assertThat(flags.exitCode()).as(flags.output()).isZero();
             assertThat(flags.output()).containsPattern("MaxHeapSize\\s+= " + limit / 2 + "\\s");
-        } finally {
-            Files.deleteIfExists(group.get()); // empty once the JVM has exited: rmdir
         }
     }
 
@@ -282,45 +281,6 @@ class ImageIT {
         } finally {
             Files.deleteIfExists(output);
         }
-    }
-
-    /**
-     * A new memory cgroup under this process's own, limited to {@code bytes}: cgroup v2 ({@code memory.max}) or v1
-     * ({@code memory.limit_in_bytes}); empty when neither is there to write.
-     */
-    private static Optional<Path> memoryCgroup(long bytes) throws IOException {
-        String v1 = null;
-        String v2 = null;
-        for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
-            String[] parts = line.split(":", 3);
-            if (parts[0].equals("0") && parts[1].isEmpty()) {
-                v2 = parts[2];
-            } else if (List.of(parts[1].split(",")).contains("memory")) {
-                v1 = parts[2];
-            }
-        }
-        List<Path[]> candidates = new ArrayList<>(); // {cgroup folder, limit file name}
-        if (v1 != null) {
-            candidates.add(new Path[] {Path.of("/sys/fs/cgroup/memory" + v1), Path.of("memory.limit_in_bytes")});
-        }
-        if (v2 != null) {
-            candidates.add(new Path[] {Path.of("/sys/fs/cgroup" + v2), Path.of("memory.max")});
-            candidates.add(new Path[] {Path.of("/sys/fs/cgroup/unified" + v2), Path.of("memory.max")});
-        }
-        for (Path[] candidate : candidates) {
-            Path group = candidate[0].resolve("eba-image-it-" + ProcessHandle.current().pid());
-            try {
-                Files.createDirectories(group);
-                if (Files.exists(group.resolve(candidate[1]))) {
-                    Files.writeString(group.resolve(candidate[1]), Long.toString(bytes));
-                    return Optional.of(group);
-                }
-                Files.deleteIfExists(group);
-            } catch (IOException | UnsupportedOperationException e) {
-                // not writable here: try the next
-            }
-        }
-        return Optional.empty();
     }
 
     private static Map<String, String> environment() {
