@@ -61,7 +61,7 @@ public final class Bench {
             if (mode.soakOnly()) {
                 new ChaosSoakScenario(soak, harness, table).run();
             } else {
-                run(mode, harness, table);
+                run(mode, harness, table, repo);
             }
         } catch (Exception e) {
             exit = 1;
@@ -82,7 +82,7 @@ public final class Bench {
     }
 
     /** The scenarios in their order: those on the generated database, then those with their own etcd or none. */
-    private static void run(Mode mode, Harness harness, Table table) throws Exception {
+    private static void run(Mode mode, Harness harness, Table table, Path repo) throws Exception {
         Path work = harness.work();
         Path etcdDir = work.resolve("etcd/data");
         EtcdProcess etcd = EtcdProcess.start(EtcdProcess.Spec.singleMember(harness.binaries(), "bench", etcdDir,
@@ -98,8 +98,10 @@ public final class Bench {
             if (!mode.restoreOnly()) {
                 Path snapshotFile = work.resolve("etcdctl.db");
                 FullSnapshotScenario.Runs full = new FullSnapshotScenario(mode, harness, table).run(etcd, snapshotFile);
+                new SidecarSnapshotScenario(mode, harness, table).run(etcd, snapshotFile);
                 new CompressionScenario(table).run(snapshotFile);
                 new FootprintScenario(mode, harness, table).run(client, etcd, full, keys);
+                new MemoryLimitScenario(harness, table, repo).run(client, etcd, dbSize, keys);
             }
             new RestoreScenario(mode, harness, table).run(client, etcd, keys);
         } finally {

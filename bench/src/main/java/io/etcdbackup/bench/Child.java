@@ -12,8 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A child process with its wall time and peak resident set size (VmHWM, sampled from /proc every
- * 20 ms: the high-water mark only grows, so the last sample before exit is close to the peak).
+ * A child process with its wall time, peak resident set size (VmHWM) and CPU time (user plus
+ * system), both sampled from /proc every 20 ms: both only grow, so the last sample before exit is
+ * within a sample of the final figure.
  * Every child is registered so that a shutdown hook can kill what is still running.
  */
 final class Child {
@@ -25,8 +26,11 @@ final class Child {
     }
 
     /** What a finished child did. */
-    record Result(int exitCode, double seconds, long peakRssBytes, String stdout) {
+    record Result(int exitCode, double seconds, long peakRssBytes, double cpuSeconds, String stdout) {
     }
+
+    /** Clock ticks per second of /proc/PID/stat's times: USER_HZ, 100 on every Linux architecture Java runs on. */
+    private static final double TICKS_PER_SECOND = 100;
 
     private final Process process;
     private final long startNanos;
@@ -34,6 +38,7 @@ final class Child {
     private final Path stderr;
     private final Thread sampler;
     private volatile long peakRssKb;
+    private volatile long cpuTicks;
     private volatile boolean sampling = true;
 
     private Child(Process process, long startNanos, Path stdout, Path stderr) {
@@ -90,13 +95,23 @@ final class Child {
         sampling = false;
         sampler.join(1000);
         RUNNING.remove(process);
-        return new Result(process.exitValue(), seconds, peakRssKb * 1024, Files.readString(stdout, StandardCharsets.UTF_8));
+        return new Result(process.exitValue(), seconds, peakRssKb * 1024, cpuSeconds(), Files.readString(stdout, StandardCharsets.UTF_8));
     }
 
     /** SIGTERM, then waits (SIGKILL after {@code grace}). */
     Result stop(Duration grace) throws Exception {
         process.destroy();
         return await(grace);
+    }
+
+    /** CPU time (user plus system) the child used so far: read now while it runs, else as last sampled. */
+    double cpuSeconds() {
+        try {
+            cpuTicks = Math.max(cpuTicks, ticks(Files.readString(Path.of("/proc/" + process.pid() + "/stat"), StandardCharsets.UTF_8)));
+        } catch (IOException exited) {
+            // the last sample stands
+        }
+        return cpuTicks / TICKS_PER_SECOND;
     }
 
     String tailOfStderr() {
@@ -108,10 +123,18 @@ final class Child {
         }
     }
 
+    /** utime + stime of a /proc/PID/stat line; fields counted after the command's closing parenthesis. */
+    static long ticks(String statLine) {
+        String[] fields = statLine.substring(statLine.lastIndexOf(')') + 2).trim().split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // fields 14 and 15 of proc(5)
+    }
+
     private void sample() {
         Path status = Path.of("/proc/" + process.pid() + "/status");
+        Path stat = Path.of("/proc/" + process.pid() + "/stat");
         while (sampling && process.isAlive()) {
             try {
+                cpuTicks = Math.max(cpuTicks, ticks(Files.readString(stat, StandardCharsets.UTF_8)));
                 for (String line : Files.readAllLines(status, StandardCharsets.UTF_8)) {
                     if (line.startsWith("VmHWM:")) {
                         long kb = Long.parseLong(line.replaceAll("[^0-9]", ""));

@@ -49,6 +49,16 @@ final class Harness {
         return binaries;
     }
 
+    /** The agent's runnable jar. */
+    Path agentJar() {
+        return agentJar;
+    }
+
+    /** The java executable that runs the agent. */
+    String java() {
+        return java;
+    }
+
     /** The agent's jar as the chaos soak runs it, with etcd's binaries on its children's PATH. */
     AgentJar agentJarForSoak() {
         return new AgentJar(agentJar, java, binaries.etcd().getParent());
@@ -63,11 +73,16 @@ final class Harness {
 
     /** Starts a long-running agent ({@code server ...}) with extra JVM options; the caller stops it. */
     Child startAgent(List<String> jvmOptions, List<String> args, String log) throws IOException {
+        return startAgent(jvmOptions, Map.of(), args, log);
+    }
+
+    /** As {@link #startAgent(List, List, String)}, with {@code env} added to the agent's environment. */
+    Child startAgent(List<String> jvmOptions, Map<String, String> env, List<String> args, String log) throws IOException {
         List<String> command = new ArrayList<>(List.of(java));
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", agentJar.toString()));
         command.addAll(args);
-        return Child.start(command, Map.of(), work.resolve("logs/" + log));
+        return Child.start(command, env, work.resolve("logs/" + log));
     }
 
     /** Runs etcd's own {@code tool} (etcdctl, etcdutl) with the v3 API to completion; fails on a non-zero exit. */
