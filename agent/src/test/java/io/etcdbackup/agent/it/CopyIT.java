@@ -2,25 +2,17 @@ package io.etcdbackup.agent.it;
 
 import io.etcdbackup.plugins.azure.Azurite;
 import io.etcdbackup.snapshot.testing.EtcdClusterExtension;
-import org.gaul.s3proxy.BlobStores;
-import org.gaul.s3proxy.S3Proxy;
-import org.gaul.s3proxy.auth.AuthenticationType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import static io.etcdbackup.stores.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -53,18 +45,11 @@ class CopyIT {
         assertThat(up.find()).as(delta.stdout()).isTrue();
         long captured = Long.parseLong(up.group(1));
 
-        Files.createDirectories(dir.resolve("s3").resolve("etcd-backups"));
-        Properties properties = new Properties();
-        properties.setProperty("jclouds.filesystem.basedir", dir.resolve("s3").toString());
-        S3Proxy proxy = S3Proxy.builder().blobStore(BlobStores.create("filesystem", properties)).endpoint(URI.create("http://127.0.0.1:0"))
-                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, "access", "secret").build();
-        proxy.start();
-        try (Azurite azurite = Azurite.start()) {
-            await("S3Proxy started", Duration.ofSeconds(60), proxy::getState, "STARTED"::equals);
+        try (S3ProxyServer proxy = S3ProxyServer.start(dir.resolve("s3"), "etcd-backups", 0); Azurite azurite = Azurite.start()) {
             azurite.createContainer("etcd-backups");
-            String s3 = "s3://etcd-backups/copied?endpoint=http://127.0.0.1:" + proxy.getPort() + "&region=us-east-1&path-style=true";
+            String s3 = proxy.storeUrl("etcd-backups/copied");
             String azure = "azblob://etcd-backups/copied";
-            Map<String, String> env = new HashMap<>(Map.of("AWS_ACCESS_KEY_ID", "access", "AWS_SECRET_ACCESS_KEY", "secret"));
+            Map<String, String> env = new HashMap<>(S3ProxyServer.CREDENTIALS);
 
             // Local (encrypted) to S3 (in the clear), twice: the second run finds everything there.
             AgentProcess.Result toS3 = ok(AgentProcess.run(List.of(), env, bin, "copy", "--source-store", local,
@@ -84,8 +69,6 @@ class CopyIT {
             assertThat(verify.stdout()).contains("2 checked", "0 failed");
 
             CliRoundTrip.restoreLatestAndCompare(etcd, azure, List.of("--encryption-key-file", azureKeys.toString()), azureEnv, dir, captured);
-        } finally {
-            proxy.stop();
         }
     }
 

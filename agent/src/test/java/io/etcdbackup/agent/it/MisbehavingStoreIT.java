@@ -7,22 +7,16 @@ import io.etcdbackup.snapshot.testing.EtcdClusterExtension;
 import io.etcdbackup.stores.ObjectStore;
 import io.etcdbackup.stores.ObjectStores;
 import io.etcdbackup.stores.StoreContext;
-import org.gaul.s3proxy.BlobStores;
-import org.gaul.s3proxy.S3Proxy;
-import org.gaul.s3proxy.auth.AuthenticationType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 
 import static io.etcdbackup.stores.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -49,7 +43,6 @@ class MisbehavingStoreIT {
      */
     static final long LIMIT_BYTES = Long.getLong("eba.misbehaving.limit.mib", 768) * 1024 * 1024;
     private static final int RATE = 2000;
-    private static final Map<String, String> AWS = Map.of("AWS_ACCESS_KEY_ID", "access", "AWS_SECRET_ACCESS_KEY", "secret");
 
     @RegisterExtension
     final EtcdClusterExtension etcd = EtcdClusterExtension.members(1, "--quota-backend-bytes=4294967296");
@@ -59,28 +52,22 @@ class MisbehavingStoreIT {
 
     @Test
     void throughErrorsLatencyDropsAndAnOutageAt2000WritesPerSecondNoRevisionIsLost() throws Exception {
-        Files.createDirectories(dir.resolve("s3").resolve("etcd-backups"));
-        Properties properties = new Properties();
-        properties.setProperty("jclouds.filesystem.basedir", dir.resolve("s3").toString());
-        S3Proxy s3 = S3Proxy.builder().blobStore(BlobStores.create("filesystem", properties)).endpoint(URI.create("http://127.0.0.1:0"))
-                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, "access", "secret").build();
-        s3.start();
         Optional<MemoryCgroup> group = MemoryCgroup.create("eba-misbehaving-" + ProcessHandle.current().pid(), LIMIT_BYTES);
-        try (FaultyHttpProxy proxy = new FaultyHttpProxy(awaitPort(s3), 19)) {
-            String direct = "s3://etcd-backups/c?endpoint=http://127.0.0.1:" + s3.getPort() + "&region=us-east-1&path-style=true";
-            String faulty = direct.replace(":" + s3.getPort(), ":" + proxy.port());
+        try (S3ProxyServer s3 = S3ProxyServer.start(dir.resolve("s3"), "etcd-backups", 0); FaultyHttpProxy proxy = new FaultyHttpProxy(s3.port(), 19)) {
+            String direct = s3.storeUrl("etcd-backups/c");
+            String faulty = direct.replace(":" + s3.port(), ":" + proxy.port());
             Path log = dir.resolve("server.log");
             List<String> command = AgentProcess.builder(List.of(), "server", "--server-port", "0", "--endpoints", etcd.endpoints(),
                     "--store", faulty, "--delta-period", "1s", "--full-schedule", "").command();
             ProcessBuilder builder = new ProcessBuilder(group.map(g -> g.wrap(command)).orElse(command));
-            builder.environment().putAll(AWS);
+            builder.environment().putAll(S3ProxyServer.CREDENTIALS);
             builder.environment().put("JAVA_TOOL_OPTIONS", ImageIT.Dockerfile.read(Path.of(System.getProperty("project.root", ".."))
                     .resolve("Dockerfile")).env.get("JAVA_TOOL_OPTIONS"));
             Process server = builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
             long acknowledged;
             double catchUpSeconds;
             long peakRssKib;
-            try (ObjectStore store = ObjectStores.open(direct, new StoreContext(AWS))) {
+            try (ObjectStore store = ObjectStores.open(direct, new StoreContext(S3ProxyServer.CREDENTIALS))) {
                 AgentProcess.awaitHttpPort(log, server);
                 await("the first full snapshot", Duration.ofMinutes(2), () -> lastRevision(store, server, log), r -> r > 0);
                 try (PacedLoad load = new PacedLoad(etcd.client(), RATE, 3)) {
@@ -114,20 +101,14 @@ class MisbehavingStoreIT {
                     group.isPresent() ? " in a " + (LIMIT_BYTES >> 20) + " MiB memory cgroup" : "");
             assertThat(proxy.injected()).doesNotContain("5xx=0 ").doesNotContain("drops=0 ").doesNotContain("refused=0");
 
-            AgentProcess.Result verify = AgentProcess.run(List.of(), AWS, etcd.binaries().etcd().getParent(), "catalog", "verify", "--store", direct);
+            AgentProcess.Result verify = AgentProcess.run(List.of(), S3ProxyServer.CREDENTIALS, etcd.binaries().etcd().getParent(), "catalog", "verify", "--store", direct);
             assertThat(verify.exitCode()).as(verify.stdout() + verify.stderr()).isZero();
-            CliRoundTrip.restoreLatestAndCompare(etcd, direct, AWS, dir, acknowledged);
+            CliRoundTrip.restoreLatestAndCompare(etcd, direct, S3ProxyServer.CREDENTIALS, dir, acknowledged);
         } finally {
-            s3.stop();
             if (group.isPresent()) {
                 group.get().close();
             }
         }
-    }
-
-    private static int awaitPort(S3Proxy s3) throws Exception {
-        await("S3Proxy started", Duration.ofSeconds(60), s3::getState, "STARTED"::equals);
-        return s3.getPort();
     }
 
     private static void awaitWrites(PacedLoad load, long writes) throws Exception {

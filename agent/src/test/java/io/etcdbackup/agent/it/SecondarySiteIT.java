@@ -3,9 +3,6 @@ package io.etcdbackup.agent.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.etcdbackup.snapshot.testing.EtcdClusterExtension;
-import org.gaul.s3proxy.BlobStores;
-import org.gaul.s3proxy.S3Proxy;
-import org.gaul.s3proxy.auth.AuthenticationType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,12 +12,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
 import static io.etcdbackup.stores.testing.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,16 +35,6 @@ class SecondarySiteIT {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private S3Proxy s3(int port) throws Exception {
-        Properties properties = new Properties();
-        properties.setProperty("jclouds.filesystem.basedir", dir.resolve("s3").toString());
-        S3Proxy proxy = S3Proxy.builder().blobStore(BlobStores.create("filesystem", properties)).endpoint(URI.create("http://127.0.0.1:" + port))
-                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, "access", "secret").build();
-        proxy.start();
-        await("S3Proxy started", Duration.ofSeconds(60), proxy::getState, "STARTED"::equals);
-        return proxy;
-    }
-
     private JsonNode status(String base) {
         try {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/status")).timeout(Duration.ofSeconds(10))
@@ -62,13 +47,12 @@ class SecondarySiteIT {
 
     @Test
     void theSecondStoreCatchesUpAfterAnOutageAndRestoresExactly() throws Exception {
-        Files.createDirectories(dir.resolve("s3").resolve("dr-backups"));
         int port;
         try (ServerSocket free = new ServerSocket(0)) {
             port = free.getLocalPort();
         }
-        String secondary = "s3://dr-backups/etcd?endpoint=http://127.0.0.1:" + port + "&region=us-east-1&path-style=true";
-        S3Proxy proxy = s3(port);
+        S3ProxyServer proxy = S3ProxyServer.start(dir.resolve("s3"), "dr-backups", port);
+        String secondary = proxy.storeUrl("dr-backups/etcd");
         Path log = dir.resolve("server.log");
         ProcessBuilder builder = AgentProcess.builder(List.of(), "server", "--server-port", "0", "--endpoints", etcd.endpoints(),
                 "--store", "file://" + dir.resolve("primary"), "--delta-period", "200ms", "--secondary-store", secondary,
@@ -83,7 +67,7 @@ class SecondarySiteIT {
             await("the second store holds revision " + first, Duration.ofSeconds(60), () -> status(base),
                     s -> s.path("revision").asLong() >= first && s.path("behindRevisions").asLong() == 0);
 
-            proxy.stop();
+            proxy.close();
             new Workload(etcd.client(), 72).run(100, false);
             long during = Keyspace.read(etcd.client(), 0).revision();
             JsonNode behind = await("the second store reported behind while it is down", Duration.ofSeconds(60), () -> status(base),
@@ -93,7 +77,7 @@ class SecondarySiteIT {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(metrics.body()).contains("etcdbackup_secondary_behind_revisions", "etcdbackup_secondary_behind_seconds");
 
-            proxy = s3(port);
+            proxy = S3ProxyServer.start(dir.resolve("s3"), "dr-backups", port);
             await("the second store caught up with revision " + during, Duration.ofSeconds(60), () -> status(base),
                     s -> s.path("revision").asLong() >= during && s.path("behindRevisions").asLong() == 0 && s.path("lastError").isNull());
             last = status(base).path("revision").asLong();
@@ -101,10 +85,9 @@ class SecondarySiteIT {
             assertThat(AgentProcess.stop(server)).as("exited on SIGTERM").isTrue();
         }
         try {
-            CliRoundTrip.restoreLatestAndCompare(etcd, secondary, List.of(), Map.of("AWS_ACCESS_KEY_ID", "access",
-                    "AWS_SECRET_ACCESS_KEY", "secret"), dir, last);
+            CliRoundTrip.restoreLatestAndCompare(etcd, secondary, List.of(), S3ProxyServer.CREDENTIALS, dir, last);
         } finally {
-            proxy.stop();
+            proxy.close();
         }
     }
 }

@@ -51,8 +51,9 @@ class SidecarMemoryCgroupIT {
         Optional<MemoryCgroup> group = MemoryCgroup.create("eba-sidecar-it-" + ProcessHandle.current().pid(), LIMIT_BYTES);
         assumeTrue(group.isPresent(), "no memory cgroup can be created here (needs root and a writable cgroup file system)");
         Client client = etcd.client();
-        Workload.putIncompressible(client, "/big/", (int) (DB_BYTES / Workload.INCOMPRESSIBLE_VALUE_BYTES), 11);
-        assertThat(MemberStatus.read(client, etcd.clientUrls().get(0)).dbSize()).isGreaterThanOrEqualTo(DB_BYTES);
+        for (int batch = 0; MemberStatus.read(client, etcd.clientUrls().get(0)).dbSize() < DB_BYTES; batch++) {
+            Workload.putIncompressible(client, "/big/" + batch + "/", 64, 11 + batch);
+        }
         String imageFlags = ImageIT.Dockerfile.read(Path.of(System.getProperty("project.root", "..")).resolve("Dockerfile"))
                 .env.get("JAVA_TOOL_OPTIONS");
         assertThat(imageFlags).as("the image's JAVA_TOOL_OPTIONS").contains("MaxRAMPercentage");

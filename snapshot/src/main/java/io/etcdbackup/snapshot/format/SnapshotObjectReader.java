@@ -240,9 +240,14 @@ public final class SnapshotObjectReader implements Closeable {
         return content.count();
     }
 
+    /** Closes the object's stream and releases the codec (zstd's native context is freed only by a close). */
     @Override
     public void close() throws IOException {
-        body.close();
+        try {
+            content.close();
+        } finally {
+            body.close();
+        }
     }
 
     private IOException translate(IOException e) {

@@ -23,6 +23,7 @@ public final class SnapshotObjectWriter extends OutputStream {
     public static final int TRAILER_BYTES = SnapshotObjectFormat.TRAILER_BYTES;
 
     private final ObjectWriter target;
+    private final TargetSink sink;
     private final MessageDigest digest;
     private final CountingOutputStream body;
     private final OutputStream compressed;
@@ -32,7 +33,8 @@ public final class SnapshotObjectWriter extends OutputStream {
     private SnapshotObjectWriter(ObjectWriter target, ObjectHeader header, int level, ObjectEncryption encryption) throws IOException {
         this.target = target;
         this.digest = sha256();
-        this.body = new CountingOutputStream(new DigestOutputStream(new NonClosingOutputStream(target), digest));
+        this.sink = new TargetSink(target);
+        this.body = new CountingOutputStream(new DigestOutputStream(sink, digest));
         OptionalLong key = encryption.encryptingKey();
         ByteArrayOutputStream prefix = new ByteArrayOutputStream();
         prefix.write(key.isPresent() ? SnapshotObjectFormat.MAGIC_ENCRYPTED : SnapshotObjectFormat.MAGIC);
@@ -113,9 +115,19 @@ public final class SnapshotObjectWriter extends OutputStream {
         return body.count();
     }
 
-    /** Discards the object. Never throws. */
+    /**
+     * Discards the object and releases the codec (zstd's native context is freed only by a
+     * close: a writer aborted without one would leak it for the life of the process). Never
+     * throws.
+     */
     public void abort() {
         done = true;
+        sink.discard();
+        try {
+            compressed.close(); // its last bytes go nowhere
+        } catch (IOException | RuntimeException alreadyFailing) {
+            // the codec is released all the same; the object is being discarded anyway
+        }
         target.abort();
     }
 
@@ -135,19 +147,42 @@ public final class SnapshotObjectWriter extends OutputStream {
         }
     }
 
-    private static final class NonClosingOutputStream extends FilterOutputStream {
-        NonClosingOutputStream(OutputStream out) {
+    /** The target, left open by a close (the trailer follows), and deaf once the object is discarded. */
+    private static final class TargetSink extends FilterOutputStream {
+        private boolean discarding;
+
+        TargetSink(OutputStream out) {
             super(out);
+        }
+
+        void discard() {
+            discarding = true;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            if (!discarding) {
+                out.write(b);
+            }
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
+            if (!discarding) {
+                out.write(b, off, len);
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            if (!discarding) {
+                out.flush();
+            }
         }
 
         @Override
         public void close() throws IOException {
-            out.flush();
+            flush();
         }
     }
 
