@@ -49,16 +49,6 @@ final class Harness {
         return binaries;
     }
 
-    /** The agent's runnable jar. */
-    Path agentJar() {
-        return agentJar;
-    }
-
-    /** The java executable that runs the agent. */
-    String java() {
-        return java;
-    }
-
     /** The agent's jar as the chaos soak runs it, with etcd's binaries on its children's PATH. */
     AgentJar agentJarForSoak() {
         return new AgentJar(agentJar, java, binaries.etcd().getParent());
@@ -66,9 +56,7 @@ final class Harness {
 
     /** Runs an agent command ({@code snapshot full ...}) to completion; fails on a non-zero exit. */
     Child.Result agent(List<String> args, Map<String, String> env, String log) throws Exception {
-        List<String> command = new ArrayList<>(List.of(java, "-jar", agentJar.toString()));
-        command.addAll(args);
-        return Child.run(command, env, work.resolve("logs/" + log), Duration.ofMinutes(60));
+        return Child.run(agentCommand(List.of(), args), env, work.resolve("logs/" + log), Duration.ofMinutes(60));
     }
 
     /** Starts a long-running agent ({@code server ...}) with extra JVM options; the caller stops it. */
@@ -78,11 +66,16 @@ final class Harness {
 
     /** As {@link #startAgent(List, List, String)}, with {@code env} added to the agent's environment. */
     Child startAgent(List<String> jvmOptions, Map<String, String> env, List<String> args, String log) throws IOException {
+        return Child.start(agentCommand(jvmOptions, args), env, work.resolve("logs/" + log));
+    }
+
+    /** The command line that runs the agent's jar with {@code jvmOptions} and {@code args}. */
+    List<String> agentCommand(List<String> jvmOptions, List<String> args) {
         List<String> command = new ArrayList<>(List.of(java));
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", agentJar.toString()));
         command.addAll(args);
-        return Child.start(command, env, work.resolve("logs/" + log));
+        return command;
     }
 
     /** Runs etcd's own {@code tool} (etcdctl, etcdutl) with the v3 API to completion; fails on a non-zero exit. */

@@ -5,11 +5,7 @@ import static io.etcdbackup.bench.Harness.MIB;
 import io.etcd.jetcd.Client;
 import io.etcdbackup.etcdprocess.EtcdProcess;
 import io.etcdbackup.etcdprocess.testing.MemoryCgroup;
-import io.etcdbackup.stores.ObjectStore;
-import io.etcdbackup.stores.ObjectStores;
-import io.etcdbackup.stores.StoreContext;
 
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -89,29 +85,27 @@ final class MemoryLimitScenario {
     }
 
     private void idleComposition(EtcdProcess etcd, MemoryCgroup cgroup, List<String> imageFlags) throws Exception {
-        Path store = harness.work().resolve("store-idle");
-        int port = freePort();
-        List<String> command = new ArrayList<>(List.of(harness.java()));
-        command.addAll(imageFlags);
-        command.addAll(List.of("-XX:NativeMemoryTracking=summary", "-jar", harness.agentJar().toString(), "server", "--server-port",
-                Integer.toString(port), "--endpoints", etcd.clientUrl().toString(), "--store", "file://" + store, "--full-schedule", ""));
-        Child server = Child.start(cgroup.wrap(command), Map.of(), harness.work().resolve("logs/server-idle-nmt"));
+        List<String> jvmOptions = new ArrayList<>(imageFlags);
+        jvmOptions.add("-XX:NativeMemoryTracking=summary");
+        SidecarServer server = SidecarServer.start(harness, etcd.clientUrl().toString(), "file://" + harness.work().resolve("store-idle"),
+                new SidecarServer.Launch(jvmOptions, Map.of(), List.of(), Optional.of(cgroup)), "server-idle-nmt");
         Map<String, Long> committedKib;
         long anonKib;
         try {
-            awaitFull(store, server);
-            HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+            server.awaitStartSnapshot();
+            HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/metrics")).build(),
                     HttpResponse.BodyHandlers.discarding());
-            String summary = run(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(server.pid()),
-                    "VM.native_memory", "summary"));
+            long pid = server.child().pid();
+            String summary = Child.run(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(pid),
+                    "VM.native_memory", "summary"), Map.of(), harness.work().resolve("logs/jcmd-nmt"), Duration.ofMinutes(1)).stdout();
             committedKib = new LinkedHashMap<>();
             Matcher m = NMT.matcher(summary);
             while (m.find()) {
                 committedKib.merge(m.group(1).trim(), Long.parseLong(m.group(2)), Long::sum);
             }
-            anonKib = statusKib(server.pid(), "RssAnon:");
+            anonKib = statusKib(pid, "RssAnon:");
         } finally {
-            server.stop(Duration.ofSeconds(60));
+            server.stop();
         }
         long heap = committedKib.getOrDefault("Java Heap", 0L);
         long classes = committedKib.getOrDefault("Class", 0L) + committedKib.getOrDefault("Metaspace", 0L)
@@ -139,12 +133,6 @@ final class MemoryLimitScenario {
 
     private void underLimit(Client client, EtcdProcess etcd, MemoryCgroup cgroup, long limitMib, List<String> imageFlags, long dbBytes, int keys)
             throws Exception {
-        Path store = harness.work().resolve("store-limit-" + limitMib);
-        int port = freePort();
-        List<String> command = new ArrayList<>(List.of(harness.java()));
-        command.addAll(imageFlags);
-        command.addAll(List.of("-jar", harness.agentJar().toString(), "server", "--server-port", Integer.toString(port), "--endpoints",
-                etcd.clientUrl().toString(), "--store", "file://" + store, "--delta-period", "1s", "--full-schedule", ""));
         AtomicBoolean stop = new AtomicBoolean();
         Thread load = new Thread(() -> {
             try {
@@ -153,52 +141,32 @@ final class MemoryLimitScenario {
                 // the figures below say what happened to the server; the load only has to flow
             }
         }, "load-" + limitMib);
-        Child server = Child.start(cgroup.wrap(command), Map.of(), harness.work().resolve("logs/server-limit-" + limitMib));
+        SidecarServer server = SidecarServer.start(harness, etcd.clientUrl().toString(), "file://" + harness.work().resolve("store-limit-" + limitMib),
+                new SidecarServer.Launch(imageFlags, Map.of(), List.of("--delta-period", "1s"), Optional.of(cgroup)), "server-limit-" + limitMib);
         String setup = String.format(Locale.ROOT, "%d MiB memory cgroup, image flags, %.0f MiB db, 2000 writes/s, delta period 1 s", limitMib,
                 dbBytes / (double) MIB);
         String outcome;
         double snapshotSeconds = Double.NaN;
         try {
-            awaitFull(store, server);
+            server.awaitStartSnapshot();
             load.start();
-            long start = System.nanoTime();
-            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + port + "/snapshot/full")).POST(HttpRequest.BodyPublishers.noBody())
-                    .timeout(Duration.ofMinutes(20)).build(), HttpResponse.BodyHandlers.ofString());
-            snapshotSeconds = Harness.secondsSince(start);
-            outcome = response.statusCode() == 200 ? "full snapshot done" : "full snapshot answered " + response.statusCode();
+            snapshotSeconds = server.snapshot().seconds();
+            outcome = "full snapshot done";
         } catch (Exception e) {
-            outcome = server.isAlive() ? "failed: " + e.getMessage() : "the server died";
+            outcome = server.child().isAlive() ? "failed: " + e.getMessage() : "the server died";
         } finally {
             stop.set(true);
             if (load.isAlive()) {
                 load.join(120_000);
             }
         }
-        Child.Result result = server.isAlive() ? server.stop(Duration.ofSeconds(60)) : server.await(Duration.ofSeconds(5));
+        Child.Result result = server.stop();
         long kills = cgroup.oomKills();
         String note = (kills > 0 ? "OOM-KILLED by the kernel (" + kills + ")" : "no OOM kill") + "; " + outcome
                 + (Double.isNaN(snapshotSeconds) ? "" : String.format(Locale.ROOT, " in %.1f s", snapshotSeconds))
                 + cgroup.peakBytes().map(b -> "; group peak " + (b >> 20) + " MiB incl. page cache").orElse("");
         table.add(new Table.Row("4m sidecar peak RSS under a memory limit", setup, result.peakRssBytes() / (double) MIB, "MiB", "the limit",
                 limitMib, "MiB", note));
-    }
-
-    private static void awaitFull(Path store, Child server) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-        while (true) {
-            if (Files.isDirectory(store)) {
-                try (ObjectStore objects = ObjectStores.open("file://" + store, StoreContext.empty())) {
-                    if (StoreScan.count(objects, "/full/") > 0) {
-                        return;
-                    }
-                }
-            }
-            if (!server.isAlive() || System.nanoTime() > deadline) {
-                throw new IllegalStateException("the server published no full snapshot on start\n" + server.tailOfStderr());
-            }
-            Thread.sleep(50);
-        }
     }
 
     private static long statusKib(long pid, String field) throws Exception {
@@ -208,20 +176,5 @@ final class MemoryLimitScenario {
             }
         }
         throw new IllegalStateException("no " + field + " in /proc/" + pid + "/status");
-    }
-
-    private static String run(List<String> command) throws Exception {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (process.waitFor() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
-        }
-        return out;
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket free = new ServerSocket(0)) {
-            return free.getLocalPort();
-        }
     }
 }

@@ -3,23 +3,16 @@ package io.etcdbackup.bench;
 import static io.etcdbackup.bench.Harness.MB;
 import static io.etcdbackup.bench.Harness.MIB;
 
+import io.etcdbackup.bench.SidecarServer.Run;
 import io.etcdbackup.etcdprocess.EtcdProcess;
-import io.etcdbackup.stores.ObjectStore;
-import io.etcdbackup.stores.ObjectStores;
-import io.etcdbackup.stores.StoreContext;
 
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.Optional;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Rows 1s: a full snapshot taken by the running sidecar ({@code POST /snapshot/full} on
@@ -42,15 +35,10 @@ final class SidecarSnapshotScenario {
         this.table = table;
     }
 
-    /** One timed run: wall seconds and CPU seconds of the process that did it. */
-    private record Run(double seconds, double cpuSeconds) {
-    }
-
     void run(EtcdProcess etcd, Path snapshotFile) throws Exception {
         int reps = Math.max(3, mode.reps());
         Harness.step("1s. full snapshot in the running sidecar: POST /snapshot/full (file://, s3://) vs 'etcdctl snapshot save', " + reps + " runs each");
         String endpoint = etcd.clientUrl().toString();
-        HttpClient http = HttpClient.newHttpClient();
         List<Run> ctl = new ArrayList<>();
         List<Run> toFile = new ArrayList<>();
         List<Run> toS3 = new ArrayList<>();
@@ -59,12 +47,13 @@ final class SidecarSnapshotScenario {
         try (S3Server s3 = S3Server.start(Files.createDirectories(harness.work().resolve("s3-sidecar")))) {
             Path fileStore = harness.work().resolve("store-sidecar");
             // One at a time, so that each one's first snapshot has the cores to itself.
-            Sidecar file = Sidecar.start(harness, http, endpoint, "file://" + fileStore, Map.of(), "server-sidecar-file");
-            Sidecar object = null;
+            SidecarServer file = SidecarServer.start(harness, endpoint, "file://" + fileStore, SidecarServer.Launch.PLAIN, "server-sidecar-file");
+            SidecarServer object = null;
             try {
-                cold[0] = file.awaitStartSnapshot(StoreContext.empty());
-                object = Sidecar.start(harness, http, endpoint, s3.storeUrl("sidecar"), S3Server.env(), "server-sidecar-s3");
-                cold[1] = object.awaitStartSnapshot(new StoreContext(S3Server.env()));
+                cold[0] = file.awaitStartSnapshot();
+                object = SidecarServer.start(harness, endpoint, s3.storeUrl("sidecar"),
+                        new SidecarServer.Launch(List.of(), S3Server.env(), List.of(), Optional.empty()), "server-sidecar-s3");
+                cold[1] = object.awaitStartSnapshot();
                 file.snapshot(); // the warm-up run
                 object.snapshot();
                 for (int rep = 0; rep < reps; rep++) {
@@ -106,65 +95,7 @@ final class SidecarSnapshotScenario {
         return runs.get(runs.size() - 1);
     }
 
-    private static double median(List<Run> runs, java.util.function.ToDoubleFunction<Run> figure) {
+    private static double median(List<Run> runs, ToDoubleFunction<Run> figure) {
         return Stats.median(runs.stream().map(figure::applyAsDouble).toList());
-    }
-
-    /** A {@code server} on its own port and store, idle but for the snapshots asked of it. */
-    private static final class Sidecar {
-        private final Child child;
-        private final HttpClient http;
-        private final URI fullSnapshot;
-        private final String storeUrl;
-
-        private Sidecar(Child child, HttpClient http, int port, String storeUrl) {
-            this.child = child;
-            this.http = http;
-            this.fullSnapshot = URI.create("http://127.0.0.1:" + port + "/snapshot/full");
-            this.storeUrl = storeUrl;
-        }
-
-        static Sidecar start(Harness harness, HttpClient http, String endpoint, String storeUrl, Map<String, String> env, String log)
-                throws Exception {
-            int port;
-            try (ServerSocket free = new ServerSocket(0)) {
-                port = free.getLocalPort();
-            }
-            Child child = harness.startAgent(List.of(), env, List.of("server", "--server-port", Integer.toString(port), "--endpoints", endpoint,
-                    "--store", storeUrl, "--full-schedule", ""), log);
-            return new Sidecar(child, http, port, storeUrl);
-        }
-
-        /** Waits for the snapshot a server takes on start into an empty store; its seconds since the start. */
-        double awaitStartSnapshot(StoreContext context) throws Exception {
-            long start = System.nanoTime();
-            try (ObjectStore store = ObjectStores.open(storeUrl, context)) {
-                long deadline = start + Duration.ofMinutes(10).toNanos();
-                while (StoreScan.count(store, "/full/") == 0) {
-                    if (System.nanoTime() > deadline || !child.isAlive()) {
-                        throw new IllegalStateException("the server published no full snapshot on start\n" + child.tailOfStderr());
-                    }
-                    Thread.sleep(20);
-                }
-            }
-            return Harness.secondsSince(start);
-        }
-
-        /** Asks for a full snapshot and waits for the answer. */
-        Run snapshot() throws Exception {
-            double cpuBefore = child.cpuSeconds();
-            long start = System.nanoTime();
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(fullSnapshot).POST(HttpRequest.BodyPublishers.noBody())
-                    .timeout(Duration.ofMinutes(20)).build(), HttpResponse.BodyHandlers.ofString());
-            double seconds = Harness.secondsSince(start);
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException("POST " + fullSnapshot + " answered " + response.statusCode() + ": " + response.body());
-            }
-            return new Run(seconds, child.cpuSeconds() - cpuBefore);
-        }
-
-        void stop() throws Exception {
-            child.stop(Duration.ofSeconds(60));
-        }
     }
 }

@@ -69,13 +69,17 @@ final class FaultyHttpProxy implements AutoCloseable {
         this.outage = on;
     }
 
-    /** What was injected so far, e.g. {@code requests=.. 5xx=.. spikes=.. drops=.. refused=..}. */
-    String injected() {
-        return "requests=" + requests + " 5xx=" + serverErrors + " spikes=" + spikes + " drops=" + drops + " refused=" + refused;
+    /** Requests seen (connections refused during an outage are not requests) and faults injected. */
+    record Injected(long requests, long serverErrors, long spikes, long drops, long refused) {
+        @Override
+        public String toString() {
+            return "requests=" + requests + " 5xx=" + serverErrors + " spikes=" + spikes + " drops=" + drops + " refused=" + refused;
+        }
     }
 
-    long faultsInjected() {
-        return serverErrors.get() + spikes.get() + drops.get() + refused.get();
+    /** What was injected so far. */
+    Injected injected() {
+        return new Injected(requests.get(), serverErrors.get(), spikes.get(), drops.get(), refused.get());
     }
 
     private void accept() {

@@ -139,7 +139,7 @@ class ImageIT {
         assertThat(rootfs.resolve("opt/java/lib/security/cacerts")).isRegularFile();
 
         // The Dockerfile (no Docker engine here to build it) must configure the same image.
-        Dockerfile dockerfile = Dockerfile.read(Path.of(System.getProperty("project.root", "..")).resolve("Dockerfile"));
+        Dockerfile dockerfile = Dockerfile.ofProject();
         assertThat(dockerfile.user).isEqualTo(c.path("User").asText());
         assertThat(dockerfile.workdir).isEqualTo(c.path("WorkingDir").asText());
         assertThat(dockerfile.stopSignal).isEqualTo(c.path("StopSignal").asText());
@@ -330,6 +330,16 @@ class ImageIT {
         List<String> entrypoint = List.of();
         final Map<String, String> env = new LinkedHashMap<>();
         final List<String> expose = new ArrayList<>();
+
+        /** The project's own Dockerfile. */
+        static Dockerfile ofProject() throws IOException {
+            return read(Path.of(System.getProperty("project.root", "..")).resolve("Dockerfile"));
+        }
+
+        /** The JVM flags the image ships (its JAVA_TOOL_OPTIONS), for runs that should behave as the image does. */
+        static String javaToolOptions() throws IOException {
+            return ofProject().env.get("JAVA_TOOL_OPTIONS");
+        }
 
         static Dockerfile read(Path file) throws IOException {
             // Join continued lines, drop comments, keep the instructions after the last FROM.

@@ -54,8 +54,7 @@ class SidecarMemoryCgroupIT {
         for (int batch = 0; MemberStatus.read(client, etcd.clientUrls().get(0)).dbSize() < DB_BYTES; batch++) {
             Workload.putIncompressible(client, "/big/" + batch + "/", 64, 11 + batch);
         }
-        String imageFlags = ImageIT.Dockerfile.read(Path.of(System.getProperty("project.root", "..")).resolve("Dockerfile"))
-                .env.get("JAVA_TOOL_OPTIONS");
+        String imageFlags = ImageIT.Dockerfile.javaToolOptions();
         assertThat(imageFlags).as("the image's JAVA_TOOL_OPTIONS").contains("MaxRAMPercentage");
 
         Path storeDir = dir.resolve("store");
