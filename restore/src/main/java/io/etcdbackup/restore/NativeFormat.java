@@ -54,7 +54,7 @@ public final class NativeFormat implements BackupFormat {
                 throw new CorruptObjectException(ref.key(), "header holds revisions " + reader.header().firstRevision() + ".."
                         + reader.header().lastRevision() + ", its name says " + ref.firstRevision() + ".." + ref.lastRevision());
             }
-            return new DeltaSegment(events, reader.header().leases());
+            return new DeltaSegment(events, reader.header().leases(), reader.header().receivedAt());
         } catch (com.google.protobuf.InvalidProtocolBufferException e) {
             throw new CorruptObjectException(ref.key(), "undecodable events: " + e.getMessage(), e);
         }

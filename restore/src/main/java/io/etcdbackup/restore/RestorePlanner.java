@@ -218,9 +218,21 @@ public final class RestorePlanner {
      * @throws RevisionGapException if revisions are missing between them
      */
     private static List<DeltaSegmentRef> chain(Generation generation, FullSnapshotRef base, long upTo) {
+        return chainAfter(generation, base.revision(), upTo);
+    }
+
+    /**
+     * The segments of {@code generation} holding the revisions after {@code after}, up to the
+     * first that reaches {@code upTo}, skipping wholly overlapped ones (a leader handover); the
+     * first may also hold revisions at or before {@code after}.
+     *
+     * @throws RevisionGapException if revisions are missing between them, or between {@code after}
+     *                              and the first
+     */
+    public static List<DeltaSegmentRef> chainAfter(Generation generation, long after, long upTo) {
         List<DeltaSegmentRef> chain = new ArrayList<>();
-        long covered = base.revision();
-        for (DeltaSegmentRef delta : generation.deltasAfter(base.revision())) {
+        long covered = after;
+        for (DeltaSegmentRef delta : generation.deltasAfter(after)) {
             if (covered >= upTo) {
                 break;
             }
