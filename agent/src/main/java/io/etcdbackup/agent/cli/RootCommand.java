@@ -10,7 +10,8 @@ import java.nio.file.Path;
 @Command(name = "etcd-backup-agent", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Keeps etcd recoverable: full and delta snapshots into object stores, and restore.",
         subcommands = {SnapshotCommand.class, ServerCommand.class, RestoreCommand.class, InitializeCommand.class, ListCommand.class, CatalogCommand.class, GcCommand.class,
-                CompactCommand.class, MergeCommand.class, KeyCommand.class, CopyCommand.class})
+                CompactCommand.class, MergeCommand.class, KeyCommand.class, CopyCommand.class, KeysCommand.class,
+                HistoryCommand.class})
 final class RootCommand {
 
     // Main reads it from the raw arguments before parsing (the defaults depend on it); declared here

@@ -87,11 +87,11 @@ record ServerConfig(CaptureSettings capture, Backup backup, Leadership leadershi
      * @param tokenFile the file holding the bearer token; read when the server starts, never while checking
      * @param tls       HTTPS certificate and key files
      */
-    record Http(int port, Optional<Path> tokenFile, Optional<HttpApi.Tls> tls) {
+    record Http(int port, Optional<Path> tokenFile, Optional<HttpApi.Tls> tls, Path keysScratch) {
 
         /** The API's settings with the token read from {@link #tokenFile}. */
         HttpApi.Settings settings(Optional<String> token) {
-            return new HttpApi.Settings(port, token, tls);
+            return new HttpApi.Settings(port, token, tls, keysScratch);
         }
     }
 

@@ -227,7 +227,8 @@ final class ServerOptions {
         Optional<ServerConfig.Drill> drill = drills.map(schedule -> new ServerConfig.Drill(schedule,
                 new RestoreDrill.Settings(drillRestore.orElseThrow(), scratch(restoreSetup, env, "etcd-backup-agent-drill"))));
         return Optional.of(new ServerConfig(capture.settings(), backup, new ServerConfig.Leadership(leaderCheck.orElseThrow(), advertise),
-                new ServerConfig.Http(port.orElseThrow(), Optional.ofNullable(apiTokenFile), tls), member, drill, leaseSettings,
+                new ServerConfig.Http(port.orElseThrow(), Optional.ofNullable(apiTokenFile), tls,
+                        scratch(restoreSetup, env, "etcd-backup-agent-keys")), member, drill, leaseSettings,
                 lifecycleSettings));
     }
 

@@ -9,8 +9,8 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Who may do what, decided in one place for every route: a mutation needs the bearer token when
- * one is configured (else {@link ApiErrors.UnauthorizedException}), and a snapshot request runs
+ * Who may do what, decided in one place for every route: a mutation, and a read of stored keys
+ * and values, needs the bearer token when one is configured (else {@link ApiErrors.UnauthorizedException}), and a snapshot request runs
  * only beside the etcd leader; elsewhere it is forwarded to the leader's agent
  * ({@link LeaderForwarder}).
  */
@@ -32,6 +32,18 @@ final class Access {
 
     /** {@code handler}, run only for a caller presenting the bearer token (when one is configured). */
     Handler mutation(Handler handler) {
+        return authenticated(handler);
+    }
+
+    /**
+     * A read of what the cluster stores (keys and values, which include secrets): like a
+     * mutation, it needs the bearer token when one is configured.
+     */
+    Handler secretRead(Handler handler) {
+        return authenticated(handler);
+    }
+
+    private Handler authenticated(Handler handler) {
         return ctx -> {
             if (token != null) {
                 String header = Optional.ofNullable(ctx.header("Authorization")).orElse("");

@@ -47,18 +47,21 @@ public final class HttpApi implements AutoCloseable {
      * @param token bearer token mutations must present; empty for none
      * @param tls   PEM certificate and key to serve HTTPS with (reloaded when they change); empty
      *              for plain HTTP
+     * @param keysScratch where {@code /v1/keys} downloads a full snapshot while it reads its keys
      */
-    public record Settings(int port, Optional<String> token, Optional<Tls> tls) {
+    public record Settings(int port, Optional<String> token, Optional<Tls> tls, java.nio.file.Path keysScratch) {
         public Settings {
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("server port must be 0..65535, got " + port);
             }
             Objects.requireNonNull(token, "token");
             Objects.requireNonNull(tls, "tls");
+            Objects.requireNonNull(keysScratch, "keysScratch");
         }
 
-        public Settings(int port, Optional<String> token) {
-            this(port, token, Optional.empty());
+        /** Settings with {@code /v1/keys}' scratch files under {@code keysScratch}, over plain HTTP. */
+        public Settings(int port, Optional<String> token, java.nio.file.Path keysScratch) {
+            this(port, token, Optional.empty(), keysScratch);
         }
 
         /** {@code https} with TLS, else {@code http}. */
@@ -103,6 +106,7 @@ public final class HttpApi implements AutoCloseable {
     private final ReferenceRoutes reference;
     private final MemberRoutes member;
     private final V1Routes v1;
+    private final KeyRoutes keys;
     private Javalin app;
 
     /**
@@ -127,6 +131,7 @@ public final class HttpApi implements AutoCloseable {
         this.v1 = new V1Routes(gate, catalog,
                 () -> StatusBody.of(gate, storeHealth.get(), writer.epoch(), member.initialization(), drills, member.reconciler(), clock),
                 resource("openapi.json"));
+        this.keys = new KeyRoutes(catalog, settings.keysScratch());
         StateGauges.register(registry, gate, writer);
         drills.ifPresent(d -> DrillGauges.register(registry, d, clock));
         member.reconciler().ifPresent(r -> LifecycleGauges.register(registry, r));
@@ -144,6 +149,7 @@ public final class HttpApi implements AutoCloseable {
             reference.register(config.routes, access);
             member.register(config.routes, access);
             v1.register(config.routes, access);
+            keys.register(config.routes, access);
             ApiErrors.install(config.routes);
         });
         app.start();

@@ -105,6 +105,23 @@ class CommandLineTest {
     }
 
     @Test
+    void keysAndHistoryReportEveryBadValueAtOnceAndWriteOnlyWithApplyTo() {
+        String[] keys = run("keys", "--store", "file:///nonexistent/store", "--prefix", "/registry/", "--revision", "ten",
+                "--time", "2026-12-07T10:00:00Z", "--output", "yaml", "--overwrite", "--endpoints", "http://127.0.0.1:2379");
+        assertThat(keys[0]).isEqualTo("2");
+        assertThat(keys[2]).contains("--revision = 'ten'", "give either --revision or --time, not both", "--output = 'yaml'",
+                "must be table or json", "--overwrite", "needs --apply-to", "--endpoints", "give the cluster there");
+
+        String[] history = run("history", "--store", "file:///nonexistent/store", "--prefix", "/", "--from-revision", "20",
+                "--to-revision", "10", "--from-time", "yesterday");
+        assertThat(history[0]).isEqualTo("2");
+        assertThat(history[2]).contains("--from-time = 'yesterday'", "give either --from-revision or --from-time, not both");
+        String[] backwards = run("history", "--store", "file:///nonexistent/store", "--prefix", "/", "--from-revision", "20",
+                "--to-revision", "10");
+        assertThat(backwards[2]).contains("--to-revision = '10'", "is before --from-revision 20");
+    }
+
+    @Test
     void mergeReportsEveryBadValueAtOnce() {
         String[] result = run("merge", "--store", "file:///nonexistent/store", "--fan-in", "1", "--max-level", "0",
                 "--max-segment-bytes", "0", "--min-age", "soon", "--compression", "lz4");
