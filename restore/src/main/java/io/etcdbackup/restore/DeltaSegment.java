@@ -3,7 +3,9 @@ package io.etcdbackup.restore;
 import io.etcd.jetcd.api.Event;
 import io.etcdbackup.snapshot.format.ObjectHeader;
 
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A verified delta segment ready for replay.
@@ -28,15 +30,21 @@ public record DeltaSegment(List<Event> events, List<ObjectHeader.LeaseRecord> le
     }
 
     /**
-     * When {@code revision} was received: the time of the first index entry at or past it; empty
-     * when the index does not reach it.
+     * When {@code revision} had been received at the latest: the time of the first index entry at
+     * or past it (an upper bound: the index holds one entry per watch response, fewer in merged
+     * segments); empty when the index does not reach it. A binary search of the index.
      */
-    public java.util.Optional<java.time.Instant> receivedAt(long revision) {
-        for (ObjectHeader.RevisionTime entry : receivedAt) {
-            if (entry.revision() >= revision) {
-                return java.util.Optional.of(java.time.Instant.ofEpochMilli(entry.epochMillis()));
+    public Optional<Instant> receivedAt(long revision) {
+        int low = 0;
+        int high = receivedAt.size() - 1;
+        while (low <= high) {
+            int middle = (low + high) >>> 1;
+            if (receivedAt.get(middle).revision() < revision) {
+                low = middle + 1;
+            } else {
+                high = middle - 1;
             }
         }
-        return java.util.Optional.empty();
+        return low < receivedAt.size() ? Optional.of(Instant.ofEpochMilli(receivedAt.get(low).epochMillis())) : Optional.empty();
     }
 }

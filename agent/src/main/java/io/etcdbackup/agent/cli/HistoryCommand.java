@@ -2,7 +2,6 @@ package io.etcdbackup.agent.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.etcdbackup.agent.config.EffectiveConfig;
-import io.etcdbackup.agent.config.ProcessEnvironment;
 import io.etcdbackup.agent.keys.KeyRecovery;
 import io.etcdbackup.agent.keys.KeyValueJson;
 import io.etcdbackup.restore.RestorePoint;
@@ -16,7 +15,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -28,13 +27,6 @@ import java.util.concurrent.Callable;
                 + "from the delta segments alone (no etcd): the events etcdctl watch --rev would replay, with when the agent "
                 + "received each revision.")
 final class HistoryCommand implements Callable<Integer>, Main.Validated {
-
-    private final ProcessEnvironment env;
-
-    /** @param env this process's temporary folder, the default scratch directory */
-    HistoryCommand(ProcessEnvironment env) {
-        this.env = env;
-    }
 
     @Mixin
     StoreOptions store;
@@ -58,7 +50,7 @@ final class HistoryCommand implements Callable<Integer>, Main.Validated {
     boolean values;
 
     @Option(names = "--output", defaultValue = "table", paramLabel = "FORMAT",
-            description = "table, or json: one line per change, as etcdctl watch -w json prints an event (default: ${DEFAULT-VALUE}).")
+            description = "table, or json: one line per change: revision, received_at, type (PUT or DELETE) and kv, the key-value as etcdctl prints it (default: ${DEFAULT-VALUE}).")
     String output;
 
     @Spec
@@ -92,7 +84,7 @@ final class HistoryCommand implements Callable<Integer>, Main.Validated {
         OutputFormat format = OutputFormat.parse(output);
         ObjectMapper json = new ObjectMapper();
         try (ObjectStore objects = store.open()) {
-            KeyRecovery recovery = new KeyRecovery(objects, store.encryption(), env.tempDir());
+            KeyRecovery recovery = new KeyRecovery(objects, store.encryption());
             if (format == OutputFormat.TABLE) {
                 System.out.println(KeyTable.changeHeader(values));
             }

@@ -2,12 +2,10 @@ package io.etcdbackup.agent.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.etcd.jetcd.Client;
-import io.etcd.jetcd.api.KeyValue;
 import io.etcdbackup.agent.config.EffectiveConfig;
 import io.etcdbackup.agent.config.ProcessEnvironment;
 import io.etcdbackup.agent.keys.KeyRecovery;
 import io.etcdbackup.agent.keys.KeyValueJson;
-import io.etcdbackup.agent.values.StoredValues;
 import io.etcdbackup.restore.RestorePoint;
 import io.etcdbackup.restore.keys.KeyApplier;
 import io.etcdbackup.restore.keys.KeyPrefix;
@@ -23,6 +21,7 @@ import picocli.CommandLine.Spec;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /** The keys under a prefix at a retained revision, from the backups; optionally put back into a live cluster. */
@@ -106,8 +105,8 @@ final class KeysCommand implements Callable<Integer>, Main.Validated {
     public Integer call() throws Exception {
         Path scratch = scratchDir != null ? scratchDir : env.tempDir();
         try (ObjectStore objects = store.open();
-             PrefixView view = new KeyRecovery(objects, store.encryption(), scratch)
-                     .keys(RestorePoint.of(revision, time), KeyPrefix.of(prefix))) {
+             PrefixView view = new KeyRecovery(objects, store.encryption())
+                     .keys(RestorePoint.of(revision, time), KeyPrefix.of(prefix), scratch)) {
             if (applyTo != null) {
                 return apply(view);
             }
@@ -129,25 +128,28 @@ final class KeysCommand implements Callable<Integer>, Main.Validated {
         });
     }
 
+    /** @return 0, or 1 when a key was written by someone else between the look and the write (a conflict) */
     private int apply(PrefixView view) throws java.io.IOException {
         KeyApplier.Options options = new KeyApplier.Options(overwrite, dryRun, withLeases);
         try (Client client = etcd.clientsFor(EtcdConnection.parseEndpoints(applyTo)).newClient()) {
             KeyApplier applier = new KeyApplier(client, options, view);
             view.forEach(kv -> {
                 KeyApplier.Decision decision = applier.apply(kv);
-                System.out.println(decision.action().name().toLowerCase(java.util.Locale.ROOT) + " " + describe(decision.kv())
-                        + ": " + decision.reason());
+                // The key and the value's size, never the value: a plan is shared, values may be secrets.
+                System.out.println(decision.action().name().toLowerCase(Locale.ROOT) + " " + decision.kv().getKey().toStringUtf8()
+                        + " (" + decision.kv().getValue().size() + " B): " + decision.reason());
                 return true;
             });
             KeyApplier.Summary summary = applier.summary();
             System.out.println((dryRun ? "plan (dry run, nothing written)" : "applied") + " prefix=" + prefix + " revision="
                     + view.revision() + " created=" + summary.created() + " overwritten=" + summary.overwritten()
-                    + " skipped=" + summary.skipped());
+                    + " skipped=" + summary.skipped() + " conflicts=" + summary.conflicts());
+            if (summary.conflicts() > 0) {
+                System.err.println("error: " + summary.conflicts() + " key(s) changed while being applied and were not written; "
+                        + "run the command again to decide for them anew");
+                return 1;
+            }
             return 0;
         }
-    }
-
-    private static String describe(KeyValue kv) {
-        return kv.getKey().toStringUtf8() + " (" + StoredValues.describe(kv.getValue().toByteArray()).summary() + ")";
     }
 }

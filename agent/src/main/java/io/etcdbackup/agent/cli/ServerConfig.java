@@ -86,6 +86,7 @@ record ServerConfig(CaptureSettings capture, Backup backup, Leadership leadershi
      * @param port      the port to bind; 0 picks a free one
      * @param tokenFile the file holding the bearer token; read when the server starts, never while checking
      * @param tls       HTTPS certificate and key files
+     * @param keysScratch where {@code /v1/keys} downloads a full snapshot while its keys are read
      */
     record Http(int port, Optional<Path> tokenFile, Optional<HttpApi.Tls> tls, Path keysScratch) {
 

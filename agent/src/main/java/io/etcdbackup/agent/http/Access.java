@@ -9,8 +9,8 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Who may do what, decided in one place for every route: a mutation, and a read of stored keys
- * and values, needs the bearer token when one is configured (else {@link ApiErrors.UnauthorizedException}), and a snapshot request runs
+ * Who may do what, decided in one place for every route: a mutation needs the bearer token when
+ * one is configured, a read of stored keys and values always (else {@link ApiErrors.UnauthorizedException}), and a snapshot request runs
  * only beside the etcd leader; elsewhere it is forwarded to the leader's agent
  * ({@link LeaderForwarder}).
  */
@@ -21,7 +21,7 @@ final class Access {
     private final LeaderForwarder forwarder;
 
     /**
-     * @param token     the bearer token mutations must present; empty for none
+     * @param token     the bearer token mutations and reads of keys must present; empty for none
      * @param forwarding the TLS context for forwarding to the leader's agent; empty for the JVM's default
      */
     Access(Optional<String> token, LeaderGatedBackup gate, Optional<javax.net.ssl.SSLContext> forwarding) {
@@ -36,11 +36,19 @@ final class Access {
     }
 
     /**
-     * A read of what the cluster stores (keys and values, which include secrets): like a
-     * mutation, it needs the bearer token when one is configured.
+     * A read of what the cluster stores (keys and values, which include secrets): it needs the
+     * bearer token, and without one configured it is refused (403) rather than open to anyone who
+     * reaches the port.
      */
     Handler secretRead(Handler handler) {
-        return authenticated(handler);
+        Handler authenticated = authenticated(handler);
+        return ctx -> {
+            if (token == null) {
+                throw new io.javalin.http.ForbiddenResponse(ctx.path() + " reads keys and values, secrets included: it is served only "
+                        + "with a bearer token (--api-token-file)");
+            }
+            authenticated.handle(ctx);
+        };
     }
 
     private Handler authenticated(Handler handler) {

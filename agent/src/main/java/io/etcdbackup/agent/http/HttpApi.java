@@ -44,12 +44,12 @@ public final class HttpApi implements AutoCloseable {
 
     /**
      * @param port  port to listen on (0 picks a free one)
-     * @param token bearer token mutations must present; empty for none
+     * @param token bearer token mutations and reads of keys must present; empty for none (then keys are not served)
      * @param tls   PEM certificate and key to serve HTTPS with (reloaded when they change); empty
      *              for plain HTTP
      * @param keysScratch where {@code /v1/keys} downloads a full snapshot while it reads its keys
      */
-    public record Settings(int port, Optional<String> token, Optional<Tls> tls, java.nio.file.Path keysScratch) {
+    public record Settings(int port, Optional<String> token, Optional<Tls> tls, Path keysScratch) {
         public Settings {
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("server port must be 0..65535, got " + port);
@@ -57,11 +57,6 @@ public final class HttpApi implements AutoCloseable {
             Objects.requireNonNull(token, "token");
             Objects.requireNonNull(tls, "tls");
             Objects.requireNonNull(keysScratch, "keysScratch");
-        }
-
-        /** Settings with {@code /v1/keys}' scratch files under {@code keysScratch}, over plain HTTP. */
-        public Settings(int port, Optional<String> token, java.nio.file.Path keysScratch) {
-            this(port, token, Optional.empty(), keysScratch);
         }
 
         /** {@code https} with TLS, else {@code http}. */
@@ -173,5 +168,6 @@ public final class HttpApi implements AutoCloseable {
         if (app != null) {
             app.stop();
         }
+        keys.close();
     }
 }

@@ -11,12 +11,12 @@ import io.etcdbackup.restore.keys.HistoryRange;
 import io.etcdbackup.restore.keys.KeyChange;
 import io.etcdbackup.restore.keys.KeyHistory;
 import io.etcdbackup.restore.keys.KeyPrefix;
-import io.etcdbackup.restore.keys.PrefixView;
 import io.etcdbackup.snapshot.catalog.Catalog;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -26,13 +26,13 @@ import java.util.OptionalLong;
 /**
  * Key-level recovery, read-only: {@code GET /v1/keys} (the keys under a prefix at a revision or
  * time) and {@code GET /v1/history} (the changes under a prefix), both paged. Reading keys is
- * reading secrets, so both need the bearer token when one is configured ({@link Access#secretRead}).
+ * reading secrets: both need the bearer token ({@link Access#secretRead}).
  *
- * <p>One request reads at a time: a {@code /v1/keys} page downloads the full snapshot into the
- * scratch directory, so concurrent reads would multiply the scratch space. Give {@code revision}
- * (from the first page's answer) when paging, so that every page reads the same state.
+ * <p>A {@code /v1/keys} answer with more keys to come keeps its view open ({@link OpenKeyView}),
+ * and its {@code next} cursor names it: every page then reads the same state, and the full
+ * snapshot is downloaded once per listing, not once per page.
  */
-final class KeyRoutes {
+final class KeyRoutes implements AutoCloseable {
 
     /** Page size when none is asked for, and the largest allowed. */
     static final int DEFAULT_LIMIT = 100;
@@ -40,12 +40,12 @@ final class KeyRoutes {
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
-    private final Catalog catalog;
-    private final Path scratch;
+    private final KeyRecovery recovery;
+    private final OpenKeyView open;
 
     KeyRoutes(Catalog catalog, Path scratch) {
-        this.catalog = catalog;
-        this.scratch = scratch;
+        this.recovery = new KeyRecovery(catalog.store(), catalog.encryption());
+        this.open = new OpenKeyView(scratch);
     }
 
     void register(RoutesConfig r, Access access) {
@@ -53,19 +53,15 @@ final class KeyRoutes {
         r.get("/v1/history", access.secretRead(this::history));
     }
 
-    private KeyRecovery recovery() {
-        return new KeyRecovery(catalog.store(), catalog.encryption(), scratch);
-    }
-
-    private synchronized void keys(Context ctx) throws Exception {
+    private void keys(Context ctx) throws Exception {
         KeyPrefix prefix = prefix(ctx);
         int limit = limit(ctx);
-        ByteString after = Optional.ofNullable(ctx.queryParam("after")).map(KeyRoutes::decodeKey).orElse(null);
-        try (PrefixView view = recovery().keys(V1Routes.restorePoint(ctx), prefix)) {
+        Optional<String> after = Optional.ofNullable(ctx.queryParam("after"));
+        ObjectNode body = open.page(after, () -> recovery.keys(V1Routes.restorePoint(ctx), prefix, open.scratch()), (view, from) -> {
             ArrayNode kvs = JSON.arrayNode();
             ByteString[] last = {null};
             boolean[] more = {false};
-            view.forEachAfter(after, kv -> {
+            view.forEachAfter(from, kv -> {
                 if (kvs.size() == limit) {
                     more[0] = true;
                     return false;
@@ -74,29 +70,27 @@ final class KeyRoutes {
                 last[0] = kv.getKey();
                 return true;
             });
-            ObjectNode body = JSON.objectNode();
-            body.put("revision", view.revision());
-            body.put("generation", view.generation());
-            body.put("prefix", prefix.toString());
-            body.put("count", view.size());
-            body.set("kvs", kvs);
-            if (more[0]) {
-                body.put("next", Base64.getUrlEncoder().withoutPadding().encodeToString(last[0].toByteArray()));
-            }
-            Responses.json(ctx, 200, body);
-        }
+            ObjectNode page = JSON.objectNode();
+            page.put("revision", view.revision());
+            page.put("generation", view.generation());
+            page.put("prefix", prefix.toString());
+            page.put("count", view.size());
+            page.set("kvs", kvs);
+            return new OpenKeyView.Page(page, more[0] ? Optional.of(last[0]) : Optional.empty());
+        });
+        Responses.json(ctx, 200, body);
     }
 
-    private synchronized void history(Context ctx) throws Exception {
+    private void history(Context ctx) throws Exception {
         KeyPrefix prefix = prefix(ctx);
         int limit = limit(ctx);
         boolean values = Boolean.parseBoolean(Optional.ofNullable(ctx.queryParam("values")).orElse("false"));
-        Optional<long[]> after = Optional.ofNullable(ctx.queryParam("after")).map(KeyRoutes::decodeCursor);
+        Optional<long[]> after = Optional.ofNullable(ctx.queryParam("after")).map(KeyRoutes::historyCursor);
         OptionalLong from = after.map(a -> OptionalLong.of(a[0])).orElse(revision(ctx, "from"));
         HistoryRange range = new HistoryRange(from, after.isPresent() ? Optional.empty() : time(ctx, "from_time"),
                 revision(ctx, "to"), time(ctx, "to_time"));
         List<KeyChange> page = new ArrayList<>();
-        KeyHistory.Span span = recovery().history(range, prefix, change -> {
+        KeyHistory.Span span = recovery.history(range, prefix, change -> {
             if (after.isPresent() && change.revision() == after.get()[0] && change.index() <= after.get()[1]) {
                 return true; // returned by the previous page
             }
@@ -116,6 +110,11 @@ final class KeyRoutes {
             body.put("next", last.revision() + ":" + last.index());
         }
         Responses.json(ctx, 200, body);
+    }
+
+    @Override
+    public void close() {
+        open.close();
     }
 
     private static KeyPrefix prefix(Context ctx) {
@@ -147,19 +146,12 @@ final class KeyRoutes {
         return text == null ? OptionalLong.empty() : OptionalLong.of(RestorePoint.parseRevision(text));
     }
 
-    private static Optional<java.time.Instant> time(Context ctx, String name) {
+    private static Optional<Instant> time(Context ctx, String name) {
         return Optional.ofNullable(ctx.queryParam(name)).map(RestorePoint::parseTime);
     }
 
-    private static ByteString decodeKey(String cursor) {
-        try {
-            return ByteString.copyFrom(Base64.getUrlDecoder().decode(cursor));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("after must be the 'next' of a previous page, got '" + cursor + "'");
-        }
-    }
-
-    private static long[] decodeCursor(String cursor) {
+    /** {@code REVISION:INDEX}, the {@code next} of a history page. */
+    private static long[] historyCursor(String cursor) {
         String[] parts = cursor.split(":");
         try {
             if (parts.length == 2) {
@@ -169,5 +161,9 @@ final class KeyRoutes {
             // answered below
         }
         throw new IllegalArgumentException("after must be the 'next' of a previous page (REVISION:INDEX), got '" + cursor + "'");
+    }
+
+    static String encodeKey(ByteString key) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(key.toByteArray());
     }
 }

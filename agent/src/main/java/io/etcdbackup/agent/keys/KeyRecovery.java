@@ -25,18 +25,21 @@ public final class KeyRecovery {
     private final KeysReader keys;
 
     /**
-     * @param store       where the backups are
-     * @param encryption  the keys of encrypted objects ({@link ObjectEncryption#NONE} for none)
-     * @param scratchRoot where a full snapshot is downloaded while its keys are read
+     * @param store      where the backups are
+     * @param encryption the keys of encrypted objects ({@link ObjectEncryption#NONE} for none)
      */
-    public KeyRecovery(ObjectStore store, ObjectEncryption encryption, Path scratchRoot) {
+    public KeyRecovery(ObjectStore store, ObjectEncryption encryption) {
         this.catalog = new Catalog(store).withEncryption(encryption);
-        this.keys = new KeysReader(store, BackupSources.planner(catalog), scratchRoot);
+        this.keys = new KeysReader(store, BackupSources.planner(catalog));
     }
 
-    /** The keys under {@code prefix} at {@code point}; close the view when done with it. */
-    public PrefixView keys(RestorePoint point, KeyPrefix prefix) throws IOException {
-        return keys.read(point, prefix);
+    /**
+     * The keys under {@code prefix} at {@code point}; close the view when done with it.
+     *
+     * @param scratchRoot where the full snapshot is downloaded while the view is open
+     */
+    public PrefixView keys(RestorePoint point, KeyPrefix prefix, Path scratchRoot) throws IOException {
+        return keys.read(point, prefix, scratchRoot);
     }
 
     /** The changes to keys under {@code prefix} within {@code range}, from the delta segments. */

@@ -11,8 +11,9 @@ import java.util.Base64;
 /**
  * Keys and changes as JSON objects, in etcd's own shape: a key-value as {@code etcdctl get -w json}
  * prints it (key and value in base64, {@code create_revision}, {@code mod_revision},
- * {@code version}, {@code lease}, zero fields left out), a change as {@code etcdctl watch -w json}
- * prints an event ({@code type} and {@code kv}), with the revision and receive time beside it.
+ * {@code version}, {@code lease}, zero fields left out); a change as its revision, receive time,
+ * {@code type} ({@code PUT} or {@code DELETE}, spelled out, where etcd's own JSON leaves PUT out)
+ * and {@code kv}.
  */
 public final class KeyValueJson {
 

@@ -230,7 +230,8 @@ class HttpApiIT {
             openApi.path("paths").fieldNames().forEachRemaining(paths::add);
             assertThat(paths).containsExactlyInAnyOrder("/snapshot/full", "/snapshot/delta", "/snapshot/latest", "/healthz",
                     "/initialization/start", "/initialization/status", "/config",
-                    "/metrics", "/v1/status", "/v1/catalog", "/v1/restore-plan", "/v1/snapshots/full", "/v1/snapshots/delta", "/v1/openapi.json");
+                    "/metrics", "/v1/status", "/v1/catalog", "/v1/restore-plan", "/v1/keys", "/v1/history", "/v1/snapshots/full", "/v1/snapshots/delta",
+                    "/v1/openapi.json");
 
             HttpResponse<String> metrics = send("GET", "/metrics", false);
             assertThat(metrics.statusCode()).isEqualTo(200);
@@ -282,6 +283,10 @@ class HttpApiIT {
                     .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(health.statusCode()).isIn(200, 503);
             assertThat(JSON.readTree(health.body()).has("health")).isTrue();
+            HttpResponse<String> keys = https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/v1/keys?prefix=/"))
+                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(keys.statusCode()).as("keys and values are never served without a token").isEqualTo(403);
+            assertThat(keys.body()).contains("--api-token-file");
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> http.send(
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).timeout(Duration.ofSeconds(10)).build(),
                     HttpResponse.BodyHandlers.ofString())).as("plain HTTP is not served").isInstanceOf(java.io.IOException.class);

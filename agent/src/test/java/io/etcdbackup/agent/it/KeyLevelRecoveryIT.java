@@ -112,11 +112,15 @@ class KeyLevelRecoveryIT {
             // The sidecar answers the same, paged, behind its token.
             String page = "/v1/keys?prefix=" + TEAM_A + "&revision=" + beforeDelete + "&limit=25";
             assertThat(http(port, page, null).statusCode()).isEqualTo(401);
+            assertThat(http(port, "/v1/history?prefix=" + TEAM_A, null).statusCode()).isEqualTo(401);
             JsonNode first = JSON.readTree(http(port, page, "s3cret-token").body());
-            JsonNode second = JSON.readTree(http(port, page + "&after=" + first.get("next").asText(), "s3cret-token").body());
+            JsonNode second = JSON.readTree(http(port, "/v1/keys?prefix=" + TEAM_A + "&limit=25&after=" + first.get("next").asText(),
+                    "s3cret-token").body());
             assertThat(first.get("kvs")).hasSize(25);
             assertThat(second.get("kvs")).hasSize(15);
             assertThat(second.has("next")).isFalse();
+            assertThat(http(port, "/v1/keys?prefix=" + TEAM_A + "&after=" + first.get("next").asText(), "s3cret-token").statusCode())
+                    .as("a listing's cursor after its last page").isEqualTo(410);
             List<String> pagedKeys = new ArrayList<>();
             first.get("kvs").forEach(kv -> pagedKeys.add(decode(kv.get("key").asText())));
             second.get("kvs").forEach(kv -> pagedKeys.add(decode(kv.get("key").asText())));
@@ -138,7 +142,7 @@ class KeyLevelRecoveryIT {
             Map<String, String> teamBBefore = values(client, TEAM_B);
             AgentProcess.Result applied = ok(agent(bin, "keys", "--store", store, "--encryption-key-file", keys.toString(),
                     "--revision", Long.toString(beforeDelete), "--prefix", TEAM_A, "--apply-to", etcd.endpoints()));
-            assertThat(applied.stdout()).contains("created=40 overwritten=0 skipped=0");
+            assertThat(applied.stdout()).contains("created=40 overwritten=0 skipped=0 conflicts=0");
             Map<String, String> restored = values(client, TEAM_A);
             Map<String, String> expected = new TreeMap<>();
             etcdGet(client, TEAM_A, beforeDelete).forEach((key, kv) -> expected.put(key, kv.get("value")));
@@ -152,7 +156,7 @@ class KeyLevelRecoveryIT {
             long revisionBefore = client.getKVClient().get(bytes("/")).get().getHeader().getRevision();
             AgentProcess.Result again = ok(agent(bin, "keys", "--store", store, "--encryption-key-file", keys.toString(),
                     "--revision", Long.toString(beforeDelete), "--prefix", TEAM_A, "--apply-to", etcd.endpoints()));
-            assertThat(again.stdout()).contains("created=0 overwritten=0 skipped=40");
+            assertThat(again.stdout()).contains("created=0 overwritten=0 skipped=40 conflicts=0");
             assertThat(client.getKVClient().get(bytes("/")).get().getHeader().getRevision()).isEqualTo(revisionBefore);
 
             // A changed key is replaced only with --overwrite; --dry-run writes nothing.
@@ -161,7 +165,7 @@ class KeyLevelRecoveryIT {
             AgentProcess.Result plan = ok(agent(bin, "keys", "--store", store, "--encryption-key-file", keys.toString(),
                     "--revision", Long.toString(beforeDelete), "--prefix", TEAM_A, "--apply-to", etcd.endpoints(), "--overwrite",
                     "--dry-run"));
-            assertThat(plan.stdout()).contains("overwrite " + TEAM_A + "cm-5").contains("created=0 overwritten=1 skipped=39");
+            assertThat(plan.stdout()).contains("overwrite " + TEAM_A + "cm-5").contains("created=0 overwritten=1 skipped=39 conflicts=0");
             assertThat(client.getKVClient().get(bytes("/")).get().getHeader().getRevision()).isEqualTo(revisionEdited);
 
             // --with-leases: a new lease, granted with the old one's TTL.

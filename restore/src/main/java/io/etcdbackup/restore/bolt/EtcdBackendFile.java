@@ -34,6 +34,7 @@ public final class EtcdBackendFile implements Closeable {
     private static final String META_BUCKET = "meta";
     private static final String LEASE_BUCKET = "lease";
     private static final byte[] FINISHED_COMPACT_REV = "finishedCompactRev".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SCHEDULED_COMPACT_REV = "scheduledCompactRev".getBytes(StandardCharsets.US_ASCII);
     /** A revision key: main revision, '_', sub revision, each revision 8 bytes big-endian. */
     private static final int REVISION_KEY = 17;
     /** A tombstone's key: a revision key and 't'. */
@@ -71,22 +72,32 @@ public final class EtcdBackendFile implements Closeable {
     }
 
     /**
-     * The revision of the last compaction that finished ({@code finishedCompactRev}), 0 if none
-     * did. Records at or below it are only those compaction kept: a key's latest record.
+     * The revision below which the records may be incomplete: the last compaction's, whether it
+     * finished ({@code finishedCompactRev}) or was only scheduled ({@code scheduledCompactRev}: etcd
+     * records it first, then removes old records in batches, each committed, and records the
+     * finished one last; a snapshot taken meanwhile holds some of the old records and not others).
+     * 0 if no compaction happened. Records at or below it are only those compaction kept: a key's
+     * latest record.
      */
     public long compactedRevision() throws IOException {
         Optional<BoltFile.Bucket> meta = bolt.bucket(META_BUCKET);
         if (meta.isEmpty()) {
             return 0;
         }
-        Optional<BoltPage.Entry> finished = bolt.get(meta.get(), FINISHED_COMPACT_REV);
-        if (finished.isEmpty()) {
+        return Math.max(revisionIn(meta.get(), FINISHED_COMPACT_REV, "finishedCompactRev"),
+                revisionIn(meta.get(), SCHEDULED_COMPACT_REV, "scheduledCompactRev"));
+    }
+
+    /** The main revision the meta bucket holds under {@code key} (a revision key), 0 when absent. */
+    private long revisionIn(BoltFile.Bucket meta, byte[] key, String name) throws IOException {
+        Optional<BoltPage.Entry> entry = bolt.get(meta, key);
+        if (entry.isEmpty()) {
             return 0;
         }
-        if (finished.get().valueLength() < 8) {
-            throw bolt.invalid("finishedCompactRev holds " + finished.get().valueLength() + " bytes, not a revision");
+        if (entry.get().valueLength() < 8) {
+            throw bolt.invalid(name + " holds " + entry.get().valueLength() + " bytes, not a revision");
         }
-        return finished.get().value(0, 8).order(ByteOrder.BIG_ENDIAN).getLong();
+        return entry.get().value(0, 8).order(ByteOrder.BIG_ENDIAN).getLong();
     }
 
     /**

@@ -41,7 +41,9 @@ public final class KeyApplier {
         /** present with another value, and overwriting was asked: replaced */
         OVERWRITE,
         /** left alone (see the reason) */
-        SKIP
+        SKIP,
+        /** written by someone else between the look and the write: left alone, the write not made */
+        CONFLICT
     }
 
     /**
@@ -62,8 +64,8 @@ public final class KeyApplier {
     public record Options(boolean overwrite, boolean dryRun, boolean withLeases) {
     }
 
-    /** Keys created, overwritten and skipped so far. */
-    public record Summary(long created, long overwritten, long skipped) {
+    /** Keys created, overwritten, skipped, and found changed while being written (conflicts) so far. */
+    public record Summary(long created, long overwritten, long skipped, long conflicts) {
     }
 
     private static final long TIMEOUT_SECONDS = 30;
@@ -76,6 +78,7 @@ public final class KeyApplier {
     private long created;
     private long overwritten;
     private long skipped;
+    private long conflicts;
 
     /**
      * @param client the live cluster
@@ -106,7 +109,7 @@ public final class KeyApplier {
                         + " (--overwrite replaces it)");
             }
         }
-        if (!options.dryRun() && decision.action() != Action.SKIP) {
+        if (!options.dryRun() && (decision.action() == Action.CREATE || decision.action() == Action.OVERWRITE)) {
             decision = write(decision, now);
         }
         count(decision);
@@ -115,7 +118,7 @@ public final class KeyApplier {
 
     /** What was decided so far. */
     public Summary summary() {
-        return new Summary(created, overwritten, skipped);
+        return new Summary(created, overwritten, skipped, conflicts);
     }
 
     private Decision write(Decision decision, GetResponse now) throws IOException {
@@ -126,18 +129,25 @@ public final class KeyApplier {
                 : new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(now.getKvs().get(0).getModRevision()));
         PutOption.Builder put = PutOption.builder();
         String note = "";
+        boolean grantedNow = false;
         if (options.withLeases() && old.getLease() != 0) {
+            grantedNow = !newLeases.containsKey(old.getLease());
             OptionalLong lease = newLease(old.getLease());
             if (lease.isPresent()) {
                 put.withLeaseId(lease.getAsLong());
             } else {
+                grantedNow = false;
                 note = "; lease " + Long.toHexString(old.getLease()) + " has no recorded TTL, put without a lease";
             }
         }
         TxnResponse response = await(kv.txn().If(unchangedSinceRead)
                 .Then(Op.put(key, ByteSequence.from(old.getValue()), put.build())).commit(), "writing " + old.getKey().toStringUtf8());
         if (!response.isSucceeded()) {
-            return new Decision(old, Action.SKIP, "changed while applying (written by someone else meanwhile)");
+            if (grantedNow) {
+                long unused = newLeases.remove(old.getLease());
+                await(client.getLeaseClient().revoke(unused), "revoking the unused lease " + Long.toHexString(unused));
+            }
+            return new Decision(old, Action.CONFLICT, "changed while applying (written by someone else meanwhile); not written");
         }
         return new Decision(old, decision.action(), decision.reason() + note);
     }
@@ -161,6 +171,7 @@ public final class KeyApplier {
             case CREATE -> created++;
             case OVERWRITE -> overwritten++;
             case SKIP -> skipped++;
+            case CONFLICT -> conflicts++;
         }
     }
 

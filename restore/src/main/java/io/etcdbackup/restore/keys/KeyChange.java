@@ -12,7 +12,8 @@ import java.util.Optional;
  * @param revision   the revision of the change
  * @param index      its place among the events of that revision (0 for the first), so that a
  *                   page of history can resume after it
- * @param receivedAt when the agent received the revision, where the segment records it
+ * @param receivedAt by when the agent had received the revision (an upper bound, from the segment's
+ *                   receive-time index), where the segment records it
  * @param type       {@code PUT} or {@code DELETE}
  * @param kv         the key-value after the change; for a delete, the key and the revision only
  */

@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * Every change to the keys under a prefix within a range of revisions, read from the delta
@@ -81,9 +82,9 @@ public final class KeyHistory {
         }
         long reached = from - 1;
         long changes = 0;
-        boolean going = true;
+        boolean stopped = false;
         for (DeltaSegmentRef ref : RestorePlanner.chainAfter(generation, from - 1, to)) {
-            if (!going) {
+            if (stopped) {
                 break;
             }
             if (fromTime.isPresent() && ref.publishedAt().isBefore(fromTime.get())) {
@@ -93,58 +94,82 @@ public final class KeyHistory {
             DeltaSegment segment = format.readDelta(catalog.store(), ref);
             long revision = -1;
             int index = 0;
+            long read = reached; // events of this segment at or below it were read already (overlapping segments)
             for (Event event : segment.events()) {
                 long eventRevision = DeltaEventCodec.revisionOf(event);
                 index = eventRevision == revision ? index + 1 : 0;
                 revision = eventRevision;
-                if (eventRevision <= reached) {
-                    continue; // held by the previous segment too (a leader handover), or before the range
+                if (eventRevision <= read) {
+                    continue;
                 }
                 if (eventRevision > to) {
-                    going = false;
+                    reached = to;
+                    stopped = true;
                     break;
                 }
-                Optional<Instant> received = segment.receivedAt(eventRevision).or(() -> Optional.of(ref.publishedAt()));
-                if (range.toTime().isPresent() && received.get().isAfter(range.toTime().get())) {
-                    going = false;
+                Optional<Instant> received = segment.receivedAt(eventRevision);
+                Instant receivedBy = received.orElse(ref.publishedAt());
+                if (range.toTime().isPresent() && receivedBy.isAfter(range.toTime().get())) {
+                    stopped = true;
                     break;
                 }
-                if (fromTime.isPresent() && received.get().isBefore(fromTime.get())) {
+                reached = eventRevision;
+                if (fromTime.isPresent() && receivedBy.isBefore(fromTime.get())) {
                     continue;
                 }
                 if (prefix.matches(event.getKv().getKey())) {
                     changes++;
-                    if (!visitor.visit(new KeyChange(eventRevision, index, segment.receivedAt(eventRevision), event.getType(),
-                            event.getKv()))) {
-                        going = false;
+                    if (!visitor.visit(new KeyChange(eventRevision, index, received, event.getType(), event.getKv()))) {
+                        stopped = true;
                         break;
                     }
                 }
             }
-            reached = Math.max(reached, Math.min(ref.lastRevision(), to));
+            if (!stopped) {
+                reached = Math.max(reached, Math.min(ref.lastRevision(), to));
+            }
         }
-        LOG.info("history read prefix={} generation={} from_revision={} to_revision={} changes={}", prefix, generation.id(), from,
+        LOG.info("history read prefix=\"{}\" generation={} from_revision={} to_revision={} changes={}", prefix, generation.id(), from,
                 reached, changes);
         return new Span(generation.id(), from, reached, changes);
     }
 
-    /** The newest generation with segments holding the start revision, or the newest with segments. */
+    /**
+     * The generation the range is in: the newest whose segments hold the start revision (else the
+     * newest reaching it, which then refuses it as before its history), or the end revision when
+     * only that is given, or the start time; else the newest. Generations are separate histories:
+     * a range never spans two.
+     */
     private Generation chooseGeneration(HistoryRange range) throws IOException {
         List<Generation> generations = catalog.generations().stream().filter(g -> !g.deltas().isEmpty()).toList();
         if (generations.isEmpty()) {
             throw new NoBackupException("no delta segments in " + catalog.store().location() + ": there is no history to read");
         }
-        if (range.fromRevision().isPresent()) {
-            long from = range.fromRevision().getAsLong();
-            for (int i = generations.size() - 1; i >= 0; i--) {
-                if (generations.get(i).lastRevision() >= from) {
-                    return generations.get(i);
-                }
+        if (range.fromRevision().isPresent() || range.toRevision().isPresent()) {
+            long revision = range.fromRevision().orElse(range.toRevision().orElse(0));
+            Optional<Generation> holding = newest(generations, g -> g.deltas().get(0).firstRevision() <= revision
+                    && revision <= g.lastRevision());
+            if (holding.isPresent()) {
+                return holding.get();
             }
-            throw new NoBackupException("no retained generation in " + catalog.store().location() + " reaches revision " + from
-                    + "; the newest ends at revision " + generations.get(generations.size() - 1).lastRevision());
+            return newest(generations, g -> g.lastRevision() >= revision).orElseThrow(() -> new NoBackupException(
+                    "no retained generation in " + catalog.store().location() + " reaches revision " + revision
+                            + "; the newest ends at revision " + generations.get(generations.size() - 1).lastRevision()));
+        }
+        if (range.fromTime().isPresent()) {
+            Instant from = range.fromTime().get();
+            return newest(generations, g -> !g.deltas().get(0).publishedAt().isAfter(from)).orElse(generations.get(generations.size() - 1));
         }
         return generations.get(generations.size() - 1);
+    }
+
+    private static Optional<Generation> newest(List<Generation> generations, Predicate<Generation> test) {
+        for (int i = generations.size() - 1; i >= 0; i--) {
+            if (test.test(generations.get(i))) {
+                return Optional.of(generations.get(i));
+            }
+        }
+        return Optional.empty();
     }
 
     private void requireRetainedAt(Generation generation, Instant time) throws IOException {

@@ -5,6 +5,7 @@ import io.etcd.jetcd.api.Event;
 import io.etcd.jetcd.api.KeyValue;
 import io.etcdbackup.etcdprocess.DirectoryTrees;
 import io.etcdbackup.restore.DeltaSegment;
+import io.etcdbackup.restore.NoBackupException;
 import io.etcdbackup.restore.RestorePlan;
 import io.etcdbackup.restore.RestorePlanner;
 import io.etcdbackup.restore.RestorePoint;
@@ -24,17 +25,19 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.UUID;
 
 /**
  * Reads the keys under a prefix as they were at a retained revision, from the backup alone: no
  * etcd runs. The plan is the one a restore to that point would use ({@link RestorePlanner}, which
  * honours exclusions); its full snapshot is downloaded into a scratch directory and its database
  * read in place ({@link EtcdBackendFile}), up to the revision; then the delta segments after the
- * database's own revision are applied, up to the revision.
+ * database's own revision are applied, up to the revision. A base whose database was compacted
+ * past the revision gives way to the next older full snapshot of the same generation.
  *
- * <p>Bounded: the scratch directory holds one database (the full snapshot's size); memory holds
- * the keys under the prefix and the values that came from delta segments, never the values of
- * the full snapshot.
+ * <p>The scratch directory holds one database (the full snapshot's size) while a view is open;
+ * memory holds the keys under the prefix (about 200 bytes each plus the key) and the values that
+ * came from delta segments, never the values of the full snapshot.
  */
 public final class KeysReader {
 
@@ -45,34 +48,31 @@ public final class KeysReader {
 
     private final ObjectStore store;
     private final RestorePlanner planner;
-    private final Path scratchRoot;
 
     /**
-     * @param store       where the backups are
-     * @param planner     plans over the same store (with its encryption keys, if any)
-     * @param scratchRoot where the full snapshot is downloaded (created if missing)
+     * @param store   where the backups are
+     * @param planner plans over the same store (with its encryption keys, if any)
      */
-    public KeysReader(ObjectStore store, RestorePlanner planner, Path scratchRoot) {
+    public KeysReader(ObjectStore store, RestorePlanner planner) {
         this.store = store;
         this.planner = planner;
-        this.scratchRoot = scratchRoot;
     }
 
     /**
      * The keys under {@code prefix} at {@code point}: exactly the revision asked for, the newest
-     * revision committed by the time asked for, or the latest state.
+     * revision committed by the time asked for, or the latest state. Close the view to remove its
+     * scratch directory; on failure none is left.
      *
-     * @throws io.etcdbackup.restore.NoBackupException    if no retained chain holds the point
+     * @param scratchRoot where the full snapshot is downloaded (created if missing)
+     * @throws NoBackupException                          if no retained chain holds the point
      * @throws io.etcdbackup.restore.RevisionGapException if the chain up to the point has a gap
      * @throws RevisionMismatchException                  if the chain ends before the revision
      * @throws IOException                                if the store or the scratch directory fail
      */
-    public PrefixView read(RestorePoint point, KeyPrefix prefix) throws IOException {
+    public PrefixView read(RestorePoint point, KeyPrefix prefix, Path scratchRoot) throws IOException {
         RestorePlan plan = planner.plan(point);
-        boolean replanned = false;
         while (true) {
-            Path scratch = Files.createDirectories(scratchRoot).resolve("keys-" + java.util.UUID.randomUUID().toString().substring(0, 8));
-            Files.createDirectories(scratch);
+            Path scratch = Files.createDirectories(scratchRoot.resolve("keys-" + UUID.randomUUID().toString().substring(0, 8)));
             PrefixView view = null;
             RestorePlan older = null;
             try {
@@ -81,11 +81,8 @@ public final class KeysReader {
                 EtcdBackendFile database = EtcdBackendFile.open(file);
                 try {
                     long compacted = database.compactedRevision();
-                    if (plan.exact() && compacted > plan.targetRevision() && !replanned) {
-                        // The base's database was compacted past the revision asked for: an older base may hold it.
-                        LOG.info("full snapshot compacted past the revision, planning from an older one key={} compacted_revision={} revision={}",
-                                plan.full().key(), compacted, plan.targetRevision());
-                        older = planner.atRevision(plan.targetRevision(), plan.full().revision());
+                    if (plan.exact() && compacted > plan.targetRevision()) {
+                        older = olderBase(plan, compacted);
                     } else {
                         view = assemble(plan, database, prefix, scratch);
                     }
@@ -94,67 +91,90 @@ public final class KeysReader {
                         database.close();
                     }
                 }
-            } finally {
-                if (view == null) {
-                    DirectoryTrees.delete(scratch);
-                }
+            } catch (IOException | RuntimeException e) {
+                deleteQuietly(scratch, e);
+                throw e;
             }
             if (view != null) {
                 return view;
             }
+            DirectoryTrees.delete(scratch);
             plan = older;
-            replanned = true;
         }
+    }
+
+    /** The plan from the next older full snapshot of the same generation, which may still hold the revision. */
+    private RestorePlan olderBase(RestorePlan plan, long compacted) throws IOException {
+        LOG.info("full snapshot compacted past the revision, planning from an older one key={} compacted_revision={} revision={}",
+                plan.full().key(), compacted, plan.targetRevision());
+        String refusal = "no full snapshot of generation " + plan.generation() + " older than " + plan.full().key()
+                + " holds revision " + plan.targetRevision() + " (that one's database was compacted at revision " + compacted + ")";
+        RestorePlan older;
+        try {
+            older = planner.atRevision(plan.targetRevision(), plan.full().revision());
+        } catch (NoBackupException e) {
+            throw new NoBackupException(refusal);
+        }
+        if (!older.generation().equals(plan.generation())) {
+            throw new NoBackupException(refusal); // another generation's revision numbers mean another history
+        }
+        return older;
     }
 
     private PrefixView assemble(RestorePlan plan, EtcdBackendFile database, KeyPrefix prefix, Path scratch) throws IOException {
         long limit = plan.exact() ? plan.targetRevision() : Long.MAX_VALUE;
-        long compacted = database.compactedRevision();
-        if (compacted > limit) {
-            throw new RevisionMismatchException("full snapshot " + plan.full().key() + " (compacted at revision " + compacted
-                    + ", no older base holds the revision)", limit, compacted);
-        }
-        TreeMap<ByteString, Object> keys = new TreeMap<>(ByteString.unsignedLexicographicalComparator());
+        TreeMap<ByteString, PrefixView.Entry> keys = new TreeMap<>(ByteString.unsignedLexicographicalComparator());
         // etcd starts at revision 1; the full snapshot's recorded revision is a proven lower bound of its
         // database's; a compaction removes tombstones up to its revision: the newest record may be older.
-        long[] seen = {Math.max(Math.max(1, compacted), plan.full().revision()), 0};
-        database.forEachRevision(record -> {
+        DatabaseScan scan = new DatabaseScan(Math.max(Math.max(1, database.compactedRevision()), plan.full().revision()));
+        database.forEachRevision(record -> scan.visit(record, limit, prefix, keys));
+        Map<Long, Long> ttls = new HashMap<>(database.leaseTtls());
+        long revision = applyDeltas(plan, scan.revision, limit, prefix, keys, ttls);
+        if (plan.exact() && revision != plan.targetRevision()) {
+            throw new RevisionMismatchException("the chain of generation " + plan.generation(), plan.targetRevision(), revision);
+        }
+        LOG.info("keys read prefix=\"{}\" revision={} keys={} base={} segments={}", prefix, revision, keys.size(), plan.full().key(),
+                plan.deltas().size());
+        return new PrefixView(revision, plan.generation(), keys, ttls, database, scratch);
+    }
+
+    /** The newest revision the database holds up to the limit, and the records counted for progress. */
+    private static final class DatabaseScan {
+        private long revision;
+        private long records;
+
+        DatabaseScan(long lowerBound) {
+            this.revision = lowerBound;
+        }
+
+        void visit(RevisionRecord record, long limit, KeyPrefix prefix, TreeMap<ByteString, PrefixView.Entry> keys) {
             if (record.mainRevision() > limit) {
                 return;
             }
-            seen[0] = Math.max(seen[0], record.mainRevision());
-            if (++seen[1] % PROGRESS_EVERY == 0) {
-                LOG.info("reading full snapshot records={} keys={} revision={}", seen[1], keys.size(), record.mainRevision());
+            revision = Math.max(revision, record.mainRevision());
+            if (++records % PROGRESS_EVERY == 0) {
+                LOG.info("reading full snapshot records={} keys={} revision={}", records, keys.size(), record.mainRevision());
             }
             if (prefix.matches(record.key())) {
                 if (record.tombstone()) {
                     keys.remove(record.key());
                 } else {
-                    keys.put(record.key(), record);
+                    keys.put(record.key(), new PrefixView.InDatabase(record));
                 }
             }
-        });
-        long databaseRevision = seen[0];
-        Map<Long, Long> ttls = new HashMap<>(database.leaseTtls());
-        long revision = applyDeltas(plan, databaseRevision, limit, prefix, keys, ttls);
-        if (plan.exact() && revision != plan.targetRevision()) {
-            throw new RevisionMismatchException("the chain of generation " + plan.generation(), plan.targetRevision(), revision);
         }
-        LOG.info("keys read prefix={} revision={} keys={} base={} segments={}", prefix, revision, keys.size(), plan.full().key(),
-                plan.deltas().size());
-        return new PrefixView(revision, plan.generation(), keys, ttls, database, scratch);
     }
 
     /** @return the revision reached */
     private long applyDeltas(RestorePlan plan, long databaseRevision, long limit, KeyPrefix prefix,
-                             TreeMap<ByteString, Object> keys, Map<Long, Long> ttls) throws IOException {
+                             TreeMap<ByteString, PrefixView.Entry> keys, Map<Long, Long> ttls) throws IOException {
         long revision = databaseRevision;
         for (DeltaSegmentRef ref : plan.deltas()) {
-            if (ref.lastRevision() <= revision) {
-                continue;
-            }
             if (revision >= limit) {
                 break;
+            }
+            if (ref.lastRevision() <= revision) {
+                continue;
             }
             DeltaSegment segment = plan.format().readDelta(store, ref);
             for (ObjectHeader.LeaseRecord lease : segment.leases()) {
@@ -162,9 +182,10 @@ public final class KeysReader {
                     ttls.putIfAbsent(lease.id(), lease.grantedTtl());
                 }
             }
+            long applied = revision; // events of this segment at or below it are applied already (overlapping segments)
             for (Event event : segment.events()) {
                 long eventRevision = DeltaEventCodec.revisionOf(event);
-                if (eventRevision <= databaseRevision || eventRevision > limit) {
+                if (eventRevision <= applied || eventRevision > limit) {
                     continue;
                 }
                 if (eventRevision > revision + 1) {
@@ -177,11 +198,19 @@ public final class KeysReader {
                     if (event.getType() == Event.EventType.DELETE) {
                         keys.remove(kv.getKey());
                     } else {
-                        keys.put(kv.getKey(), kv);
+                        keys.put(kv.getKey(), new PrefixView.FromDelta(kv));
                     }
                 }
             }
         }
         return revision;
+    }
+
+    private static void deleteQuietly(Path scratch, Exception failure) {
+        try {
+            DirectoryTrees.delete(scratch);
+        } catch (IOException e) {
+            failure.addSuppressed(e);
+        }
     }
 }

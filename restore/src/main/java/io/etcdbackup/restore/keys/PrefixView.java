@@ -24,17 +24,16 @@ public final class PrefixView implements Closeable {
 
     private final long revision;
     private final String generation;
-    private final NavigableMap<ByteString, Object> keys;
+    private final NavigableMap<ByteString, Entry> keys;
     private final Map<Long, Long> grantedTtls;
     private final EtcdBackendFile database;
     private final Path scratch;
 
     /**
-     * @param keys        key to its newest version at the revision: a {@link RevisionRecord} of
-     *                    {@code database}, or a {@link KeyValue} from a delta segment
+     * @param keys        key to its newest version at the revision
      * @param grantedTtls lease id to the TTL it was granted with, where known
      */
-    PrefixView(long revision, String generation, NavigableMap<ByteString, Object> keys, Map<Long, Long> grantedTtls,
+    PrefixView(long revision, String generation, NavigableMap<ByteString, Entry> keys, Map<Long, Long> grantedTtls,
                EtcdBackendFile database, Path scratch) {
         this.revision = revision;
         this.generation = generation;
@@ -75,13 +74,25 @@ public final class PrefixView implements Closeable {
      * until the visitor says stop: what paging resumes from.
      */
     public void forEachAfter(ByteString after, KeyVisitor visitor) throws IOException {
-        NavigableMap<ByteString, Object> rest = after == null ? keys : keys.tailMap(after, false);
-        for (Object entry : rest.values()) {
-            KeyValue kv = entry instanceof RevisionRecord record ? database.read(record) : (KeyValue) entry;
+        NavigableMap<ByteString, Entry> rest = after == null ? keys : keys.tailMap(after, false);
+        for (Entry entry : rest.values()) {
+            KeyValue kv = entry instanceof InDatabase held ? database.read(held.record()) : ((FromDelta) entry).kv();
             if (!visitor.visit(kv)) {
                 return;
             }
         }
+    }
+
+    /** Where a key's newest version is: in the full snapshot's database, or held from a delta segment. */
+    sealed interface Entry permits InDatabase, FromDelta {
+    }
+
+    /** A record of the database, read again when visited. */
+    record InDatabase(RevisionRecord record) implements Entry {
+    }
+
+    /** A key-value from a delta segment, held in memory. */
+    record FromDelta(KeyValue kv) implements Entry {
     }
 
     @Override

@@ -120,6 +120,20 @@ class KeyHistoryTest {
     }
 
     @Test
+    void theRangeIsReadInTheGenerationHoldingItNeverAcrossTwo() throws Exception {
+        writeChain(); // 10..15 in the older generation
+        String newer = "20261207T110000000Z-ef01";
+        DeltaSegments.write(store, newer, List.of(put("/a/1", "after a restore", 20, 20, 1, 0)), List.of(), List.of(),
+                T0.plusSeconds(60));
+
+        assertThat(history(HistoryRange.fromRevision(13).toRevision(14), "/a/")).containsExactly(
+                "13.0 PUT /a/2=two @2", "13.1 PUT /a/3=three @2", "14.0 DELETE /a/1 @2");
+        assertThat(history(HistoryRange.fromRevision(14), "/a/")).as("to the end of the older generation only")
+                .containsExactly("14.0 DELETE /a/1 @2");
+        assertThat(history(HistoryRange.all(), "/a/")).containsExactly("20.0 PUT /a/1=after a restore @-1");
+    }
+
+    @Test
     void noSegmentsMeansNoHistory() {
         assertThatThrownBy(() -> history(HistoryRange.all(), "/")).isInstanceOf(NoBackupException.class)
                 .hasMessageContaining("no delta segments");

@@ -1,0 +1,159 @@
+package io.etcdbackup.agent.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.ByteString;
+import io.etcdbackup.etcdprocess.DirectoryTrees;
+import io.etcdbackup.restore.keys.PrefixView;
+import io.javalin.http.GoneResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one key listing {@code /v1/keys} keeps open between its pages: its view (and the full
+ * snapshot in the scratch directory) stays until the last page is served, a new listing starts,
+ * or it has been idle for {@link #IDLE}. So the scratch space holds one database for this API at
+ * most, and a listing's pages all read the same state. A cursor of a listing no longer open is
+ * answered 410: start the listing again.
+ *
+ * <p>Listings are served one at a time. At start, scratch directories left by an earlier process
+ * ({@code keys-*}) are removed.
+ */
+final class OpenKeyView implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OpenKeyView.class);
+
+    /** How long an unfinished listing stays open without a request. */
+    static final Duration IDLE = Duration.ofMinutes(2);
+
+    /** One page's body, and the last key on it when more keys follow. */
+    record Page(ObjectNode body, Optional<ByteString> lastKeyIfMore) {
+    }
+
+    /** Opens the listing's view (the first page). */
+    @FunctionalInterface
+    interface Opener {
+        PrefixView open() throws IOException;
+    }
+
+    /** Builds a page from the keys after {@code after} ({@code null}: from the first). */
+    @FunctionalInterface
+    interface Pager {
+        Page page(PrefixView view, ByteString after) throws IOException;
+    }
+
+    private final Path scratch;
+    private final ScheduledExecutorService reaper;
+    private String id;
+    private PrefixView view;
+    private long lastUsedNanos;
+
+    /** @param scratch where listings download their full snapshot */
+    OpenKeyView(Path scratch) {
+        this.scratch = scratch;
+        sweep(scratch);
+        this.reaper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "keys-view-reaper");
+            t.setDaemon(true);
+            return t;
+        });
+        reaper.scheduleWithFixedDelay(this::closeIfIdle, 30, 30, TimeUnit.SECONDS);
+    }
+
+    Path scratch() {
+        return scratch;
+    }
+
+    /**
+     * A page: of a new listing opened by {@code opener} when {@code after} is empty, else of the
+     * open listing after the cursor's key. The body gets {@code next} when more keys follow.
+     *
+     * @throws GoneResponse             when the cursor's listing is no longer open
+     * @throws IllegalArgumentException when the cursor is not one this API gave
+     */
+    synchronized ObjectNode page(Optional<String> after, Opener opener, Pager pager) throws IOException {
+        ByteString from = null;
+        if (after.isPresent()) {
+            int dot = after.get().indexOf('.');
+            if (dot < 0) {
+                throw new IllegalArgumentException("after must be the 'next' of a previous page, got '" + after.get() + "'");
+            }
+            if (view == null || !after.get().substring(0, dot).equals(id)) {
+                throw new GoneResponse("that listing is no longer open (it ends after its last page, when another starts, or after "
+                        + IDLE.toMinutes() + " minutes without a request): start it again without 'after'");
+            }
+            from = decodeKey(after.get().substring(dot + 1));
+        } else {
+            closeView();
+            view = opener.open();
+            id = UUID.randomUUID().toString().substring(0, 8);
+        }
+        lastUsedNanos = System.nanoTime();
+        Page page = pager.page(view, from);
+        if (page.lastKeyIfMore().isPresent()) {
+            page.body().put("next", id + "." + KeyRoutes.encodeKey(page.lastKeyIfMore().get()));
+        } else {
+            closeView();
+        }
+        return page.body();
+    }
+
+    private synchronized void closeIfIdle() {
+        if (view != null && System.nanoTime() - lastUsedNanos > IDLE.toNanos()) {
+            LOG.info("key listing closed after being idle listing={} idle_s={}", id, IDLE.toSeconds());
+            closeView();
+        }
+    }
+
+    private void closeView() {
+        if (view != null) {
+            try {
+                view.close();
+            } catch (IOException e) {
+                LOG.warn("removing a key listing's scratch files failed listing={} scratch={}", id, scratch, e);
+            }
+            view = null;
+            id = null;
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        reaper.shutdownNow();
+        closeView();
+    }
+
+    private static ByteString decodeKey(String cursor) {
+        try {
+            return ByteString.copyFrom(Base64.getUrlDecoder().decode(cursor));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("after must be the 'next' of a previous page, got '" + cursor + "'");
+        }
+    }
+
+    /** Removes the {@code keys-*} directories an earlier process left (killed while a listing was open). */
+    private static void sweep(Path scratch) {
+        if (!Files.isDirectory(scratch)) {
+            return;
+        }
+        try (DirectoryStream<Path> left = Files.newDirectoryStream(scratch, "keys-*")) {
+            for (Path dir : left) {
+                DirectoryTrees.delete(dir);
+                LOG.info("removed a key listing's scratch directory left by an earlier process dir={}", dir);
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot remove key listings' scratch directories left by an earlier process scratch={}", scratch, e);
+        }
+    }
+}
