@@ -2,7 +2,9 @@
 # End-to-end performance figures of the agent, each beside a baseline measured in the same run
 # (etcdctl, gzip, the delta period, the database size). Starts its own etcd and S3Proxy on
 # loopback, generates its own data, prints one table and writes it to bench/results/.
-# Usage: scripts/bench.sh [quick|full|restore|soak [ROUNDS]|faults [TRIALS]]   (default quick: a few minutes; full: 1 GB database, longer;
+# Usage: scripts/bench.sh [quick|full|scale|restore|soak [ROUNDS]|faults [TRIALS]]   (default quick: a few minutes; full: 2 GiB database
+#        and planning over 100,000 segments, much longer; scale: of full's rows only those that grow with size (snapshot, restore,
+#        compaction, planning), at full's sizes;
 #        restore: only the restore, replay and compaction rows on a 256 MiB database;
 #        soak: only the chaos soak, ROUNDS rounds (default 30; a crash round takes seconds, a scale round minutes): 3 pods of etcd + agent,
 #        a fault per round, time to heal, acknowledged writes lost and backup gaps (both must be 0).
@@ -16,7 +18,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 mode="${1:-quick}"
-case "$mode" in quick|full|restore|soak|faults) ;; *) echo "usage: scripts/bench.sh [quick|full|restore|soak [ROUNDS]|faults [TRIALS]]" >&2; exit 2 ;; esac
+case "$mode" in quick|full|scale|restore|soak|faults) ;; *) echo "usage: scripts/bench.sh [quick|full|scale|restore|soak [ROUNDS]|faults [TRIALS]]" >&2; exit 2 ;; esac
 if [ "$mode" = faults ]; then
   # The trials are integration tests of the agent module; their figures are in their output.
   log="$(mktemp)"

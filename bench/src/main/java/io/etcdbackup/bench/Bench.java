@@ -21,7 +21,7 @@ import java.util.Optional;
 
 /**
  * End-to-end figures of the agent, each beside a baseline measured in the same run. Run through
- * {@code scripts/bench.sh [quick|full|restore|soak [ROUNDS]]}; see docs/performance.md.
+ * {@code scripts/bench.sh [quick|full|scale|restore|soak [ROUNDS]]}; see docs/performance.md.
  *
  * <p>The one place the bench reads its configuration: the mode from the first argument (default
  * {@code quick}), the repository from {@code bench.repo} (default the working directory), the
@@ -58,7 +58,7 @@ public final class Bench {
         Table table = new Table();
         int exit = 0;
         try {
-            if (mode.soakOnly()) {
+            if (mode.runs(Mode.Part.SOAK)) {
                 new ChaosSoakScenario(soak, harness, table).run();
             } else {
                 run(mode, harness, table, repo);
@@ -83,6 +83,18 @@ public final class Bench {
 
     /** The scenarios in their order: those on the generated database, then those with their own etcd or none. */
     private static void run(Mode mode, Harness harness, Table table, Path repo) throws Exception {
+        if (mode.needsDatabase()) {
+            runOnDatabase(mode, harness, table, repo);
+        }
+        if (mode.runs(Mode.Part.RECOVERY_POINT)) {
+            new RecoveryPointScenario(mode, harness, table).run();
+        }
+        if (mode.runs(Mode.Part.CATALOG)) {
+            new CatalogScenario(mode, harness, table).run();
+        }
+    }
+
+    private static void runOnDatabase(Mode mode, Harness harness, Table table, Path repo) throws Exception {
         Path work = harness.work();
         Path etcdDir = work.resolve("etcd/data");
         EtcdProcess etcd = EtcdProcess.start(EtcdProcess.Spec.singleMember(harness.binaries(), "bench", etcdDir,
@@ -95,22 +107,22 @@ public final class Bench {
             long dbSize = Workload.dbSize(client, etcd.clientUrl());
             System.out.printf(Locale.ROOT, "  %d keys, database %.1f MiB, %.1f s%n", keys, dbSize / (double) MIB, Harness.secondsSince(t));
 
-            if (!mode.restoreOnly()) {
+            if (mode.runs(Mode.Part.SNAPSHOT)) {
                 Path snapshotFile = work.resolve("etcdctl.db");
                 FullSnapshotScenario.Runs full = new FullSnapshotScenario(mode, harness, table).run(etcd, snapshotFile);
-                new SidecarSnapshotScenario(mode, harness, table).run(etcd, snapshotFile);
-                new CompressionScenario(table).run(snapshotFile);
-                new FootprintScenario(mode, harness, table).run(client, etcd, full, keys);
-                new MemoryLimitScenario(harness, table, repo).run(client, etcd, dbSize, keys);
+                if (mode.runs(Mode.Part.SIDECAR)) {
+                    new SidecarSnapshotScenario(mode, harness, table).run(etcd, snapshotFile);
+                    new CompressionScenario(table).run(snapshotFile);
+                    new FootprintScenario(mode, harness, table).run(client, etcd, full, keys);
+                    new MemoryLimitScenario(harness, table, repo).run(client, etcd, dbSize, keys);
+                }
             }
-            new RestoreScenario(mode, harness, table).run(client, etcd, keys);
+            if (mode.runs(Mode.Part.RESTORE)) {
+                new RestoreScenario(mode, harness, table).run(client, etcd, keys);
+            }
         } finally {
             etcd.stop();
         }
         DirectoryTrees.delete(work.resolve("etcd"));
-        if (!mode.restoreOnly()) {
-            new RecoveryPointScenario(mode, harness, table).run();
-            new CatalogScenario(mode, harness, table).run();
-        }
     }
 }
