@@ -6,7 +6,6 @@ import io.etcdbackup.agent.config.EffectiveConfig;
 import io.etcdbackup.agent.config.ProcessEnvironment;
 import io.etcdbackup.agent.keys.KeyRecovery;
 import io.etcdbackup.agent.keys.KeyValueJson;
-import io.etcdbackup.restore.RestorePoint;
 import io.etcdbackup.restore.keys.KeyApplier;
 import io.etcdbackup.restore.keys.KeyPrefix;
 import io.etcdbackup.restore.keys.PrefixView;
@@ -45,12 +44,8 @@ final class KeysCommand implements Callable<Integer>, Main.Validated {
             description = "Key prefix, e.g. /registry/configmaps/team-a/ (the empty string selects every key).")
     String prefix;
 
-    @Option(names = "--revision", paramLabel = "N", description = "The keys at exactly this revision.")
-    String revision;
-
-    @Option(names = "--time", paramLabel = "INSTANT",
-            description = "The keys at the newest revision committed at or before this time (ISO 8601 with zone).")
-    String time;
+    @Mixin
+    RestorePointOptions point;
 
     @Option(names = "--output", defaultValue = "table", paramLabel = "FORMAT",
             description = "table, or json: one line per key, as etcdctl get -w json prints a key-value, with a 'decoded' field "
@@ -85,11 +80,7 @@ final class KeysCommand implements Callable<Integer>, Main.Validated {
     public List<String> problems() {
         EffectiveConfig config = new EffectiveConfig(spec);
         store.validate(config);
-        config.check("--revision", revision, RestorePoint::parseRevision);
-        config.check("--time", time, RestorePoint::parseTime);
-        if (revision != null && time != null) {
-            config.reject("--time", time, "give either --revision or --time, not both");
-        }
+        point.validate(config);
         config.check("--output", output, OutputFormat::parse);
         config.check("--apply-to", applyTo, EtcdConnection::parseEndpoints);
         if (applyTo == null && (overwrite || dryRun || withLeases)) {
@@ -106,7 +97,7 @@ final class KeysCommand implements Callable<Integer>, Main.Validated {
         Path scratch = scratchDir != null ? scratchDir : env.tempDir();
         try (ObjectStore objects = store.open();
              PrefixView view = new KeyRecovery(objects, store.encryption())
-                     .keys(RestorePoint.of(revision, time), KeyPrefix.of(prefix), scratch)) {
+                     .keys(point.point(), KeyPrefix.of(prefix), scratch)) {
             if (applyTo != null) {
                 return apply(view);
             }

@@ -39,14 +39,8 @@ final class RestoreCommand implements Callable<Integer>, Main.Validated {
     @Mixin
     RestoreOptions restore;
 
-    @Option(names = "--revision", paramLabel = "N",
-            description = "Restore exactly this revision, from the newest retained generation that holds it.")
-    String revision;
-
-    @Option(names = "--time", paramLabel = "INSTANT",
-            description = "Restore the newest revision committed at or before this time (ISO 8601 with zone, "
-                    + "e.g. 2026-11-22T10:15:00Z).")
-    String time;
+    @Mixin
+    RestorePointOptions point;
 
     @Option(names = "--bump-revision", paramLabel = "N",
             description = "Raise the restored revision by N (etcdutl 3.5.8+), so that clients' cached revisions, such as "
@@ -69,21 +63,17 @@ final class RestoreCommand implements Callable<Integer>, Main.Validated {
         EffectiveConfig config = new EffectiveConfig(spec);
         store.validate(config);
         restore.validate(config);
-        config.check("--revision", revision, RestorePoint::parseRevision);
-        config.check("--time", time, RestorePoint::parseTime);
+        point.validate(config);
         config.check("--bump-revision", bumpRevision, RestorePoint::parseRevision);
         if (markCompacted && bumpRevision == null) {
             config.reject("--mark-compacted", true, "needs --bump-revision (etcd marks the bumped revisions compacted)");
-        }
-        if (revision != null && time != null) {
-            config.reject("--time", time, "give either --revision or --time, not both");
         }
         return config.problems();
     }
 
     @Override
     public Integer call() throws Exception {
-        RestorePoint point = RestorePoint.of(revision, time);
+        RestorePoint point = this.point.point();
         try (ObjectStore objects = store.open()) {
             RestorePlanner planner = BackupSources.planner(objects, store.encryption());
             if (dryRun) {
