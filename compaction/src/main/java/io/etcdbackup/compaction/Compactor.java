@@ -1,5 +1,6 @@
 package io.etcdbackup.compaction;
 
+import io.etcdbackup.etcdprocess.DirectoryTrees;
 import io.etcdbackup.restore.RestoreEstimate;
 import io.etcdbackup.restore.RestorePlan;
 import io.etcdbackup.restore.RestorePlanner;
@@ -24,6 +25,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -39,6 +42,8 @@ import java.util.UUID;
 public final class Compactor {
 
     private static final Logger LOG = LoggerFactory.getLogger(Compactor.class);
+    /** The name of each compaction's snapshot file starts with this. */
+    private static final String SNAPSHOT_PREFIX = "compacted-";
 
     /**
      * @param restore     how to replay (etcd binaries, scratch dir, fetchers)
@@ -94,7 +99,7 @@ public final class Compactor {
         LOG.info("compaction started generation={} base_revision={} deltas={} target_revision={} bytes={}", plan.generation(),
                 plan.full().revision(), plan.deltas().size(), plan.targetRevision(), plan.totalBytes());
         Files.createDirectories(settings.scratchRoot());
-        Path snapshot = settings.scratchRoot().resolve("compacted-" + UUID.randomUUID().toString().substring(0, 8) + ".db");
+        Path snapshot = settings.scratchRoot().resolve(SNAPSHOT_PREFIX + UUID.randomUUID().toString().substring(0, 8) + ".db");
         try {
             SnapshotMaterialiser materialiser = new SnapshotMaterialiser(catalog.store(), settings.restore());
             long revision = materialiser.materialise(plan, settings.scratchRoot(), snapshot);
@@ -126,5 +131,17 @@ public final class Compactor {
             throw new EtcdBackupException("a full snapshot " + key + " already exists; run compaction again", e);
         }
         return new FullSnapshotRef(key, generation, revision, now, published.size());
+    }
+
+    /**
+     * Removes what a compaction killed midway left under the scratch root (its snapshot file and
+     * its scratch server's work directory). Call it only when no compaction runs there (at start).
+     *
+     * @return what was removed
+     */
+    public List<Path> removeLeftovers() throws IOException {
+        List<Path> removed = new ArrayList<>(SnapshotMaterialiser.removeLeftovers(settings.scratchRoot()));
+        removed.addAll(DirectoryTrees.deleteMatching(settings.scratchRoot(), SNAPSHOT_PREFIX + "*.db"));
+        return removed;
     }
 }

@@ -2,9 +2,11 @@ package io.etcdbackup.etcdprocess;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -28,6 +30,27 @@ public final class DirectoryTrees {
                 Files.deleteIfExists(path);
             }
         }
+    }
+
+    /**
+     * Deletes the entries of {@code root} whose names match {@code glob} (e.g. {@code compact-*}),
+     * each with everything under it: what a process killed in the middle of its work left in a
+     * scratch directory. Nothing happens if {@code root} does not exist.
+     *
+     * @return what was deleted
+     */
+    public static List<Path> deleteMatching(Path root, String glob) throws IOException {
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        List<Path> deleted = new ArrayList<>();
+        try (DirectoryStream<Path> matching = Files.newDirectoryStream(root, glob)) {
+            for (Path path : matching) {
+                delete(path);
+                deleted.add(path);
+            }
+        }
+        return deleted;
     }
 
     /**

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -25,6 +26,9 @@ import java.util.UUID;
  * <p>{@link Restorer} is the other user of the same replay; it ends in a data directory instead.
  */
 public final class SnapshotMaterialiser {
+
+    /** The name of each call's work directory starts with this. */
+    private static final String WORK_PREFIX = "compact-";
 
     private final ObjectStore store;
     private final Restorer.Settings settings;
@@ -57,7 +61,7 @@ public final class SnapshotMaterialiser {
      */
     public long materialise(RestorePlan plan, Path workRoot, Path snapshotFile) throws IOException {
         Path work = ScratchPlacement.choose(store, settings, plan, workRoot)
-                .resolve("compact-" + UUID.randomUUID().toString().substring(0, 8));
+                .resolve(WORK_PREFIX + UUID.randomUUID().toString().substring(0, 8));
         Files.createDirectories(work);
         progress.started(plan);
         boolean succeeded = false;
@@ -73,5 +77,15 @@ public final class SnapshotMaterialiser {
             progress.finished(succeeded);
             DirectoryTrees.delete(work);
         }
+    }
+
+    /**
+     * Removes the work directories under {@code workRoot} that a process killed while it
+     * materialised left behind. Call it only when no materialisation runs there.
+     *
+     * @return what was removed
+     */
+    public static List<Path> removeLeftovers(Path workRoot) throws IOException {
+        return DirectoryTrees.deleteMatching(workRoot, WORK_PREFIX + "*");
     }
 }

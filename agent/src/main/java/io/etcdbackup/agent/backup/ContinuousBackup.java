@@ -386,15 +386,19 @@ public final class ContinuousBackup implements AutoCloseable {
     public void close() throws IOException {
         closed = true;
         maintenance.close();
-        DeltaCapture current = capture;
-        if (current == null) {
-            return;
-        }
-        current.close();
-        String last = generation;
-        if (finalFullOnClose && last != null && failure == null) {
-            LOG.info("taking the final full snapshot generation={}", last);
-            takeFull(last);
+        try {
+            DeltaCapture current = capture;
+            if (current == null) {
+                return;
+            }
+            current.close();
+            String last = generation;
+            if (finalFullOnClose && last != null && failure == null) {
+                LOG.info("taking the final full snapshot generation={}", last);
+                takeFull(last);
+            }
+        } finally {
+            maintenance.awaitStopped(); // after the buffered deltas are published: they matter more
         }
     }
 }

@@ -52,6 +52,9 @@ final class MaintenanceSchedule implements AutoCloseable {
     private final Host host;
     /** Shared by compaction and merging; null when neither is configured. */
     private final ExecutorService compactionThread;
+    /** How long closing waits for a running compaction or merge to stop and clean up. */
+    private static final Duration COMPACTION_STOP = Duration.ofSeconds(15);
+
     private final AtomicBoolean compacting = new AtomicBoolean();
     /** The second store's sync, on a thread of its own (a long copy never delays capture, merging or compaction); null without one. */
     private final java.util.concurrent.ScheduledExecutorService secondaryThread;
@@ -220,6 +223,25 @@ final class MaintenanceSchedule implements AutoCloseable {
         }
         if (secondaryThread != null) {
             secondaryThread.shutdownNow();
+        }
+    }
+
+    /**
+     * After {@link #close()}: waits (at most {@link #COMPACTION_STOP}) for an interrupted compaction
+     * or merge to stop its scratch server and remove its scratch files. Without the wait the
+     * process could exit with the scratch etcd still running and a database left in the scratch
+     * directory.
+     */
+    void awaitStopped() {
+        if (compactionThread != null) {
+            try {
+                if (!compactionThread.awaitTermination(COMPACTION_STOP.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)) {
+                    LOG.warn("compaction did not stop in time; its scratch files are removed at the next start waited_s={}",
+                            COMPACTION_STOP.toSeconds());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

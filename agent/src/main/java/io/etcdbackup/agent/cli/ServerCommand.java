@@ -260,11 +260,34 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
         try {
             Restorer.Settings settings = compaction.restore().settings();
             Codec codec = service.settings().delta().codec();
-            return Optional.of(new Compactor(service.catalog(),
-                    new Compactor.Settings(settings, compaction.scratch(), codec, codec.defaultLevel()), clock));
+            Compactor compactor = new Compactor(service.catalog(),
+                    new Compactor.Settings(settings, compaction.scratch(), codec, codec.defaultLevel()), clock);
+            logLeftovers("compaction", compactor::removeLeftovers);
+            return Optional.of(compactor);
         } catch (RuntimeException e) {
             LOG.warn("compaction disabled reason=\"{}\"", e.getMessage(), e);
             return Optional.empty();
+        }
+    }
+
+    /** What removes a task's leftovers from its scratch directory. */
+    @FunctionalInterface
+    private interface LeftoverRemoval {
+        List<Path> remove() throws IOException;
+    }
+
+    /**
+     * Removes, at start, what a {@code task} killed midway (kill -9, OOM kill, eviction) left in its
+     * scratch directory, which survives a container's restart: without it each kill would leave a
+     * database there. A failure is logged; the task still runs.
+     */
+    private static void logLeftovers(String task, LeftoverRemoval removal) {
+        try {
+            for (Path left : removal.remove()) {
+                LOG.info("removed scratch files a killed task left task=\"{}\" path={}", task, left);
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot remove scratch files a killed task left task=\"{}\"", task, e);
         }
     }
 
@@ -272,6 +295,7 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
     private DrillRunner drillRunner(ObjectStore objects, ServerConfig.Drill drill, TaskScheduler thread, LeaderGatedBackup gate) {
         RestoreDrill restoreDrill = new RestoreDrill(objects, BackupSources.planner(objects, options.store.encryption()), options.etcd.clients(),
                 drill.settings());
+        logLeftovers("restore drill", restoreDrill::removeLeftovers);
         LOG.info("restore drills scheduled drill_schedule=\"{}\" scratch_dir={}", drill.schedule(), drill.settings().scratchRoot());
         return new DrillRunner(restoreDrill::run, drill.schedule(), thread,
                 () -> gate.backupState().map(BackupState::capturing).orElse(false));

@@ -44,7 +44,10 @@ class SidecarKillsIT {
     private Process startServer(String store, int run) throws Exception {
         return AgentProcess.builder(List.of("-Xmx256m"), "server", "--server-port", "0", "--endpoints", etcd.endpoints(),
                         "--store", store, "--delta-period", "300ms", "--full-schedule", "", "--gc-period", "1s", "--gc-max-backups", "3",
-                        "--gc-grace", "0s", "--merge-period", "1s", "--min-age", "0s", "--fan-in", "4")
+                        "--gc-grace", "0s", "--merge-period", "1s", "--min-age", "0s", "--fan-in", "4",
+                        // compaction folds the chain whenever 400 events follow the base (every ~10 s of load)
+                        "--compaction-events", "400", "--etcd-bin-dir", etcd.binaries().etcd().getParent().toString(),
+                        "--scratch-dir", dir.resolve("scratch").toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("server-" + run + ".log").toFile()).start();
     }
 
@@ -57,6 +60,7 @@ class SidecarKillsIT {
         List<Long> resumeMillis = new ArrayList<>();
         int duringUpload = 0;
         int duringFullRequest = 0;
+        int duringCompaction = 0;
         // 20 MiB of incompressible values: full snapshots that take long enough to be killed mid-upload.
         Workload.putIncompressible(etcd.client(), "/bulk/", 100, 5);
         try (SteadyLoad load = new SteadyLoad(etcd.client(), 41, false)) {
@@ -74,6 +78,7 @@ class SidecarKillsIT {
                 }
                 Thread.sleep(random.nextInt(1500)); // the fault's moment: random, by design
                 duringUpload += uploading(storeDir) ? 1 : 0;
+                duringCompaction += compacting(dir.resolve("scratch")) ? 1 : 0;
                 AgentProcess.kill(server);
 
                 AgentProcess.Result verify = AgentProcess.run(bin, "catalog", "verify", "--store", store);
@@ -92,12 +97,26 @@ class SidecarKillsIT {
             assertThat(AgentProcess.stop(last)).as("exited on SIGTERM").isTrue();
         }
         assertThat(CliRoundTrip.restoreLatestAndCompare(etcd, store, dir)).isEqualTo(finalRevision);
+        try (Stream<Path> left = Files.list(dir.resolve("scratch"))) {
+            assertThat(left).as("what killed compactions left is removed when the sidecar starts again").isEmpty();
+        }
 
         List<Long> sorted = new ArrayList<>(resumeMillis);
         Collections.sort(sorted);
-        System.out.printf("sidecar kills: %d (%d with a full snapshot asked for, %d with an upload in flight); revisions lost 0; "
+        System.out.printf("sidecar kills: %d (%d with a full snapshot asked for, %d with an upload in flight, %d during a compaction); "
+                        + "revisions lost 0; "
                         + "catalog verify passed %d times; restart to publishing past the kill: median %d ms, worst %d ms%n",
-                TRIALS, duringFullRequest, duringUpload, TRIALS, sorted.get(sorted.size() / 2), sorted.get(sorted.size() - 1));
+                TRIALS, duringFullRequest, duringUpload, duringCompaction, TRIALS, sorted.get(sorted.size() / 2), sorted.get(sorted.size() - 1));
+    }
+
+    /** Whether a compaction is running: its scratch server's directory ({@code compact-*}) exists. */
+    private static boolean compacting(Path scratch) throws Exception {
+        if (!Files.isDirectory(scratch)) {
+            return false;
+        }
+        try (Stream<Path> dirs = Files.list(scratch)) {
+            return dirs.anyMatch(d -> d.getFileName().toString().startsWith("compact-"));
+        }
     }
 
     /** Whether the local store has an object being written (a temp file in {@code .incoming}). */

@@ -59,6 +59,8 @@ public final class RestoreDrill {
     private static final Logger LOG = LoggerFactory.getLogger(RestoreDrill.class);
     /** Hashing reads the whole key bucket; a large database takes minutes, nothing else bounds it. */
     private static final long HASH_TIMEOUT_MINUTES = 30;
+    /** The name of each drill's work directory starts with this. */
+    private static final String WORK_PREFIX = "drill-";
 
     /**
      * @param restore     how to restore (etcd binaries, fetchers, default lease TTL); its scratch
@@ -121,7 +123,7 @@ public final class RestoreDrill {
             }
             requireSpace(plan);
             Files.createDirectories(settings.scratchRoot());
-            Path work = settings.scratchRoot().resolve("drill-" + UUID.randomUUID().toString().substring(0, 8));
+            Path work = settings.scratchRoot().resolve(WORK_PREFIX + UUID.randomUUID().toString().substring(0, 8));
             try {
                 AtomicLong restoredRevision = new AtomicLong();
                 try (EtcdProcess member = startRestored(plan, work, restoredRevision);
@@ -257,5 +259,15 @@ public final class RestoreDrill {
         if (usable < required) {
             throw new ScratchSpaceException(settings.scratchRoot(), required, usable);
         }
+    }
+
+    /**
+     * Removes the work directories a drill killed midway left under the scratch root. Call it
+     * only when no drill runs there (at start).
+     *
+     * @return what was removed
+     */
+    public List<Path> removeLeftovers() throws IOException {
+        return DirectoryTrees.deleteMatching(settings.scratchRoot(), WORK_PREFIX + "*");
     }
 }
