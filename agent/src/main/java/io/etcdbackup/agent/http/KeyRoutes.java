@@ -37,6 +37,11 @@ final class KeyRoutes implements AutoCloseable {
     /** Page size when none is asked for, and the largest allowed. */
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 1000;
+    /**
+     * The most keys a listing holds (about 200 bytes each plus the key): the sidecar's memory is
+     * bounded; the {@code keys} command has no such limit.
+     */
+    static final long MAX_LISTING_KEYS = 500_000;
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
@@ -57,7 +62,7 @@ final class KeyRoutes implements AutoCloseable {
         KeyPrefix prefix = prefix(ctx);
         int limit = limit(ctx);
         Optional<String> after = Optional.ofNullable(ctx.queryParam("after"));
-        ObjectNode body = open.page(after, () -> recovery.keys(V1Routes.restorePoint(ctx), prefix, open.scratch()), (view, from) -> {
+        ObjectNode body = open.page(after, () -> recovery.keys(V1Routes.restorePoint(ctx), prefix, open.scratch(), MAX_LISTING_KEYS), (view, from) -> {
             ArrayNode kvs = JSON.arrayNode();
             ByteString[] last = {null};
             boolean[] more = {false};

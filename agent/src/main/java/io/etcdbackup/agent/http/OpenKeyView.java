@@ -2,15 +2,13 @@ package io.etcdbackup.agent.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.ByteString;
-import io.etcdbackup.etcdprocess.DirectoryTrees;
+import io.etcdbackup.restore.keys.KeysReader;
 import io.etcdbackup.restore.keys.PrefixView;
 import io.javalin.http.GoneResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
@@ -142,15 +140,11 @@ final class OpenKeyView implements AutoCloseable {
         }
     }
 
-    /** Removes the {@code keys-*} directories an earlier process left (killed while a listing was open). */
+    /** Removes the scratch directories an earlier process left (killed while a listing was open). */
     private static void sweep(Path scratch) {
-        if (!Files.isDirectory(scratch)) {
-            return;
-        }
-        try (DirectoryStream<Path> left = Files.newDirectoryStream(scratch, "keys-*")) {
-            for (Path dir : left) {
-                DirectoryTrees.delete(dir);
-                LOG.info("removed a key listing's scratch directory left by an earlier process dir={}", dir);
+        try {
+            for (Path left : KeysReader.removeLeftovers(scratch)) {
+                LOG.info("removed a key listing's scratch directory left by an earlier process dir={}", left);
             }
         } catch (IOException e) {
             LOG.warn("cannot remove key listings' scratch directories left by an earlier process scratch={}", scratch, e);

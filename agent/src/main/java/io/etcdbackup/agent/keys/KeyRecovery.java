@@ -42,6 +42,15 @@ public final class KeyRecovery {
         return keys.read(point, prefix, scratchRoot);
     }
 
+    /**
+     * As {@link #keys(RestorePoint, KeyPrefix, Path)}, holding at most {@code maxKeys} keys.
+     *
+     * @throws io.etcdbackup.restore.keys.TooManyKeysException when more are under the prefix
+     */
+    public PrefixView keys(RestorePoint point, KeyPrefix prefix, Path scratchRoot, long maxKeys) throws IOException {
+        return keys.read(point, prefix, scratchRoot, maxKeys);
+    }
+
     /** The changes to keys under {@code prefix} within {@code range}, from the delta segments. */
     public KeyHistory.Span history(HistoryRange range, KeyPrefix prefix, KeyHistory.ChangeVisitor visitor) throws IOException {
         return new KeyHistory(catalog).read(range, prefix, visitor);

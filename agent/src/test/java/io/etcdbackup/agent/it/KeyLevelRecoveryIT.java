@@ -167,6 +167,11 @@ class KeyLevelRecoveryIT {
                     "--dry-run"));
             assertThat(plan.stdout()).contains("overwrite " + TEAM_A + "cm-5").contains("created=0 overwritten=1 skipped=39 conflicts=0");
             assertThat(client.getKVClient().get(bytes("/")).get().getHeader().getRevision()).isEqualTo(revisionEdited);
+            AgentProcess.Result overwritten = ok(agent(bin, "keys", "--store", store, "--encryption-key-file", keys.toString(),
+                    "--revision", Long.toString(beforeDelete), "--prefix", TEAM_A, "--apply-to", etcd.endpoints(), "--overwrite"));
+            assertThat(overwritten.stdout()).as("apply lines never show values").contains("created=0 overwritten=1 skipped=39 conflicts=0")
+                    .doesNotContain("ConfigMap");
+            assertThat(values(client, TEAM_A)).isEqualTo(expected);
 
             // --with-leases: a new lease, granted with the old one's TTL.
             client.getKVClient().delete(bytes(TEAM_A + "cm-10")).get();

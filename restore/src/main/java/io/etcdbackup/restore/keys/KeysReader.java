@@ -23,6 +23,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -42,6 +43,9 @@ import java.util.UUID;
 public final class KeysReader {
 
     private static final Logger LOG = LoggerFactory.getLogger(KeysReader.class);
+
+    /** The name of each view's scratch directory starts with this. */
+    private static final String SCRATCH_PREFIX = "keys-";
 
     /** Records between two progress lines while the database is read. */
     private static final long PROGRESS_EVERY = 1_000_000;
@@ -70,9 +74,19 @@ public final class KeysReader {
      * @throws IOException                                if the store or the scratch directory fail
      */
     public PrefixView read(RestorePoint point, KeyPrefix prefix, Path scratchRoot) throws IOException {
+        return read(point, prefix, scratchRoot, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #read(RestorePoint, KeyPrefix, Path)}, holding at most {@code maxKeys} keys at any
+     * moment of the reading (memory grows with the keys held).
+     *
+     * @throws TooManyKeysException when more keys are under the prefix
+     */
+    public PrefixView read(RestorePoint point, KeyPrefix prefix, Path scratchRoot, long maxKeys) throws IOException {
         RestorePlan plan = planner.plan(point);
         while (true) {
-            Path scratch = Files.createDirectories(scratchRoot.resolve("keys-" + UUID.randomUUID().toString().substring(0, 8)));
+            Path scratch = Files.createDirectories(scratchRoot.resolve(SCRATCH_PREFIX + UUID.randomUUID().toString().substring(0, 8)));
             PrefixView view = null;
             RestorePlan older = null;
             try {
@@ -84,7 +98,7 @@ public final class KeysReader {
                     if (plan.exact() && compacted > plan.targetRevision()) {
                         older = olderBase(plan, compacted);
                     } else {
-                        view = assemble(plan, database, prefix, scratch);
+                        view = assemble(plan, database, new Selection(prefix, maxKeys), scratch);
                     }
                 } finally {
                     if (view == null) {
@@ -121,15 +135,27 @@ public final class KeysReader {
         return older;
     }
 
-    private PrefixView assemble(RestorePlan plan, EtcdBackendFile database, KeyPrefix prefix, Path scratch) throws IOException {
+    /** The keys to hold: those under the prefix, at most {@code maxKeys} of them. */
+    private record Selection(KeyPrefix prefix, long maxKeys) {
+
+        void put(TreeMap<ByteString, PrefixView.Entry> keys, ByteString key, PrefixView.Entry entry) {
+            keys.put(key, entry);
+            if (keys.size() > maxKeys) {
+                throw new TooManyKeysException(prefix, maxKeys);
+            }
+        }
+    }
+
+    private PrefixView assemble(RestorePlan plan, EtcdBackendFile database, Selection selection, Path scratch) throws IOException {
+        KeyPrefix prefix = selection.prefix();
         long limit = plan.exact() ? plan.targetRevision() : Long.MAX_VALUE;
         TreeMap<ByteString, PrefixView.Entry> keys = new TreeMap<>(ByteString.unsignedLexicographicalComparator());
         // etcd starts at revision 1; the full snapshot's recorded revision is a proven lower bound of its
         // database's; a compaction removes tombstones up to its revision: the newest record may be older.
         DatabaseScan scan = new DatabaseScan(Math.max(Math.max(1, database.compactedRevision()), plan.full().revision()));
-        database.forEachRevision(record -> scan.visit(record, limit, prefix, keys));
+        database.forEachRevision(record -> scan.visit(record, limit, selection, keys));
         Map<Long, Long> ttls = new HashMap<>(database.leaseTtls());
-        long revision = applyDeltas(plan, scan.revision, limit, prefix, keys, ttls);
+        long revision = applyDeltas(plan, scan.revision, limit, selection, keys, ttls);
         if (plan.exact() && revision != plan.targetRevision()) {
             throw new RevisionMismatchException("the chain of generation " + plan.generation(), plan.targetRevision(), revision);
         }
@@ -147,7 +173,7 @@ public final class KeysReader {
             this.revision = lowerBound;
         }
 
-        void visit(RevisionRecord record, long limit, KeyPrefix prefix, TreeMap<ByteString, PrefixView.Entry> keys) {
+        void visit(RevisionRecord record, long limit, Selection selection, TreeMap<ByteString, PrefixView.Entry> keys) {
             if (record.mainRevision() > limit) {
                 return;
             }
@@ -155,18 +181,18 @@ public final class KeysReader {
             if (++records % PROGRESS_EVERY == 0) {
                 LOG.info("reading full snapshot records={} keys={} revision={}", records, keys.size(), record.mainRevision());
             }
-            if (prefix.matches(record.key())) {
+            if (selection.prefix().matches(record.key())) {
                 if (record.tombstone()) {
                     keys.remove(record.key());
                 } else {
-                    keys.put(record.key(), new PrefixView.InDatabase(record));
+                    selection.put(keys, record.key(), new PrefixView.InDatabase(record));
                 }
             }
         }
     }
 
     /** @return the revision reached */
-    private long applyDeltas(RestorePlan plan, long databaseRevision, long limit, KeyPrefix prefix,
+    private long applyDeltas(RestorePlan plan, long databaseRevision, long limit, Selection selection,
                              TreeMap<ByteString, PrefixView.Entry> keys, Map<Long, Long> ttls) throws IOException {
         long revision = databaseRevision;
         for (DeltaSegmentRef ref : plan.deltas()) {
@@ -194,16 +220,26 @@ public final class KeysReader {
                 }
                 revision = eventRevision;
                 KeyValue kv = event.getKv();
-                if (prefix.matches(kv.getKey())) {
+                if (selection.prefix().matches(kv.getKey())) {
                     if (event.getType() == Event.EventType.DELETE) {
                         keys.remove(kv.getKey());
                     } else {
-                        keys.put(kv.getKey(), new PrefixView.FromDelta(kv));
+                        selection.put(keys, kv.getKey(), new PrefixView.FromDelta(kv));
                     }
                 }
             }
         }
         return revision;
+    }
+
+    /**
+     * Removes the scratch directories under {@code scratchRoot} that a process killed while a view
+     * was open left behind. Call it only when no view is open there.
+     *
+     * @return what was removed
+     */
+    public static List<Path> removeLeftovers(Path scratchRoot) throws IOException {
+        return DirectoryTrees.deleteMatching(scratchRoot, SCRATCH_PREFIX + "*");
     }
 
     private static void deleteQuietly(Path scratch, Exception failure) {

@@ -113,6 +113,9 @@ class KeysReaderIT {
             assertThatThrownBy(() -> reader.read(new RestorePoint.AtRevision(8), KeyPrefix.of("/"), scratch))
                     .isInstanceOf(NoBackupException.class).hasMessageContaining("holds revision 8");
             assertThat(Files.list(scratch)).isEmpty();
+            assertThatThrownBy(() -> reader.read(new RestorePoint.Latest(), KeyPrefix.of("/"), scratch, 2))
+                    .isInstanceOf(TooManyKeysException.class).hasMessageContaining("more than 2 keys");
+            assertThat(Files.list(scratch)).isEmpty();
         }
     }
 
