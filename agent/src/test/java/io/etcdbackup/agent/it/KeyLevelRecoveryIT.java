@@ -44,6 +44,7 @@ class KeyLevelRecoveryIT {
 
     private static final String TEAM_A = "/registry/configmaps/team-a/";
     private static final String TEAM_B = "/registry/configmaps/team-b/";
+    private static final String TEAM_C = "/registry/configmaps/team-c/";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
@@ -78,6 +79,7 @@ class KeyLevelRecoveryIT {
                 put(client, TEAM_A + "cm-" + i, "{\"kind\":\"ConfigMap\",\"data\":{\"i\":\"" + i + "\"}}", i % 10 == 0 ? lease : 0);
                 put(client, TEAM_B + "cm-" + i, "b" + i, 0);
             }
+            client.getKVClient().put(bytes(TEAM_C + "proto"), ByteSequence.from(configMapAsTheApiServerStoresIt())).get();
             // A full snapshot holding them: keys then reads its database, and the deltas after it.
             HttpResponse<String> full = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                             URI.create("http://127.0.0.1:" + port + "/v1/snapshots/full"))
@@ -102,6 +104,11 @@ class KeyLevelRecoveryIT {
             AgentProcess.Result withoutKeys = agent(bin, "keys", "--store", store, "--revision", Long.toString(beforeDelete),
                     "--prefix", TEAM_A);
             assertThat(withoutKeys.exitCode()).as("no key file").isNotZero();
+            JsonNode proto = JSON.readTree(ok(agent(bin, "keys", "--store", store, "--encryption-key-file", keys.toString(),
+                    "--prefix", TEAM_C, "--output", "json")).stdout().strip()).get("decoded");
+            assertThat(proto.get("kind").asText()).as("a Kubernetes protobuf value, decoded by the jar").isEqualTo("ConfigMap");
+            assertThat(proto.at("/object/metadata/name").asText()).isEqualTo("proto");
+            assertThat(proto.at("/object/data/color").asText()).isEqualTo("blue");
             assertThat(withoutKeys.stderr()).contains("encrypted");
 
             // history: the events etcd's watch replays for the prefix, in order.
@@ -184,6 +191,20 @@ class KeyLevelRecoveryIT {
         } finally {
             assertThat(AgentProcess.stop(server)).as("exited on SIGTERM").isTrue();
         }
+    }
+
+    /** A ConfigMap as the API server writes it: {@code k8s\0} and a {@code runtime.Unknown} around the object's protobuf. */
+    private static byte[] configMapAsTheApiServerStoresIt() throws Exception {
+        byte[] object = io.kubernetes.client.proto.V1.ConfigMap.newBuilder()
+                .setMetadata(io.kubernetes.client.proto.Meta.ObjectMeta.newBuilder().setName("proto").setNamespace("team-c"))
+                .putData("color", "blue").build().toByteArray();
+        byte[] unknown = io.kubernetes.client.proto.Runtime.Unknown.newBuilder()
+                .setTypeMeta(io.kubernetes.client.proto.Runtime.TypeMeta.newBuilder().setApiVersion("v1").setKind("ConfigMap"))
+                .setRaw(com.google.protobuf.ByteString.copyFrom(object)).setContentEncoding("").setContentType("").build().toByteArray();
+        java.io.ByteArrayOutputStream value = new java.io.ByteArrayOutputStream();
+        value.write(new byte[] {'k', '8', 's', 0});
+        value.write(unknown);
+        return value.toByteArray();
     }
 
     private static AgentProcess.Result agent(Path bin, String... args) throws Exception {
