@@ -11,7 +11,8 @@
 #        EBA_SOAK_SEED replays a schedule, EBA_SOAK_FAULTS=ETCD_CRASH,AGENT_CRASH restricts the faults,
 #        EBA_SOAK_LIFECYCLE=STATIC runs without the member reconciler: crash faults only;
 #        faults: the fault trials of the README's "Reliability" section, at full size: TRIALS kill -9s of the
-#        sidecar (default 100), 20 leader moves, the disk-full trials, the misbehaving S3 store with a 60 s
+#        sidecar (default 100; EBA_KILL_RATE=2000 adds a paced load of that many writes/s), 20 leader moves at 2,000 writes/s,
+#        the disk-full trials, the misbehaving S3 store with a 60 s
 #        outage, the sidecar under a memory limit; prints each trial's figures)
 # EBA_ETCD_VERSION=3.4 measures on etcd 3.4 (default 3.5).
 # See docs/performance.md.
@@ -25,7 +26,7 @@ if [ "$mode" = faults ]; then
   (cd "$root" && EBA_ETCD_VERSION="${EBA_ETCD_VERSION:-3.5}" scripts/provision-etcd.sh >/dev/null \
     && mvn -q -B -ntp -pl agent -am verify -DskipEtcd34 -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false \
          -Dit.test='SidecarKillsIT,LeaderMovesIT,DiskFullIT,MisbehavingStoreIT,SidecarMemoryCgroupIT' -Dfailsafe.failIfNoSpecifiedTests=false \
-         -Deba.kill.trials="${2:-100}" -Deba.outage.seconds=60) \
+         -Deba.kill.trials="${2:-100}" -Deba.kill.rate="${EBA_KILL_RATE:-0}" -Deba.moves.rate=2000 -Deba.outage.seconds=60) \
     >"$log" 2>&1 || { tail -50 "$log" >&2; echo "bench: a fault trial failed (whole output: $log)" >&2; exit 1; }
   sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -h -E '^(sidecar kills|leader moves|misbehaving store|sidecar in a [0-9]+ MiB memory cgroup):'
   exit 0

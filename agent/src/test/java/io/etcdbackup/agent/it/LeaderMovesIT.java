@@ -31,6 +31,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LeaderMovesIT {
 
     private static final int MOVES = 20;
+    /**
+     * Writes per second of an extra paced load of 1 KiB puts ({@code -Deba.moves.rate=2000}); puts
+     * failed by a move are counted, not retried. 0 (default): the steady load only.
+     */
+    private static final int RATE = Integer.getInteger("eba.moves.rate", 0);
 
     @RegisterExtension
     final EtcdClusterExtension etcd = EtcdClusterExtension.members(3);
@@ -51,7 +56,10 @@ class LeaderMovesIT {
         List<Long> takeoverMillis = new ArrayList<>();
         long firstEpoch;
         long epoch;
-        try (SteadyLoad load = new SteadyLoad(source, 12)) {
+        double achievedRate = 0;
+        long failedPuts = 0;
+        try (SteadyLoad load = new SteadyLoad(source, 12);
+             PacedLoad paced = RATE > 0 ? PacedLoad.tolerant(source, RATE, 13) : null) {
             Agent leader = await("a leader's agent captures", Duration.ofSeconds(90), () -> all.capturingLeader(agents), Optional::isPresent).get();
             firstEpoch = all.status(leader).path("catalogEpoch").asLong();
             epoch = firstEpoch;
@@ -68,6 +76,11 @@ class LeaderMovesIT {
                 leader = next;
             }
             load.close();
+            if (paced != null) {
+                achievedRate = paced.achievedRate();
+                paced.stop();
+                failedPuts = paced.failed();
+            }
             Workload.awaitShortLeasesRevoked(source); // their deletions are revisions too
             long finalRevision = Keyspace.read(source, 0).revision();
             HttpResponse<String> last = all.sendRetryingWhileUnavailable(leader, "POST", "/snapshot/delta");
@@ -82,9 +95,9 @@ class LeaderMovesIT {
         assertThat(CliRoundTrip.restoreLatestAndCompare(etcd, store, dir)).as("the chain restores without a gap").isEqualTo(captured);
         List<Long> sorted = new ArrayList<>(takeoverMillis);
         Collections.sort(sorted);
-        System.out.printf("leader moves: %d under load; until the new leader's agent captured: median %d ms, worst %d ms; "
-                        + "fencing epochs %d..%d; restored revision %d exactly%n", MOVES, sorted.get(sorted.size() / 2),
-                sorted.get(sorted.size() - 1), firstEpoch, epoch, captured);
+        System.out.printf("leader moves: %d under load (paced load %.0f writes/s, %d puts failed by a move); until the new leader's "
+                        + "agent captured: median %d ms, worst %d ms; fencing epochs %d..%d; restored revision %d exactly%n", MOVES,
+                achievedRate, failedPuts, sorted.get(sorted.size() / 2), sorted.get(sorted.size() - 1), firstEpoch, epoch, captured);
     }
 
     /** The members' ids, in the extension's member order (matched by client URL). */

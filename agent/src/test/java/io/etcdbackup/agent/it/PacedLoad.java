@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Puts of 1 KiB random values over 5,000 keys at a fixed rate (writes per second), on a thread of
  * its own with up to 256 puts in flight, as a busy kube-apiserver writes. Keeps the highest
- * revision etcd acknowledged; a failed put fails the load.
+ * revision etcd acknowledged; a failed put fails the load, unless the load is {@linkplain #tolerant
+ * tolerant} (a cluster whose leader moves fails puts in flight; they are counted instead).
  */
 final class PacedLoad implements AutoCloseable {
 
@@ -22,12 +23,24 @@ final class PacedLoad implements AutoCloseable {
     private final AtomicBoolean writing = new AtomicBoolean(true);
     private final AtomicLong acknowledged = new AtomicLong();
     private final AtomicLong highestRevision = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final boolean tolerant;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final Semaphore inFlight = new Semaphore(IN_FLIGHT);
     private final Thread thread;
     private final long startNanos = System.nanoTime();
 
     PacedLoad(Client client, int writesPerSecond, long seed) {
+        this(client, writesPerSecond, seed, false);
+    }
+
+    /** A load that counts failed puts ({@link #failed()}) instead of failing. */
+    static PacedLoad tolerant(Client client, int writesPerSecond, long seed) {
+        return new PacedLoad(client, writesPerSecond, seed, true);
+    }
+
+    private PacedLoad(Client client, int writesPerSecond, long seed, boolean tolerant) {
+        this.tolerant = tolerant;
         thread = new Thread(() -> {
             Random random = new Random(seed);
             long n = 0;
@@ -42,7 +55,9 @@ final class PacedLoad implements AutoCloseable {
                     random.nextBytes(value);
                     inFlight.acquire();
                     client.getKVClient().put(Workload.bytes("/paced/" + (n % 5000)), ByteSequence.from(value)).whenComplete((r, e) -> {
-                        if (e != null) {
+                        if (e != null && tolerant) {
+                            failed.incrementAndGet();
+                        } else if (e != null) {
                             failure.compareAndSet(null, e);
                         } else {
                             acknowledged.incrementAndGet();
@@ -62,6 +77,11 @@ final class PacedLoad implements AutoCloseable {
     /** Writes acknowledged so far. */
     long acknowledged() {
         return acknowledged.get();
+    }
+
+    /** Puts that failed (a tolerant load only; any other fails the load). */
+    long failed() {
+        return failed.get();
     }
 
     /** Writes acknowledged per second since the start. */

@@ -32,6 +32,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SidecarKillsIT {
 
     private static final int TRIALS = Integer.getInteger("eba.kill.trials", 8);
+    /** Writes per second of an extra paced load of 1 KiB puts ({@code -Deba.kill.rate=2000}); 0 (default): the steady load only. */
+    private static final int RATE = Integer.getInteger("eba.kill.rate", 0);
 
     @RegisterExtension
     final EtcdClusterExtension etcd = EtcdClusterExtension.members(1);
@@ -63,7 +65,9 @@ class SidecarKillsIT {
         int duringCompaction = 0;
         // 20 MiB of incompressible values: full snapshots that take long enough to be killed mid-upload.
         Workload.putIncompressible(etcd.client(), "/bulk/", 100, 5);
-        try (SteadyLoad load = new SteadyLoad(etcd.client(), 41, false)) {
+        double achievedRate = 0;
+        try (SteadyLoad load = new SteadyLoad(etcd.client(), 41, false);
+             PacedLoad paced = RATE > 0 ? new PacedLoad(etcd.client(), RATE, 43) : null) {
             for (int trial = 1; trial <= TRIALS; trial++) {
                 long atStart = Keyspace.read(etcd.client(), 0).revision();
                 long started = System.nanoTime();
@@ -85,6 +89,10 @@ class SidecarKillsIT {
                 assertThat(verify.exitCode()).as("trial %d: %s%s", trial, verify.stdout(), verify.stderr()).isZero();
                 assertThat(verify.stdout()).contains(" 0 failed");
             }
+            if (paced != null) {
+                achievedRate = paced.achievedRate();
+                paced.stop(); // fails the trial if a put failed
+            }
         }
 
         // A last run catches up with everything written, and stops cleanly.
@@ -103,10 +111,10 @@ class SidecarKillsIT {
 
         List<Long> sorted = new ArrayList<>(resumeMillis);
         Collections.sort(sorted);
-        System.out.printf("sidecar kills: %d (%d with a full snapshot asked for, %d with an upload in flight, %d during a compaction); "
-                        + "revisions lost 0; "
+        System.out.printf("sidecar kills: %d (%d with a full snapshot asked for, %d with an upload in flight, %d during a compaction; "
+                        + "paced load %.0f writes/s); revisions lost 0; "
                         + "catalog verify passed %d times; restart to publishing past the kill: median %d ms, worst %d ms%n",
-                TRIALS, duringFullRequest, duringUpload, duringCompaction, TRIALS, sorted.get(sorted.size() / 2), sorted.get(sorted.size() - 1));
+                TRIALS, duringFullRequest, duringUpload, duringCompaction, achievedRate, TRIALS, sorted.get(sorted.size() / 2), sorted.get(sorted.size() - 1));
     }
 
     /** Whether a compaction is running: its scratch server's directory ({@code compact-*}) exists. */
