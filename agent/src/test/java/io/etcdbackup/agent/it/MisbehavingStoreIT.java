@@ -42,6 +42,8 @@ class MisbehavingStoreIT {
      * {@code -Deba.misbehaving.limit.mib} tries another.
      */
     static final long LIMIT_BYTES = Long.getLong("eba.misbehaving.limit.mib", 768) * 1024 * 1024;
+    /** JVM flags appended to the image's (later flags win), to try other settings: {@code -Deba.misbehaving.jvm="-XX:MaxRAMPercentage=30"}. */
+    private static final String EXTRA_JVM_FLAGS = System.getProperty("eba.misbehaving.jvm", "");
     private static final int RATE = 2000;
 
     @RegisterExtension
@@ -61,7 +63,7 @@ class MisbehavingStoreIT {
                     "--store", faulty, "--delta-period", "1s", "--full-schedule", "").command();
             ProcessBuilder builder = new ProcessBuilder(group.map(g -> g.wrap(command)).orElse(command));
             builder.environment().putAll(S3ProxyServer.CREDENTIALS);
-            builder.environment().put("JAVA_TOOL_OPTIONS", ImageIT.Dockerfile.javaToolOptions());
+            builder.environment().put("JAVA_TOOL_OPTIONS", (ImageIT.Dockerfile.javaToolOptions() + " " + EXTRA_JVM_FLAGS).strip());
             Process server = builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
             long acknowledged;
             double catchUpSeconds;
