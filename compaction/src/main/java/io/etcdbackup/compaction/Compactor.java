@@ -134,14 +134,15 @@ public final class Compactor {
     }
 
     /**
-     * Removes what a compaction killed midway left under the scratch root (its snapshot file and
-     * its scratch server's work directory). Call it only when no compaction runs there (at start).
+     * Removes what a compaction killed midway left under {@code scratchRoot} (its snapshot file and
+     * its scratch server's work directory). Call it only when no compaction runs there: when the
+     * process starts.
      *
      * @return what was removed
      */
-    public List<Path> removeLeftovers() throws IOException {
-        List<Path> removed = new ArrayList<>(SnapshotMaterialiser.removeLeftovers(settings.scratchRoot()));
-        removed.addAll(DirectoryTrees.deleteMatching(settings.scratchRoot(), SNAPSHOT_PREFIX + "*.db"));
+    public static List<Path> removeLeftovers(Path scratchRoot) throws IOException {
+        List<Path> removed = new ArrayList<>(SnapshotMaterialiser.removeLeftovers(scratchRoot));
+        removed.addAll(DirectoryTrees.deleteMatching(scratchRoot, SNAPSHOT_PREFIX + "*.db"));
         return removed;
     }
 }

@@ -29,6 +29,8 @@ public final class DirectoryTrees {
             for (Path path : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
                 Files.deleteIfExists(path);
             }
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause(); // the walk reports its failures unchecked
         }
     }
 
@@ -38,17 +40,33 @@ public final class DirectoryTrees {
      * scratch directory. Nothing happens if {@code root} does not exist.
      *
      * @return what was deleted
+     * @throws IOException the first entry that could not be deleted (after trying the others)
      */
     public static List<Path> deleteMatching(Path root, String glob) throws IOException {
         if (!Files.isDirectory(root)) {
             return List.of();
         }
         List<Path> deleted = new ArrayList<>();
+        IOException failed = null;
         try (DirectoryStream<Path> matching = Files.newDirectoryStream(root, glob)) {
             for (Path path : matching) {
-                delete(path);
-                deleted.add(path);
+                try {
+                    delete(path);
+                    deleted.add(path);
+                } catch (IOException e) {
+                    // go on with the others; the first failure is thrown at the end, the rest suppressed in it
+                    if (failed == null) {
+                        failed = e;
+                    } else {
+                        failed.addSuppressed(e);
+                    }
+                }
             }
+        } catch (java.nio.file.DirectoryIteratorException e) {
+            throw e.getCause();
+        }
+        if (failed != null) {
+            throw failed;
         }
         return deleted;
     }

@@ -283,8 +283,27 @@ public final class EtcdProcess implements AutoCloseable {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
-            process.destroyForcibly();
+            // Interrupted (a task being cancelled): still wait, briefly, for the process to be gone, so that
+            // whoever removes its directory next does not race it.
+            killAndAwait(process);
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Kills {@code process} (SIGKILL) and waits up to 10 s for it to be gone, even if the calling
+     * thread is interrupted (a cancelled task): whoever removes its files next must not race it.
+     * The caller restores the interrupt.
+     */
+    public static void killAndAwait(Process process) {
+        process.destroyForcibly();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (process.isAlive() && System.nanoTime() < deadline) {
+            try {
+                process.waitFor(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException again) {
+                // keep waiting: the interrupt is restored by the caller
+            }
         }
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.etcdbackup.snapshot.EtcdBackupException;
 import io.etcdbackup.etcdprocess.EtcdBinaries;
+import io.etcdbackup.etcdprocess.EtcdProcess;
 
 import java.io.IOException;
 import java.net.URI;
@@ -169,7 +170,7 @@ public final class EtcdTool {
                 throw new IOException(String.join(" ", command.subList(0, 3)) + " did not finish in " + timeout.toMinutes() + " minutes");
             }
         } catch (InterruptedException e) {
-            process.destroyForcibly();
+            EtcdProcess.killAndAwait(process);
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted while running " + command.get(0));
         }

@@ -380,7 +380,8 @@ public final class ContinuousBackup implements AutoCloseable {
     /**
      * Stops capture and maintenance and publishes what is buffered. Control tasks still queued on
      * the scheduler find the backup closed and do nothing; one already running (a full snapshot)
-     * finishes.
+     * finishes. Then waits, briefly, for an interrupted compaction or merge to clean up
+     * ({@link MaintenanceSchedule#awaitStopped()}).
      */
     @Override
     public void close() throws IOException {

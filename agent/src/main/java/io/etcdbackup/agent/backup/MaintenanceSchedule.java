@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -29,6 +30,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class MaintenanceSchedule implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MaintenanceSchedule.class);
+    /** How long closing waits for a running compaction or merge to stop and clean up. */
+    private static final Duration COMPACTION_STOP = Duration.ofSeconds(15);
     /** Retention lists the whole store for orphans only every this many runs. */
     private static final int RUNS_PER_ORPHAN_COLLECTION = 60;
 
@@ -52,9 +55,6 @@ final class MaintenanceSchedule implements AutoCloseable {
     private final Host host;
     /** Shared by compaction and merging; null when neither is configured. */
     private final ExecutorService compactionThread;
-    /** How long closing waits for a running compaction or merge to stop and clean up. */
-    private static final Duration COMPACTION_STOP = Duration.ofSeconds(15);
-
     private final AtomicBoolean compacting = new AtomicBoolean();
     /** The second store's sync, on a thread of its own (a long copy never delays capture, merging or compaction); null without one. */
     private final java.util.concurrent.ScheduledExecutorService secondaryThread;
@@ -235,8 +235,8 @@ final class MaintenanceSchedule implements AutoCloseable {
     void awaitStopped() {
         if (compactionThread != null) {
             try {
-                if (!compactionThread.awaitTermination(COMPACTION_STOP.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)) {
-                    LOG.warn("compaction did not stop in time; its scratch files are removed at the next start waited_s={}",
+                if (!compactionThread.awaitTermination(COMPACTION_STOP.toMillis(), TimeUnit.MILLISECONDS)) {
+                    LOG.warn("compaction did not stop in time; its scratch files are removed when the process starts again waited_s={}",
                             COMPACTION_STOP.toSeconds());
                 }
             } catch (InterruptedException e) {

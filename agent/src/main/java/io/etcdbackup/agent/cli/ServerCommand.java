@@ -129,6 +129,7 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
         }
         ServerConfig config = config();
         HttpApi.Settings http = config.http().settings(apiToken(config.http().tokenFile()));
+        removeLeftovers(config);
         CountDownLatch stop = new CountDownLatch(1);
         // Handle SIGTERM/SIGINT ourselves so that the final flush completes and the exit code is 0.
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
@@ -260,10 +261,8 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
         try {
             Restorer.Settings settings = compaction.restore().settings();
             Codec codec = service.settings().delta().codec();
-            Compactor compactor = new Compactor(service.catalog(),
-                    new Compactor.Settings(settings, compaction.scratch(), codec, codec.defaultLevel()), clock);
-            logLeftovers("compaction", compactor::removeLeftovers);
-            return Optional.of(compactor);
+            return Optional.of(new Compactor(service.catalog(),
+                    new Compactor.Settings(settings, compaction.scratch(), codec, codec.defaultLevel()), clock));
         } catch (RuntimeException e) {
             LOG.warn("compaction disabled reason=\"{}\"", e.getMessage(), e);
             return Optional.empty();
@@ -277,16 +276,23 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
     }
 
     /**
-     * Removes, at start, what a {@code task} killed midway (kill -9, OOM kill, eviction) left in its
-     * scratch directory, which survives a container's restart: without it each kill would leave a
-     * database there. A failure is logged; the task still runs.
+     * Removes, once when the process starts (before any task can run), what a compaction or a
+     * restore drill killed midway (kill -9, OOM kill, eviction) left in its scratch directory, which
+     * survives a container's restart: without it each kill would leave a database there. Key
+     * listings clean theirs when the HTTP API starts. Configured or not, each task's directory is
+     * swept. A failure is logged; the server still runs.
      */
+    private static void removeLeftovers(ServerConfig config) {
+        config.backup().compaction().ifPresent(c -> logLeftovers("compaction", () -> Compactor.removeLeftovers(c.scratch())));
+        config.drill().ifPresent(d -> logLeftovers("restore drill", () -> RestoreDrill.removeLeftovers(d.settings().scratchRoot())));
+    }
+
     private static void logLeftovers(String task, LeftoverRemoval removal) {
         try {
             for (Path left : removal.remove()) {
                 LOG.info("removed scratch files a killed task left task=\"{}\" path={}", task, left);
             }
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             LOG.warn("cannot remove scratch files a killed task left task=\"{}\"", task, e);
         }
     }
@@ -295,7 +301,6 @@ final class ServerCommand implements Callable<Integer>, Main.Validated {
     private DrillRunner drillRunner(ObjectStore objects, ServerConfig.Drill drill, TaskScheduler thread, LeaderGatedBackup gate) {
         RestoreDrill restoreDrill = new RestoreDrill(objects, BackupSources.planner(objects, options.store.encryption()), options.etcd.clients(),
                 drill.settings());
-        logLeftovers("restore drill", restoreDrill::removeLeftovers);
         LOG.info("restore drills scheduled drill_schedule=\"{}\" scratch_dir={}", drill.schedule(), drill.settings().scratchRoot());
         return new DrillRunner(restoreDrill::run, drill.schedule(), thread,
                 () -> gate.backupState().map(BackupState::capturing).orElse(false));

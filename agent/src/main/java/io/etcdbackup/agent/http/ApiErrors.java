@@ -18,7 +18,7 @@ import java.util.concurrent.ExecutionException;
  *   <li>401 (with {@code WWW-Authenticate: Bearer}): {@link UnauthorizedException};</li>
  *   <li>404: {@link NotConfiguredException}, {@link NoBackupException}, an unknown path;</li>
  *   <li>409: {@link RevisionGapException};</li>
- *   <li>413: {@link TooManyKeysException} (a key listing larger than the sidecar holds);</li>
+ *   <li>422: {@link TooManyKeysException} (a key listing larger than the sidecar holds);</li>
  *   <li>400: {@link IllegalArgumentException}; 503 (retry): {@link IllegalStateException}, also
  *       when wrapped in an {@link ExecutionException} or {@link CompletionException};</li>
  *   <li>502 / 504: {@link LeaderForwarder.UpstreamException}, its own status;</li>
@@ -57,7 +57,8 @@ final class ApiErrors {
         r.exception(NotConfiguredException.class, (e, ctx) -> Responses.error(ctx, 404, e.getMessage()));
         r.exception(NoBackupException.class, (e, ctx) -> Responses.error(ctx, 404, e.getMessage()));
         r.exception(RevisionGapException.class, (e, ctx) -> Responses.error(ctx, 409, e.getMessage()));
-        r.exception(TooManyKeysException.class, (e, ctx) -> Responses.error(ctx, 413, e.getMessage()));
+        r.exception(TooManyKeysException.class, (e, ctx) -> Responses.error(ctx, 422, e.getMessage()
+                + " (the keys command has no such limit)"));
         r.exception(LeaderForwarder.UpstreamException.class, (e, ctx) -> Responses.error(ctx, e.status(), e.getMessage()));
         r.exception(IllegalArgumentException.class, (e, ctx) -> Responses.error(ctx, 400, e.getMessage()));
         r.exception(IllegalStateException.class, (e, ctx) -> Responses.error(ctx, 503, e.getMessage()));

@@ -62,7 +62,9 @@ final class KeyRoutes implements AutoCloseable {
         KeyPrefix prefix = prefix(ctx);
         int limit = limit(ctx);
         Optional<String> after = Optional.ofNullable(ctx.queryParam("after"));
-        ObjectNode body = open.page(after, () -> recovery.keys(V1Routes.restorePoint(ctx), prefix, open.scratch(), MAX_LISTING_KEYS), (view, from) -> {
+        RestorePoint point = V1Routes.restorePoint(ctx);
+        String listing = "prefix \"" + prefix + "\" at " + point;
+        ObjectNode body = open.page(after, listing, () -> recovery.keys(point, prefix, open.scratch(), MAX_LISTING_KEYS), (view, from) -> {
             ArrayNode kvs = JSON.arrayNode();
             ByteString[] last = {null};
             boolean[] more = {false};

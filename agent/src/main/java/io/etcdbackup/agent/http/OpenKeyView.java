@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
  * most, and a listing's pages all read the same state. A cursor of a listing no longer open is
  * answered 410: start the listing again.
  *
- * <p>Listings are served one at a time. At start, scratch directories left by an earlier process
+ * <p>Listings are opened one at a time, outside the lock that serves pages and closes (so a stop
+ * never waits for a download). At start, scratch directories left by an earlier process
  * ({@code keys-*}) are removed.
  */
 final class OpenKeyView implements AutoCloseable {
@@ -53,8 +54,12 @@ final class OpenKeyView implements AutoCloseable {
 
     private final Path scratch;
     private final ScheduledExecutorService reaper;
+    /** Held while a listing is opened (downloaded and scanned), so that one is opened at a time. */
+    private final Object opening = new Object();
     private String id;
+    private String listing;
     private PrefixView view;
+    private boolean closed;
     private long lastUsedNanos;
 
     /** @param scratch where listings download their full snapshot */
@@ -77,26 +82,52 @@ final class OpenKeyView implements AutoCloseable {
      * A page: of a new listing opened by {@code opener} when {@code after} is empty, else of the
      * open listing after the cursor's key. The body gets {@code next} when more keys follow.
      *
+     * @param listing what the request asks for (prefix and point): a cursor is answered only for
+     *                the listing it came from
      * @throws GoneResponse             when the cursor's listing is no longer open
-     * @throws IllegalArgumentException when the cursor is not one this API gave
+     * @throws IllegalArgumentException when the cursor is not one this API gave, or was given with
+     *                                  another prefix or point
      */
-    synchronized ObjectNode page(Optional<String> after, Opener opener, Pager pager) throws IOException {
-        ByteString from = null;
+    ObjectNode page(Optional<String> after, String listing, Opener opener, Pager pager) throws IOException {
         if (after.isPresent()) {
             int dot = after.get().indexOf('.');
             if (dot < 0) {
                 throw new IllegalArgumentException("after must be the 'next' of a previous page, got '" + after.get() + "'");
             }
-            if (view == null || !after.get().substring(0, dot).equals(id)) {
-                throw new GoneResponse("that listing is no longer open (it ends after its last page, when another starts, or after "
-                        + IDLE.toMinutes() + " minutes without a request): start it again without 'after'");
+            ByteString from = decodeKey(after.get().substring(dot + 1));
+            synchronized (this) {
+                if (view == null || !after.get().substring(0, dot).equals(id)) {
+                    throw new GoneResponse("that listing is no longer open (it ends after its last page, when another starts, or "
+                            + "after " + IDLE.toMinutes() + " minutes without a request): start it again without 'after'");
+                }
+                if (!listing.equals(this.listing)) {
+                    throw new IllegalArgumentException("that cursor belongs to the listing of " + this.listing
+                            + ": give the same prefix and point with it");
+                }
+                return serve(from, pager);
             }
-            from = decodeKey(after.get().substring(dot + 1));
-        } else {
-            closeView();
-            view = opener.open();
-            id = UUID.randomUUID().toString().substring(0, 8);
         }
+        // The download and the scan run outside the lock, so that closing (SIGTERM) never waits for them;
+        // one listing is opened at a time.
+        PrefixView fresh;
+        synchronized (opening) {
+            fresh = opener.open();
+        }
+        synchronized (this) {
+            if (closed) {
+                closeQuietly(fresh);
+                throw new IllegalStateException("the server is stopping");
+            }
+            closeView();
+            view = fresh;
+            id = UUID.randomUUID().toString().substring(0, 8);
+            this.listing = listing;
+            return serve(null, pager);
+        }
+    }
+
+    /** A page of the open listing (the caller holds the lock). */
+    private ObjectNode serve(ByteString from, Pager pager) throws IOException {
         lastUsedNanos = System.nanoTime();
         Page page = pager.page(view, from);
         if (page.lastKeyIfMore().isPresent()) {
@@ -116,18 +147,24 @@ final class OpenKeyView implements AutoCloseable {
 
     private void closeView() {
         if (view != null) {
-            try {
-                view.close();
-            } catch (IOException e) {
-                LOG.warn("removing a key listing's scratch files failed listing={} scratch={}", id, scratch, e);
-            }
+            closeQuietly(view);
             view = null;
             id = null;
+            listing = null;
+        }
+    }
+
+    private void closeQuietly(PrefixView listingView) {
+        try {
+            listingView.close();
+        } catch (IOException e) {
+            LOG.warn("removing a key listing's scratch files failed scratch={}", scratch, e);
         }
     }
 
     @Override
     public synchronized void close() {
+        closed = true;
         reaper.shutdownNow();
         closeView();
     }
@@ -146,7 +183,7 @@ final class OpenKeyView implements AutoCloseable {
             for (Path left : KeysReader.removeLeftovers(scratch)) {
                 LOG.info("removed a key listing's scratch directory left by an earlier process dir={}", left);
             }
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             LOG.warn("cannot remove key listings' scratch directories left by an earlier process scratch={}", scratch, e);
         }
     }

@@ -80,6 +80,9 @@ class LeaderMovesIT {
                 achievedRate = paced.achievedRate();
                 paced.stop();
                 failedPuts = paced.failed();
+                assertThat(achievedRate).as("the paced load's acknowledged rate").isGreaterThanOrEqualTo(0.9 * RATE);
+                assertThat(failedPuts).as("puts failed by the moves, of %d acknowledged", paced.acknowledged())
+                        .isLessThan(paced.acknowledged() / 20);
             }
             Workload.awaitShortLeasesRevoked(source); // their deletions are revisions too
             long finalRevision = Keyspace.read(source, 0).revision();

@@ -92,6 +92,7 @@ class SidecarKillsIT {
             if (paced != null) {
                 achievedRate = paced.achievedRate();
                 paced.stop(); // fails the trial if a put failed
+                assertThat(achievedRate).as("the paced load's rate").isGreaterThanOrEqualTo(0.9 * RATE);
             }
         }
 

@@ -262,12 +262,12 @@ public final class RestoreDrill {
     }
 
     /**
-     * Removes the work directories a drill killed midway left under the scratch root. Call it
-     * only when no drill runs there (at start).
+     * Removes the work directories a drill killed midway left under {@code scratchRoot}. Call it
+     * only when no drill runs there: when the process starts.
      *
      * @return what was removed
      */
-    public List<Path> removeLeftovers() throws IOException {
-        return DirectoryTrees.deleteMatching(settings.scratchRoot(), WORK_PREFIX + "*");
+    public static List<Path> removeLeftovers(Path scratchRoot) throws IOException {
+        return DirectoryTrees.deleteMatching(scratchRoot, WORK_PREFIX + "*");
     }
 }

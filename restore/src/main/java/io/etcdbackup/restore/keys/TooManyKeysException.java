@@ -2,14 +2,14 @@ package io.etcdbackup.restore.keys;
 
 import io.etcdbackup.snapshot.EtcdBackupException;
 
-/** More keys are under a prefix than a reader was allowed to hold: narrow the prefix. */
+/** More keys under a prefix were held at once, while reading, than a reader was allowed to hold: narrow the prefix. */
 public final class TooManyKeysException extends EtcdBackupException {
 
     private final long limit;
 
     public TooManyKeysException(KeyPrefix prefix, long limit) {
-        super("more than " + limit + " keys are under the prefix \"" + prefix + "\", more than this reader holds at once: "
-                + "narrow the prefix (or use the keys command, which has no such limit)");
+        super("reading the prefix \"" + prefix + "\" held more than " + limit + " keys at once, more than this reader may hold: "
+                + "narrow the prefix");
         this.limit = limit;
     }
 

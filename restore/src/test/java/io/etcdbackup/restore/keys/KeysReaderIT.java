@@ -114,7 +114,7 @@ class KeysReaderIT {
                     .isInstanceOf(NoBackupException.class).hasMessageContaining("holds revision 8");
             assertThat(Files.list(scratch)).isEmpty();
             assertThatThrownBy(() -> reader.read(new RestorePoint.Latest(), KeyPrefix.of("/"), scratch, 2))
-                    .isInstanceOf(TooManyKeysException.class).hasMessageContaining("more than 2 keys");
+                    .isInstanceOf(TooManyKeysException.class).hasMessageContaining("more than 2 keys at once");
             assertThat(Files.list(scratch)).isEmpty();
         }
     }
