@@ -26,12 +26,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * snapshots asked for over HTTP, merges segments and applies retention (every second, no grace).
  * After each kill: {@code catalog verify} passes and the restarted sidecar publishes past the
  * revision etcd had at the kill (no gap: the final restore fails on any). At the end the latest
- * state restores exactly. Trials: {@code -Deba.kill.trials=N} (default 8; {@code scripts/bench.sh
+ * state restores exactly. Trials: {@code -Deba.kill.trials=N} (default 5, in CI; {@code scripts/bench.sh
  * faults} runs 100). Prints the figures.
  */
 class SidecarKillsIT {
 
-    private static final int TRIALS = Integer.getInteger("eba.kill.trials", 8);
+    private static final int TRIALS = Integer.getInteger("eba.kill.trials", 5);
     /** Writes per second of an extra paced load of 1 KiB puts ({@code -Deba.kill.rate=2000}); 0 (default): the steady load only. */
     private static final int RATE = Integer.getInteger("eba.kill.rate", 0);
 
